@@ -1,0 +1,348 @@
+//! The ingest pipeline: walk → read → decode → parse → normalise → index, in
+//! parallel over files (rayon), incremental by content hash, committed once so
+//! an interrupted run leaves the previous commit intact.
+
+use std::collections::{HashMap, HashSet};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use serde::Serialize;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::TermQuery;
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::{doc, IndexWriter, TantivyDocument, Term};
+
+use crate::decode;
+use crate::model::{DocMeta, ParsedDoc, Section};
+use crate::normalize::fold;
+use crate::parse;
+use crate::pdf;
+use crate::schema::{Fields, KIND_DOC, KIND_SECTION};
+use crate::store::Store;
+use crate::walk::{self, InputKind, WalkOptions};
+
+/// Files parsed per parallel batch before their sections are handed to the writer.
+const CHUNK_FILES: usize = 256;
+
+/// How to run an indexing job.
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    /// Indexing threads of tantivy (analysis); rayon uses all cores for parsing.
+    pub threads: usize,
+    /// Show a progress bar (only honoured on a terminal).
+    pub progress: bool,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            progress: true,
+        }
+    }
+}
+
+/// A file that could not be indexed, with the reason, as reported to the user.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileProblem {
+    /// The file.
+    pub path: PathBuf,
+    /// Why.
+    pub reason: String,
+}
+
+/// What an indexing run did; printed as the run's summary.
+#[derive(Debug, Default, Serialize)]
+pub struct IndexReport {
+    /// Files newly indexed.
+    pub added: usize,
+    /// Files re-indexed because their content changed.
+    pub updated: usize,
+    /// Files removed from the index because they are gone.
+    pub removed: usize,
+    /// Files whose content hash was already indexed.
+    pub unchanged: usize,
+    /// Sections written by this run.
+    pub sections: usize,
+    /// Bytes of source read and parsed.
+    pub bytes: u64,
+    /// Files not indexed on purpose (unknown extension, too large …).
+    pub skipped: Vec<FileProblem>,
+    /// Files that failed (binary, undecodable, unreadable …).
+    pub failed: Vec<FileProblem>,
+    /// Wall time.
+    pub seconds: f64,
+}
+
+impl IndexReport {
+    /// Files in the index after the run.
+    pub fn indexed(&self) -> usize {
+        self.added + self.updated + self.unchanged
+    }
+}
+
+/// One file, read and parsed, ready to be written.
+struct Prepared {
+    rel: String,
+    hash: String,
+    bytes: u64,
+    doc: ParsedDoc,
+}
+
+/// Indexes the files under `root` into `store`, incrementally.
+pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<IndexReport> {
+    let start = Instant::now();
+    let mut report = IndexReport::default();
+    let walked = walk::walk(root, &WalkOptions::default());
+    for s in &walked.skipped {
+        report.skipped.push(FileProblem {
+            path: s.path.clone(),
+            reason: s.reason.to_string(),
+        });
+    }
+    for e in &walked.errors {
+        report.failed.push(FileProblem {
+            path: e.path.clone(),
+            reason: e.reason.clone(),
+        });
+    }
+
+    let existing = indexed_hashes(store)?;
+    let seen: HashSet<String> = walked
+        .files
+        .iter()
+        .map(|f| relative_name(root, &f.path))
+        .collect();
+    let gone: Vec<&String> = existing.keys().filter(|k| !seen.contains(*k)).collect();
+    let bar = progress_bar(opts.progress, walked.files.len() as u64);
+    // Only a run that changes something takes the writer lock.
+    let mut writer: Option<IndexWriter> = None;
+    let f = store.fields;
+    // Chunks bound memory: parsed text of one chunk at a time, not the corpus.
+    for chunk in walked.files.chunks(CHUNK_FILES) {
+        let results: Vec<Result<Option<Prepared>, FileProblem>> = chunk
+            .par_iter()
+            .map(|input| {
+                let r = prepare(root, &input.path, input.kind, &existing);
+                bar.inc(1);
+                r
+            })
+            .collect();
+        for r in results {
+            let p = match r {
+                Err(p) => {
+                    report.failed.push(p);
+                    continue;
+                }
+                Ok(None) => {
+                    report.unchanged += 1;
+                    continue;
+                }
+                Ok(Some(p)) => p,
+            };
+            let w = match &mut writer {
+                Some(w) => w,
+                None => writer.insert(store.writer(opts.threads)?),
+            };
+            if existing.contains_key(&p.rel) {
+                w.delete_term(Term::from_field_text(f.file, &p.rel));
+                report.updated += 1;
+            } else {
+                report.added += 1;
+            }
+            report.bytes += p.bytes;
+            report.sections += write_doc(w, &f, &p)?;
+        }
+    }
+    bar.finish_and_clear();
+    if writer.is_none() && !gone.is_empty() {
+        writer = Some(store.writer(opts.threads)?);
+    }
+    if let Some(mut w) = writer {
+        for g in &gone {
+            w.delete_term(Term::from_field_text(f.file, g));
+            report.removed += 1;
+        }
+        w.commit()?;
+        w.wait_merging_threads()?;
+    }
+    report.seconds = start.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+fn progress_bar(wanted: bool, len: u64) -> ProgressBar {
+    if !wanted || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed_precise} eta {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// File name as stored: relative to the indexed root, `/`-separated.
+fn relative_name(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let s = rel.to_string_lossy().replace('\\', "/");
+    if s.is_empty() {
+        path.file_name()
+            .map_or_else(|| s.clone(), |n| n.to_string_lossy().into_owned())
+    } else {
+        s
+    }
+}
+
+/// Reads, hashes, decodes and parses one file; `Ok(None)` when unchanged.
+fn prepare(
+    root: &Path,
+    path: &Path,
+    kind: InputKind,
+    existing: &HashMap<String, String>,
+) -> Result<Option<Prepared>, FileProblem> {
+    let problem = |reason: String| FileProblem {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let bytes = std::fs::read(path).map_err(|e| problem(format!("cannot read: {e}")))?;
+    let hash = blake3::hash(&bytes).to_hex().to_string();
+    let rel = relative_name(root, path);
+    if existing.get(&rel) == Some(&hash) {
+        return Ok(None);
+    }
+    let text = match kind {
+        InputKind::Pdf => pdf::extract_text(path).map_err(|e| problem(e.to_string()))?,
+        InputKind::Text => {
+            decode::decode(&bytes)
+                .map_err(|e| problem(e.to_string()))?
+                .text
+        }
+    };
+    let doc = parse::parse_document(&text);
+    Ok(Some(Prepared {
+        rel,
+        hash,
+        bytes: bytes.len() as u64,
+        doc,
+    }))
+}
+
+/// Map file → content hash of what the last commit holds.
+fn indexed_hashes(store: &Store) -> Result<HashMap<String, String>> {
+    Ok(doc_records(store)?
+        .into_iter()
+        .map(|r| (r.file, r.hash))
+        .collect())
+}
+
+/// What the index knows of one source file.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocRecord {
+    /// File name relative to the indexed directory.
+    pub file: String,
+    /// Content hash (blake3, hex).
+    pub hash: String,
+    /// Cover facts.
+    pub meta: DocMeta,
+}
+
+/// Every file record of the last commit, sorted by file name (for `pia docs`
+/// and incremental indexing).
+pub fn doc_records(store: &Store) -> Result<Vec<DocRecord>> {
+    let reader = store.reader()?;
+    let searcher = reader.searcher();
+    let f = store.fields;
+    let q = TermQuery::new(
+        Term::from_field_text(f.kind, KIND_DOC),
+        IndexRecordOption::Basic,
+    );
+    let mut out = Vec::new();
+    for addr in searcher.search(&q, &DocSetCollector)? {
+        let d: TantivyDocument = searcher.doc(addr)?;
+        let get = |field| {
+            d.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        out.push(DocRecord {
+            file: get(f.file),
+            hash: get(f.hash),
+            meta: serde_json::from_str(&get(f.meta)).unwrap_or_default(),
+        });
+    }
+    out.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(out)
+}
+
+/// Score multiplier of a section: change history ranks below current content.
+pub fn section_weight(s: &Section) -> f64 {
+    if s.path.top().contains("変更箇所") {
+        0.3
+    } else {
+        1.0
+    }
+}
+
+/// Writes the per-file record and every section of one file.
+fn write_doc(writer: &IndexWriter, f: &Fields, p: &Prepared) -> Result<usize> {
+    let meta = &p.doc.meta;
+    let meta_json = serde_json::to_string(meta)?;
+    let opt_fold = |o: Option<&str>| o.map(fold).unwrap_or_default();
+    let municipality = opt_fold(meta.municipality.as_ref().map(|m| m.0.as_str()));
+    let prefecture = opt_fold(meta.prefecture.as_ref().map(|m| m.0.as_str()));
+    let affair = opt_fold(meta.affair.as_deref());
+    let form = meta.form.name();
+    let common = |mut d: TantivyDocument| {
+        d.add_text(f.file, &p.rel);
+        d.add_text(f.hash, &p.hash);
+        d.add_text(f.municipality, &municipality);
+        d.add_text(f.prefecture, &prefecture);
+        d.add_text(f.affair, &affair);
+        d.add_text(f.form, form);
+        d.add_text(f.meta, &meta_json);
+        d
+    };
+    writer.add_document(common(doc!(f.kind => KIND_DOC)))?;
+    let mut n = 0;
+    for (i, s) in p.doc.sections.iter().enumerate() {
+        let mut d = common(doc!(
+            f.kind => KIND_SECTION,
+            f.path => s.path.to_string(),
+            f.facet => path_facet(&s.path.0),
+            f.top => s.path.top(),
+            f.key => s.key.0.as_str(),
+            f.body => s.body.as_str(),
+            f.ordinal => i as u64,
+            f.weight => section_weight(s),
+        ));
+        let norm = fold(&s.body);
+        d.add_text(f.body_ja, &norm);
+        d.add_text(f.body_ngram, &norm);
+        if !s.choices.is_empty() {
+            d.add_text(f.choices, &s.choices);
+            d.add_text(f.choices_ngram, fold(&s.choices));
+        }
+        if let Some(v) = &s.value {
+            d.add_text(f.value, v);
+        }
+        writer.add_document(d)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The facet of a section path; `/` inside a label becomes `／` so it cannot
+/// split a component.
+pub fn path_facet(parts: &[String]) -> Facet {
+    if parts.is_empty() {
+        return Facet::root();
+    }
+    Facet::from_path(parts.iter().map(|p| p.replace('/', "／")))
+}

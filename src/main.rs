@@ -1,0 +1,234 @@
+//! `pia`: the command line. It only parses arguments and wires the library's
+//! stages (walk → decode → parse → index; query → search → present).
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use pia_search::filter::Filters;
+use pia_search::indexer::{self, IndexOptions};
+use pia_search::model::FormType;
+use pia_search::query::UserQuery;
+use pia_search::search::{self, SearchRequest};
+use pia_search::store::{self, Store};
+use pia_search::{decode, parse, present};
+
+/// Exit code when some input files could not be indexed (the rest was).
+const EXIT_SOME_FAILED: u8 = 2;
+
+#[derive(Parser)]
+#[command(name = "pia", version, about = "Search Japanese 特定個人情報保護評価書 by phrase, section and city")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Index a directory of assessments (default: the bundled corpus/).
+    Index {
+        /// Directory or file to index.
+        dir: Option<PathBuf>,
+        #[command(flatten)]
+        index: IndexArg,
+        /// Indexing threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search sections for words or "quoted phrases" (all parts must occur).
+    Search {
+        /// Query: words are ANDed; "…" is one phrase; -word excludes.
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        #[command(flatten)]
+        index: IndexArg,
+        /// Maximum number of hits (use a large value to list everything).
+        #[arg(long, short = 'n', default_value_t = 10)]
+        limit: usize,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        filters: FilterArgs,
+        /// Also match inside choice lists (＜選択肢＞).
+        #[arg(long)]
+        choices: bool,
+    },
+    /// List the indexed documents with their metadata.
+    Docs {
+        #[command(flatten)]
+        index: IndexArg,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show how one file is parsed: metadata and sections.
+    Show {
+        /// The file.
+        file: PathBuf,
+        /// Print the section tree with values only.
+        #[arg(long)]
+        tree: bool,
+        /// Print the parse as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+struct IndexArg {
+    /// Index directory (default: $PIA_INDEX or target/pia-index of the crate,
+    /// kept up to date with the bundled corpus).
+    #[arg(long)]
+    index: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct FilterArgs {
+    /// Keep hits whose section path starts with this prefix (`Ⅳ`, `リスク対策`,
+    /// `Ⅳ > ７．`) or whose canonical key starts with it (`risk.storage`).
+    #[arg(long)]
+    section: Option<String>,
+    /// Municipality (part of the name is enough).
+    #[arg(long)]
+    city: Option<String>,
+    /// Prefecture.
+    #[arg(long)]
+    prefecture: Option<String>,
+    /// Form type: 基礎, 重点 or 全項目.
+    #[arg(long, value_parser = parse_form)]
+    form: Option<FormType>,
+    /// Affair (事務), part of the name is enough.
+    #[arg(long)]
+    affair: Option<String>,
+}
+
+fn parse_form(s: &str) -> Result<FormType, String> {
+    FormType::from_user(s).ok_or_else(|| format!("unknown form {s:?}: use 基礎, 重点 or 全項目"))
+}
+
+impl IndexArg {
+    /// Opens the named index, or brings the default one up to date with the
+    /// bundled corpus first.
+    fn open(&self) -> Result<Store> {
+        match &self.index {
+            Some(p) => Store::open(p),
+            None => {
+                let path = store::default_index();
+                let s = Store::open_or_create(&path)?;
+                let opts = IndexOptions {
+                    progress: false,
+                    ..Default::default()
+                };
+                let r = indexer::index_dir(&s, &store::default_corpus(), &opts)?;
+                if r.added + r.updated + r.removed > 0 {
+                    eprintln!(
+                        "(indexed the bundled corpus into {}: {} files, {} sections)",
+                        path.display(),
+                        r.indexed(),
+                        r.sections
+                    );
+                }
+                Ok(s)
+            }
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("pia: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let mut out = io::stdout().lock();
+    match cli.cmd {
+        Cmd::Index {
+            dir,
+            index,
+            threads,
+            json,
+        } => {
+            let dir = dir.unwrap_or_else(store::default_corpus);
+            if !dir.exists() {
+                anyhow::bail!("no such file or directory: {}", dir.display());
+            }
+            let path = index.index.unwrap_or_else(store::default_index);
+            let s = Store::open_or_create(&path)?;
+            let mut opts = IndexOptions::default();
+            if let Some(t) = threads {
+                opts.threads = t;
+            }
+            let r = indexer::index_dir(&s, &dir, &opts)?;
+            present::index_report(&mut out, &r, json)?;
+            if !r.failed.is_empty() {
+                return Ok(ExitCode::from(EXIT_SOME_FAILED));
+            }
+        }
+        Cmd::Search {
+            query,
+            index,
+            limit,
+            json,
+            filters,
+            choices,
+        } => {
+            let query = UserQuery::parse(&query.join(" "))?;
+            let s = index.open()?;
+            let req = SearchRequest {
+                query,
+                filters: Filters {
+                    section: filters.section,
+                    city: filters.city,
+                    prefecture: filters.prefecture,
+                    form: filters.form,
+                    affair: filters.affair,
+                },
+                limit,
+                include_choices: choices,
+            };
+            let res = search::search(&s, &req)?;
+            present::hits(&mut out, &res, present::Style::detect(json))?;
+        }
+        Cmd::Docs { index, json } => {
+            let s = index.open()?;
+            present::docs(&mut out, &indexer::doc_records(&s)?, json)?;
+        }
+        Cmd::Show { file, tree, json } => show(&mut out, &file, tree, json)?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `pia show`: parse one file and print what the parser understood.
+fn show(out: &mut impl Write, file: &Path, tree: bool, json: bool) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text = if file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+    {
+        pia_search::pdf::extract_text(file).with_context(|| file.display().to_string())?
+    } else {
+        decode::decode(&bytes)
+            .with_context(|| file.display().to_string())?
+            .text
+    };
+    let doc = parse::parse_document(&text);
+    if json {
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    present::parsed(out, &doc, tree)
+}

@@ -1,0 +1,225 @@
+//! The one normalisation every stage agrees on, so that a phrase typed by a user
+//! matches the text however the PDF extractor wrapped, widened or spelled it.
+//!
+//! Normative definition (the oracle tests check the engine against it):
+//! `norm = NFKC → Roman numerals to Latin (NFKC already does it) → 〇 to ○ →
+//! HTML markup of table exports removed → all whitespace removed → ー after
+//! katakana removed`. A phrase matches a section iff `norm(query)` is a
+//! substring of `norm(section text)`.
+//!
+//! [`normalize`] also keeps, for every output character, the byte range of the
+//! original text it came from, so snippets and highlights point at what the
+//! document really prints (tantivy has no character-filter stage, tantivy #409).
+
+use unicode_normalization::char::canonical_combining_class;
+use unicode_normalization::UnicodeNormalization;
+
+/// Normalised text plus, for each of its characters, the original byte range.
+#[derive(Debug, Clone, Default)]
+pub struct Normalized {
+    /// The normalised text.
+    pub text: String,
+    /// `origin[i]` = byte range in the original of the i-th char of `text`.
+    pub origin: Vec<(u32, u32)>,
+    /// `char_at_byte[b]` lookup: byte offset in `text` of each char, for slicing.
+    pub byte_of_char: Vec<u32>,
+}
+
+impl Normalized {
+    /// Number of characters in the normalised text.
+    pub fn char_len(&self) -> usize {
+        self.origin.len()
+    }
+
+    /// Original byte range covered by normalised chars `[from, to)`.
+    pub fn original_range(&self, from: usize, to: usize) -> Option<(usize, usize)> {
+        if from >= to || to > self.origin.len() {
+            return None;
+        }
+        Some((self.origin[from].0 as usize, self.origin[to - 1].1 as usize))
+    }
+
+    /// Char index of the char that starts at byte `b` of `text`.
+    pub fn char_index_of_byte(&self, b: usize) -> usize {
+        self.byte_of_char.partition_point(|&x| (x as usize) < b)
+    }
+
+    /// All char-index ranges where `needle` (already normalised) occurs, overlapping.
+    pub fn find_all(&self, needle: &str) -> Vec<(usize, usize)> {
+        let n = needle.chars().count();
+        if n == 0 {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let mut start = 0;
+        while let Some(pos) = self.text[start..].find(needle) {
+            let b = start + pos;
+            let ci = self.char_index_of_byte(b);
+            out.push((ci, ci + n));
+            // advance by one char to allow overlapping matches
+            start = b + self.text[b..].chars().next().map_or(1, char::len_utf8);
+        }
+        out
+    }
+}
+
+/// Tags of table exports that carry no text (everything else in `<…>`, such as
+/// `<選択肢>`, is part of the document and stays).
+const HTML_TAGS: &[&str] = &[
+    "p", "ul", "ol", "li", "table", "tr", "td", "th", "div", "span", "input", "br", "b", "i",
+    "u", "strong", "em", "font", "thead", "tbody",
+];
+
+/// True for a katakana letter (not the middle dot ・), the context in which the
+/// prolonged sound mark ー is folded away.
+fn is_katakana(c: char) -> bool {
+    matches!(c as u32, 0x30A1..=0x30FA | 0x30FD..=0x30FF | 0x31F0..=0x31FF)
+}
+
+/// Normalised text only (no offset map): for queries, labels and comparisons.
+pub fn fold(s: &str) -> String {
+    normalize(s).text
+}
+
+/// Normalises `s` according to the normative definition, keeping offsets.
+pub fn normalize(s: &str) -> Normalized {
+    // Stage 1: NFKC per cluster (a starter plus its following combining marks,
+    // so that ｶﾞ composes to ガ), remembering the cluster's original range.
+    let mut chars: Vec<(char, u32, u32)> = Vec::with_capacity(s.len() / 2);
+    let mut it = s.char_indices().peekable();
+    let mut cluster = String::new();
+    while let Some((start, c)) = it.next() {
+        let mut end = start + c.len_utf8();
+        if c.is_ascii() && it.peek().is_none_or(|&(_, n)| n.is_ascii()) {
+            // Fast path: ASCII is NFKC-stable and never composes with ASCII.
+            chars.push((c, start as u32, end as u32));
+            continue;
+        }
+        cluster.clear();
+        cluster.push(c);
+        while let Some(&(i, n)) = it.peek() {
+            if is_combining(n) {
+                cluster.push(n);
+                end = i + n.len_utf8();
+                it.next();
+            } else {
+                break;
+            }
+        }
+        for o in cluster.nfkc() {
+            let o = if o == '\u{3007}' { '○' } else { o };
+            chars.push((o, start as u32, end as u32));
+        }
+    }
+
+    // Stage 2: drop HTML markup, then whitespace, then ー after katakana.
+    let mut out = Normalized {
+        text: String::with_capacity(s.len()),
+        origin: Vec::with_capacity(chars.len()),
+        byte_of_char: Vec::with_capacity(chars.len()),
+    };
+    let mut prev: Option<char> = None;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i].0;
+        if c == '<' {
+            if let Some(len) = html_tag_len(&chars[i..]) {
+                i += len;
+                continue;
+            }
+        }
+        if c.is_whitespace() || (c == 'ー' && prev.is_some_and(is_katakana)) {
+            i += 1;
+            continue;
+        }
+        out.byte_of_char.push(out.text.len() as u32);
+        out.text.push(c);
+        out.origin.push((chars[i].1, chars[i].2));
+        prev = Some(c);
+        i += 1;
+    }
+    out
+}
+
+/// A character that NFKC may fold into the preceding one (combining marks,
+/// half-width voiced sound marks).
+fn is_combining(c: char) -> bool {
+    if c.is_ascii() {
+        return false;
+    }
+    if matches!(c, '\u{FF9E}' | '\u{FF9F}' | '\u{309B}' | '\u{309C}') {
+        return true;
+    }
+    canonical_combining_class(c) != 0
+}
+
+/// Length in chars of an HTML tag of [`HTML_TAGS`] starting at `cs[0] == '<'`.
+fn html_tag_len(cs: &[(char, u32, u32)]) -> Option<usize> {
+    let mut j = 1;
+    if cs.get(j).map(|c| c.0) == Some('/') {
+        j += 1;
+    }
+    let name_start = j;
+    while j < cs.len() && cs[j].0.is_ascii_alphanumeric() {
+        j += 1;
+    }
+    if j == name_start || j - name_start > 6 {
+        return None;
+    }
+    let name: String = cs[name_start..j]
+        .iter()
+        .map(|c| c.0.to_ascii_lowercase())
+        .collect();
+    if !HTML_TAGS.contains(&name.as_str()) {
+        return None;
+    }
+    // Attributes: anything up to '>' on a bounded stretch, no nested '<'.
+    let limit = (j + 512).min(cs.len());
+    while j < limit {
+        match cs[j].0 {
+            '>' => return Some(j + 1),
+            '<' => return None,
+            c if j == name_start + name.len() && !(c.is_whitespace() || c == '/') => return None,
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_width_space_and_prolonged_mark() {
+        assert_eq!(fold("中間サーバー"), "中間サバ");
+        assert_eq!(fold("中間サーバ"), "中間サバ");
+        assert_eq!(fold("株式会社　アイネス"), "株式会社アイネス");
+        assert_eq!(fold("１３５の項"), "135の項");
+        assert_eq!(fold("ＩＣカード"), "ICカド");
+        assert_eq!(fold("Ⅱ-1.対象人数"), "II-1.対象人数");
+        assert_eq!(fold("アク\nセス権限"), "アクセス権限");
+        assert_eq!(fold("ｶﾞｲﾄﾞ"), "ガイド");
+        assert_eq!(fold("〇"), "○");
+        // ー after a non-katakana char stays
+        assert_eq!(fold("あー"), "あー");
+    }
+
+    #[test]
+    fn strips_table_markup_but_not_pseudo_tags() {
+        assert_eq!(fold("a<br>b<p class=\"x\">c</p>"), "abc");
+        assert_eq!(fold("<選択肢>1) 十分"), "<選択肢>1)十分");
+        assert_eq!(fold("<ID>"), "<ID>");
+        assert_eq!(fold("a < b"), "a<b");
+    }
+
+    #[test]
+    fn keeps_offsets_into_the_original() {
+        let s = "中間 サー\nバー";
+        let n = normalize(s);
+        let hits = n.find_all(&fold("サーバー"));
+        assert_eq!(hits.len(), 1);
+        let (a, b) = n.original_range(hits[0].0, hits[0].1).unwrap();
+        assert_eq!(&s[a..b], "サー\nバ");
+    }
+}

@@ -1,0 +1,900 @@
+//! The official form trees (FORMS.md §2) as data, with a form-independent
+//! canonical key per node so that the same content can be compared across
+//! 基礎/重点/全項目 forms and versions (cross-walk FORMS.md §2.4).
+//!
+//! Tree syntax: two spaces per depth, `label|slug[|flags]`. A slug starting
+//! with `=` is an absolute key; otherwise it is appended to the parent's key.
+//! Flags: `R6` (基礎 令和6年10月 only), `H31=<label>` (label in the 平成31年
+//! version), `cb` (checkbox field), `org` (organisation-name field), `ch`
+//! (choice field answered by a bracketed value).
+
+use once_cell::sync::Lazy;
+
+use super::lfold;
+
+/// Which official form (and version) a document follows; selects the tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Variant {
+    /// 基礎項目評価書, 令和6年10月 version (Ⅰ９, Ⅳ８, Ⅳ１１ present).
+    KisoR6,
+    /// 基礎項目評価書, 平成31年1月 version.
+    KisoH31,
+    /// 重点項目評価書.
+    Juten,
+    /// 全項目評価書.
+    Zenkomoku,
+}
+
+/// What a node is, which decides how it is recognised and displayed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Cover (表紙) and its fields.
+    Cover,
+    /// Roman top-level heading or appendix.
+    Top,
+    /// `１．…` numbered heading.
+    Numbered,
+    /// Repeated block header (`システムN`); display gets the block number.
+    Block,
+    /// `リスク１：…` risk heading.
+    Risk,
+    /// Any other field label.
+    Field,
+}
+
+/// One node of a form tree.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Label as the form prints it (canonical display form).
+    pub label: String,
+    /// Label folded for matching ([`lfold`]).
+    pub fold: String,
+    /// Depth (0 = top level).
+    pub depth: usize,
+    /// Index of the parent node.
+    pub parent: Option<usize>,
+    /// Canonical key (`N` stands for a block number).
+    pub key: String,
+    /// Node kind.
+    pub kind: Kind,
+    /// Checkbox field: ticked option lines belong here.
+    pub checkbox: bool,
+    /// Organisation-name field (委託先名).
+    pub org: bool,
+    /// Choice field answered by a bracketed value.
+    pub choice: bool,
+}
+
+/// A parsed form tree.
+#[derive(Debug)]
+pub struct Schema {
+    /// Form variant.
+    pub variant: Variant,
+    /// Nodes in form order.
+    pub nodes: Vec<Node>,
+}
+
+impl Schema {
+    /// Ancestors of `i`, from the top level down to `i` itself.
+    pub fn chain(&self, i: usize) -> Vec<usize> {
+        let mut v = vec![i];
+        let mut c = i;
+        while let Some(p) = self.nodes[c].parent {
+            v.push(p);
+            c = p;
+        }
+        v.reverse();
+        v
+    }
+
+    /// True if `a` is `d` or an ancestor of `d`.
+    pub fn is_ancestor_or_self(&self, a: usize, d: usize) -> bool {
+        let mut c = Some(d);
+        while let Some(x) = c {
+            if x == a {
+                return true;
+            }
+            c = self.nodes[x].parent;
+        }
+        false
+    }
+
+    /// The repeated-block ancestor of `i`, if any.
+    pub fn block_of(&self, i: usize) -> Option<usize> {
+        self.chain(i)
+            .into_iter()
+            .find(|&a| self.nodes[a].kind == Kind::Block)
+    }
+
+    /// Top-level ancestor of `i`.
+    pub fn top_of(&self, i: usize) -> usize {
+        self.chain(i)[0]
+    }
+}
+
+const COVER: &str = "\
+表紙|=cover
+  評価書番号|number
+  評価書名|title
+  個人のプライバシー等の権利利益の保護の宣言|declaration
+  特記事項|notes
+  評価実施機関名|agency
+  個人情報保護委員会 承認日【行政機関等のみ】|approval
+  公表日|published
+";
+
+const KISO: &str = "\
+Ⅰ 関連情報|=basic
+  １．特定個人情報ファイルを取り扱う事務|affair
+    ①事務の名称|name
+    ②事務の概要|description
+    ③システムの名称|=basic.systems
+  ２．特定個人情報ファイル名|=basic.files
+  ３．個人番号の利用|number_use
+    法令上の根拠|legal_basis
+  ４．情報提供ネットワークシステムによる情報連携|network_link
+    ①実施の有無|implemented|ch
+    ②法令上の根拠|legal_basis
+  ５．評価実施機関における担当部署|department
+    ①部署|unit
+    ②所属長の役職名|head
+  ６．他の評価実施機関|other_agencies
+  ７．特定個人情報の開示・訂正・利用停止請求|=disclosure
+    請求先|contact
+  ８．特定個人情報ファイルの取扱いに関する問合せ|=inquiry
+    連絡先|contact
+  ９．規則第９条第２項の適用|rule9|R6
+    適用した理由|reason
+Ⅱ しきい値判断項目|=threshold
+  １．対象人数|=basic.affair.population
+    評価対象の事務の対象人数は何人か|count|ch
+    いつ時点の計数か|as_of
+  ２．取扱者数|=threshold.handlers
+    特定個人情報ファイル取扱者数は500人以上か|count|ch
+    いつ時点の計数か|as_of
+  ３．重大事故|=threshold.accident
+    過去１年以内に、評価実施機関において特定個人情報に関する重大事故が発生したか|occurred|ch
+Ⅲ しきい値判断結果|=threshold.judgement
+  しきい値判断結果|=threshold.result
+Ⅳ リスク対策|=risk
+  １．提出する特定個人情報保護評価書の種類|submitted_forms|ch
+  ２．特定個人情報の入手（情報提供ネットワークシステムを通じた入手を除く。）|acquire
+    目的外の入手が行われるリスクへの対策は十分か|purpose.sufficient|ch
+  ３．特定個人情報の使用|use
+    目的を超えた紐付け、事務に必要のない情報との紐付けが行われるリスクへの対策は十分か|linkage.sufficient|ch
+    権限のない者（元職員、アクセス権限のない職員等）によって不正に使用されるリスクへの対策は十分か|unauthorized.sufficient|ch
+  ４．特定個人情報ファイルの取扱いの委託|entrust
+    委託先における不正な使用等のリスクへの対策は十分か|misuse.sufficient|ch
+  ５．特定個人情報の提供・移転（委託や情報提供ネットワークシステムを通じた提供を除く。）|provide
+    不正な提供・移転が行われるリスクへの対策は十分か|improper.sufficient|ch
+  ６．情報提供ネットワークシステムとの接続|network
+    目的外の入手が行われるリスクへの対策は十分か|purpose.sufficient|ch
+    不正な提供が行われるリスクへの対策は十分か|improper_provision.sufficient|ch
+  ７．特定個人情報の保管・消去|storage
+    特定個人情報の漏えい・滅失・毀損リスクへの対策は十分か|leak.sufficient|ch
+  ８．人手を介在させる作業|manual|R6
+    人為的ミスが発生するリスクへの対策は十分か|human_error.sufficient|R6,ch
+    判断の根拠|grounds|R6
+  ９．監査|audit|H31=８．監査
+    実施の有無|implemented|cb
+  １０．従業者に対する教育・啓発|training|H31=９．従業者に対する教育・啓発
+    従業者に対する教育・啓発|level|ch
+  １１．最も優先度が高いと考えられる対策|priority|R6
+    最も優先度が高いと考えられる対策|measure|R6,ch
+    当該対策は十分か【再掲】|sufficient|R6,ch
+    判断の根拠|grounds|R6
+変更箇所|=changes
+";
+
+const SYSTEMS: &str = "\
+  ２．特定個人情報ファイルを取り扱う事務において使用するシステム|=basic.systems
+    システムN|N
+      ①システムの名称|name
+      ②システムの機能|function
+      ③他のシステムとの接続|connections|cb
+";
+
+const FILE_HEAD: &str = "\
+  １．特定個人情報ファイル名|=file.name
+  ２．基本情報|basic
+    ①ファイルの種類|type|ch
+    ②対象となる本人の数|subjects|ch
+    ③対象となる本人の範囲|scope
+      その必要性|necessity
+    ④記録される項目|items|ch
+      主な記録項目|main|cb
+      その妥当性|validity
+      全ての記録項目|all
+    ⑤保有開始日|since
+    ⑥事務担当部署|department
+";
+
+const PROVIDE: &str = "\
+    提供・移転の有無|present|cb
+    提供先N|provide.N
+      ①法令上の根拠|legal_basis
+      ②提供先における用途|purpose
+      ③提供する情報|information
+      ④提供する情報の対象となる本人の数|subjects|ch
+      ⑤提供する情報の対象となる本人の範囲|scope
+      ⑥提供方法|method|cb
+      ⑦時期・頻度|frequency
+    移転先N|transfer.N
+      ①法令上の根拠|legal_basis
+      ②移転先における用途|purpose
+      ③移転する情報|information
+      ④移転する情報の対象となる本人の数|subjects|ch
+      ⑤移転する情報の対象となる本人の範囲|scope
+      ⑥移転方法|method|cb
+      ⑦時期・頻度|frequency
+";
+
+const JUTEN_1: &str = "\
+Ⅰ 基本情報|=basic
+  １．特定個人情報ファイルを取り扱う事務|affair
+    ①事務の名称|name
+    ②事務の内容|description
+    ③対象人数|population|ch
+";
+
+const JUTEN_2: &str = "\
+  ３．特定個人情報ファイル名|=basic.files
+  ４．個人番号の利用|number_use
+    法令上の根拠|legal_basis
+  ５．情報提供ネットワークシステムによる情報連携|network_link
+    ①実施の有無|implemented|ch
+    ②法令上の根拠|legal_basis
+  ６．評価実施機関における担当部署|department
+    ①部署|unit
+    ②所属長の役職名|head
+  ７．他の評価実施機関|other_agencies
+Ⅱ 特定個人情報ファイルの概要|=file
+";
+
+const JUTEN_3: &str = "\
+  ３．特定個人情報の入手・使用|acquire_use
+    ①入手元|sources|cb
+    ②入手方法|methods|cb
+    ③使用目的|purpose
+    ④使用の主体|users
+      使用部署|departments
+      使用者数|count|ch
+    ⑤使用方法|method
+      情報の突合|matching
+    ⑥使用開始日|since
+  ４．特定個人情報ファイルの取扱いの委託|entrust
+    委託の有無|present|ch
+    委託事項N|N
+      ①委託内容|content
+      ②委託先における取扱者数|handlers|ch
+      ③委託先名|contractor|org
+      ④再委託の有無|subcontract|ch
+      ⑤再委託の許諾方法|subcontract_approval
+      ⑥再委託事項|subcontract_content
+  ５．特定個人情報の提供・移転（委託に伴うものを除く。）|transfer
+";
+
+const JUTEN_4: &str = "\
+  ６．特定個人情報の保管・消去|storage
+    保管場所|location
+  ７．備考|remarks
+（別添１） 特定個人情報ファイル記録項目|=appendix.record_items
+Ⅲ リスク対策|=risk
+  １．特定個人情報ファイル名|=risk.file
+  ２．特定個人情報の入手（情報提供ネットワークシステムを通じた入手を除く。）|acquire
+    リスク：目的外の入手が行われるリスク|purpose
+      リスクに対する措置の内容|measures
+      リスクへの対策は十分か|sufficient|ch
+    特定個人情報の入手（情報提供ネットワークシステムを通じた入手を除く。）におけるその他のリスク及びそのリスクに対する措置|other
+  ３．特定個人情報の使用|use
+    リスク１：目的を超えた紐付け、事務に必要のない情報との紐付けが行われるリスク|linkage
+      リスクに対する措置の内容|measures
+      リスクへの対策は十分か|sufficient|ch
+    リスク２：権限のない者（元職員、アクセス権限のない職員等）によって不正に使用されるリスク|unauthorized
+      ユーザ認証の管理|user_auth|ch
+      具体的な管理方法|user_auth.method
+      その他の措置の内容|other_measures
+      リスクへの対策は十分か|sufficient|ch
+    特定個人情報の使用におけるその他のリスク及びそのリスクに対する措置|other
+  ４．特定個人情報ファイルの取扱いの委託|entrust
+    リスク：委託先における不正な使用等のリスク|misuse
+      委託契約書中の特定個人情報ファイルの取扱いに関する規定|contract_rules|ch
+      規定の内容|contract_rules.content
+      再委託先による特定個人情報ファイルの適切な取扱いの担保|subcontract_assurance|ch
+      具体的な方法|subcontract_assurance.method
+      その他の措置の内容|other_measures
+      リスクへの対策は十分か|sufficient|ch
+    特定個人情報ファイルの取扱いの委託におけるその他のリスク及びそのリスクに対する措置|other
+  ５．特定個人情報の提供・移転（委託や情報提供ネットワークシステムを通じた提供を除く。）|provide
+    リスク：不正な提供・移転が行われるリスク|improper
+      特定個人情報の提供・移転に関するルール|rules|ch
+      ルールの内容及びルール遵守の確認方法|rules.content
+      その他の措置の内容|other_measures
+      リスクへの対策は十分か|sufficient|ch
+    特定個人情報の提供・移転（委託や情報提供ネットワークシステムを通じた提供を除く。）におけるその他のリスク及びそのリスクに対する措置|other
+  ６．情報提供ネットワークシステムとの接続|network
+    リスク１：目的外の入手が行われるリスク|purpose
+      リスクに対する措置の内容|measures
+      リスクへの対策は十分か|sufficient|ch
+    リスク２：不正な提供が行われるリスク|improper_provision
+      リスクに対する措置の内容|measures
+      リスクへの対策は十分か|sufficient|ch
+    情報提供ネットワークシステムとの接続に伴うその他のリスク及びそのリスクに対する措置|other
+  ７．特定個人情報の保管・消去|storage
+    リスク：特定個人情報の漏えい・滅失・毀損リスク|leak
+      ①事故発生時手順の策定・周知|incident_procedure|ch
+      ②過去３年以内に、評価実施機関において、個人情報に関する重大事故が発生したか|accident|ch
+        その内容|detail
+        再発防止策の内容|prevention
+      その他の措置の内容|other_measures
+      リスクへの対策は十分か|sufficient|ch
+    特定個人情報の保管・消去におけるその他のリスク及びそのリスクに対する措置|other
+  ８．監査|audit
+    実施の有無|implemented|cb
+  ９．従業者に対する教育・啓発|training
+    従業者に対する教育・啓発|level|ch
+    具体的な方法|method
+  １０．その他のリスク対策|other
+Ⅳ 開示請求、問合せ|=disclosure_inquiry
+  １．特定個人情報の開示・訂正・利用停止請求|=disclosure
+    ①請求先|contact
+    ②請求方法|method
+    ③法令による特別の手続|special_procedure
+    ④個人情報ファイル簿への不記載等|not_listed
+  ２．特定個人情報ファイルの取扱いに関する問合せ|=inquiry
+    ①連絡先|contact
+    ②対応方法|handling
+Ⅴ 評価実施手続|=procedure
+  １．基礎項目評価|kiso
+    ①実施日|date
+    ②しきい値判断結果|=threshold.result|ch
+  ２．国民・住民等からの意見の聴取|public_comment
+    ①方法|method
+    ②実施日・期間|period
+    ③主な意見の内容|opinions
+  ３．第三者点検|third_party
+    ①実施日|date
+    ②方法|method
+    ③結果|result
+（別添２） 変更箇所|=changes
+";
+
+const ZEN_1: &str = "\
+Ⅰ 基本情報|=basic
+  １．特定個人情報ファイルを取り扱う事務|affair
+    ①事務の名称|name
+    ②事務の内容|description
+    ③対象人数|population|ch
+";
+
+const ZEN_2: &str = "\
+  ３．特定個人情報ファイル名|=basic.files
+  ４．特定個人情報ファイルを取り扱う理由|reason
+    ①事務実施上の必要性|necessity
+    ②実現が期待されるメリット|merit
+  ５．個人番号の利用|number_use
+    法令上の根拠|legal_basis
+  ６．情報提供ネットワークシステムによる情報連携|network_link
+    ①実施の有無|implemented|ch
+    ②法令上の根拠|legal_basis
+  ７．評価実施機関における担当部署|department
+    ①部署|unit
+    ②所属長の役職名|head
+  ８．他の評価実施機関|other_agencies
+（別添1） 事務の内容|=appendix.affair_diagram
+Ⅱ 特定個人情報ファイルの概要|=file
+";
+
+const ZEN_3: &str = "\
+  ３．特定個人情報の入手・使用|acquire_use
+    ①入手元|sources|cb
+    ②入手方法|methods|cb
+    ③入手の時期・頻度|timing
+    ④入手に係る妥当性|validity
+    ⑤本人への明示|notice
+    ⑥使用目的|purpose
+      変更の妥当性|change_validity
+    ⑦使用の主体|users
+      使用部署|departments
+      使用者数|count|ch
+    ⑧使用方法|method
+      情報の突合|matching
+      情報の統計分析|statistics
+      権利利益に影響を与え得る決定|decisions
+    ⑨使用開始日|since
+  ４．特定個人情報ファイルの取扱いの委託|entrust
+    委託の有無|present|ch
+    委託事項N|N
+      ①委託内容|content
+      ②取扱いを委託する特定個人情報ファイルの範囲|file_scope|ch
+        対象となる本人の数|subjects|ch
+        対象となる本人の範囲|scope
+        その妥当性|validity
+      ③委託先における取扱者数|handlers|ch
+      ④委託先への特定個人情報ファイルの提供方法|delivery|cb
+      ⑤委託先名の確認方法|contractor_disclosure
+      ⑥委託先名|contractor|org
+      ⑦再委託の有無|subcontract|ch
+      ⑧再委託の許諾方法|subcontract_approval
+      ⑨再委託事項|subcontract_content
+  ５．特定個人情報の提供・移転（委託に伴うものを除く。）|transfer
+";
+
+const ZEN_4: &str = "\
+  ６．特定個人情報の保管・消去|storage
+    ①保管場所|location
+    ②保管期間|period|ch
+      期間|length
+      その妥当性|validity
+    ③消去方法|erasure
+  ７．備考|remarks
+（別添2） 特定個人情報ファイル記録項目|=appendix.record_items
+Ⅲ 特定個人情報ファイルの取扱いプロセスにおけるリスク対策|=risk
+  １．特定個人情報ファイル名|=risk.file
+  ２．特定個人情報の入手（情報提供ネットワークシステムを通じた入手を除く。）|acquire
+    リスク1：目的外の入手が行われるリスク|purpose
+      対象者以外の情報の入手を防止するための措置の内容|non_subjects
+      必要な情報以外を入手することを防止するための措置の内容|unneeded
+      その他の措置の内容|other_measures
+      リスクへの対策は十分か|sufficient|ch
+    リスク2：不適切な方法で入手が行われるリスク|improper_method
+      リスクに対する措置の内容|measures
+      リスクへの対策は十分か|sufficient|ch
+    リスク3：入手した特定個人情報が不正確であるリスク|inaccurate
+      入手の際の本人確認の措置の内容|identity
+      個人番号の真正性確認の措置の内容|authenticity
+      特定個人情報の正確性確保の措置の内容|accuracy
+      その他の措置の内容|other_measures
+      リスクへの対策は十分か|sufficient|ch
+    リスク4：入手の際に特定個人情報が漏えい・紛失するリスク|leak
+      リスクに対する措置の内容|measures
+      リスクへの対策は十分か|sufficient|ch
+    特定個人情報の入手（情報提供ネットワークシステムを通じた入手を除く。）におけるその他のリスク及びそのリスクに対する措置|other
+  ３．特定個人情報の使用|use
+    リスク1：目的を超えた紐付け、事務に必要のない情報との紐付けが行われるリスク|linkage
+      宛名システム等における措置の内容|address_system
+      事務で使用するその他のシステムにおける措置の内容|other_systems
+      その他の措置の内容|other_measures
+      リスクへの対策は十分か|sufficient|ch
+    リスク2：権限のない者（元職員、アクセス権限のない職員等）によって不正に使用されるリスク|unauthorized
+      ユーザ認証の管理|user_auth|ch
+        具体的な管理方法|method
+      アクセス権限の発効・失効の管理|grant_revoke|ch
+        具体的な管理方法|method
+      アクセス権限の管理|access_rights|ch
+        具体的な管理方法|method
+      特定個人情報の使用の記録|usage_log|ch
+        具体的な方法|method
+      その他の措置の内容|other_measures
+      リスクへの対策は十分か|sufficient|ch
+    リスク3：従業者が事務外で使用するリスク|outside_use
+      リスクに対する措置の内容|measures
+      リスクへの対策は十分か|sufficient|ch
+    リスク4：特定個人情報ファイルが不正に複製されるリスク|copying
+      リスクに対する措置の内容|measures
+      リスクへの対策は十分か|sufficient|ch
+    特定個人情報の使用におけるその他のリスク及びそのリスクに対する措置|other
+  ４．特定個人情報ファイルの取扱いの委託|entrust
+    情報保護管理体制の確認|management
+    特定個人情報ファイルの閲覧者・更新者の制限|viewers|ch
+      具体的な制限方法|method
+    特定個人情報ファイルの取扱いの記録|handling_log|ch
+      具体的な方法|method
+    特定個人情報の提供ルール|provision_rules|ch
+      委託先から他者への提供に関するルールの内容及びルール遵守の確認方法|to_others
+      委託元と委託先間の提供に関するルールの内容及びルール遵守の確認方法|between
+    特定個人情報の消去ルール|erasure_rules|ch
+      ルールの内容及びルール遵守の確認方法|content
+    委託契約書中の特定個人情報ファイルの取扱いに関する規定|misuse.contract_rules|ch
+      規定の内容|content
+    再委託先による特定個人情報ファイルの適切な取扱いの確保|misuse.subcontract_assurance|ch
+      具体的な方法|method
+    その他の措置の内容|misuse.other_measures
+    リスクへの対策は十分か|misuse.sufficient|ch
+    特定個人情報ファイルの取扱いの委託におけるその他のリスク及びそのリスクに対する措置|other
+  ５．特定個人情報の提供・移転（委託や情報提供ネットワークシステムを通じた提供を除く。）|provide
+    リスク1：不正な提供・移転が行われるリスク|improper
+      特定個人情報の提供・移転の記録|log|ch
+        具体的な方法|method
+      特定個人情報の提供・移転に関するルール|rules|ch
+        ルールの内容及びルール遵守の確認方法|content
+      その他の措置の内容|other_measures
+      リスクへの対策は十分か|sufficient|ch
+    リスク2：不適切な方法で提供・移転が行われるリスク|improper_method
+      リスクに対する措置の内容|measures
+      リスクへの対策は十分か|sufficient|ch
+    リスク3：誤った情報を提供・移転してしまうリスク、誤った相手に提供・移転してしまうリスク|wrong
+      リスクに対する措置の内容|measures
+      リスクへの対策は十分か|sufficient|ch
+    特定個人情報の提供・移転（委託や情報提供ネットワークシステムを通じた提供を除く。）におけるその他のリスク及びそのリスクに対する措置|other
+  ６．情報提供ネットワークシステムとの接続|network
+    リスク1：目的外の入手が行われるリスク|purpose
+      リスクに対する措置の内容|measures
+      リスクへの対策は十分か|sufficient|ch
+    リスク2：安全が保たれない方法によって入手が行われるリスク|insecure
+      リスクに対する措置の内容|measures
+      リスクへの対策は十分か|sufficient|ch
+    リスク3：入手した特定個人情報が不正確であるリスク|inaccurate
+      リスクに対する措置の内容|measures
+      リスクへの対策は十分か|sufficient|ch
+    リスク4：入手の際に特定個人情報が漏えい・紛失するリスク|leak
+      リスクに対する措置の内容|measures
+      リスクへの対策は十分か|sufficient|ch
+    リスク5：不正な提供が行われるリスク|improper_provision
+      リスクに対する措置の内容|measures
+      リスクへの対策は十分か|sufficient|ch
+    リスク6：不適切な方法で提供されるリスク|improper_method
+      リスクに対する措置の内容|measures
+      リスクへの対策は十分か|sufficient|ch
+    リスク7：誤った情報を提供してしまうリスク、誤った相手に提供してしまうリスク|wrong
+      リスクに対する措置の内容|measures
+      リスクへの対策は十分か|sufficient|ch
+    情報提供ネットワークシステムとの接続に伴うその他のリスク及びそのリスクに対する措置|other
+  ７．特定個人情報の保管・消去|storage
+    リスク1：特定個人情報の漏えい・滅失・毀損リスク|leak
+      ①NISC政府機関統一基準群|nisc|ch
+      ②安全管理体制|management|ch
+      ③安全管理規程|regulations|ch
+      ④安全管理体制・規程の職員への周知|awareness|ch
+      ⑤物理的対策|physical|ch
+        具体的な対策の内容|detail
+      ⑥技術的対策|technical|ch
+        具体的な対策の内容|detail
+      ⑦バックアップ|backup|ch
+      ⑧事故発生時手順の策定・周知|incident_procedure|ch
+      ⑨過去3年以内に、評価実施機関において、個人情報に関する重大事故が発生したか|accident|ch
+        その内容|detail
+        再発防止策の内容|prevention
+      ⑩死者の個人番号|deceased|ch
+        具体的な保管方法|method
+      その他の措置の内容|other_measures
+      リスクへの対策は十分か|sufficient|ch
+    リスク2：特定個人情報が古い情報のまま保管され続けるリスク|stale
+      リスクに対する措置の内容|measures
+      リスクへの対策は十分か|sufficient|ch
+    リスク3：特定個人情報が消去されずいつまでも存在するリスク|not_erased
+      消去手順|procedure|ch
+        手順の内容|detail
+      その他の措置の内容|other_measures
+      リスクへの対策は十分か|sufficient|ch
+    特定個人情報の保管・消去におけるその他のリスク及びそのリスクに対する措置|other
+Ⅳ その他のリスク対策|=risk.general
+  １．監査|=risk.audit
+    ①自己点検|self_check|ch
+      具体的なチェック方法|method
+    ②監査|audit|ch
+      具体的な内容|detail
+  ２．従業者に対する教育・啓発|=risk.training
+    従業者に対する教育・啓発|level|ch
+    具体的な方法|method
+  ３．その他のリスク対策|=risk.other
+Ⅴ 開示請求、問合せ|=disclosure_inquiry
+  １．特定個人情報の開示・訂正・利用停止請求|=disclosure
+    ①請求先|contact
+    ②請求方法|method
+      特記事項|notes
+    ③手数料等|fees|ch
+    ④個人情報ファイル簿の公表|register|ch
+      個人情報ファイル名|file_name
+      公表場所|place
+    ⑤法令による特別の手続|special_procedure
+    ⑥個人情報ファイル簿への不記載等|not_listed
+  ２．特定個人情報ファイルの取扱いに関する問合せ|=inquiry
+    ①連絡先|contact
+    ②対応方法|handling
+Ⅵ 評価実施手続|=procedure
+  １．基礎項目評価|kiso
+    ①実施日|date
+    ②しきい値判断結果|=threshold.result|ch
+  ２．国民・住民等からの意見の聴取|public_comment
+    ①方法|method
+    ②実施日・期間|period
+    ③期間を短縮する特段の理由|shortening
+    ④主な意見の内容|opinions
+    ⑤評価書への反映|reflection
+  ３．第三者点検|third_party
+    ①実施日|date
+    ②方法|method
+    ③結果|result
+  ４．個人情報保護委員会の承認【行政機関等のみ】|ppc_approval
+    ①提出日|date
+    ②個人情報保護委員会による審査|review
+（別添3） 変更箇所|=changes
+";
+
+/// Tree text of a variant (cover included).
+fn tree_text(v: Variant) -> String {
+    let body: Vec<&str> = match v {
+        Variant::KisoR6 | Variant::KisoH31 => vec![KISO],
+        Variant::Juten => vec![JUTEN_1, SYSTEMS, JUTEN_2, FILE_HEAD, JUTEN_3, PROVIDE, JUTEN_4],
+        Variant::Zenkomoku => vec![ZEN_1, SYSTEMS, ZEN_2, FILE_HEAD, ZEN_3, PROVIDE, ZEN_4],
+    };
+    let mut s = String::from(COVER);
+    if matches!(v, Variant::Juten | Variant::Zenkomoku) {
+        s.push_str("項目一覧|=toc\n");
+    }
+    for b in body {
+        s.push_str(b);
+    }
+    s
+}
+
+/// Node kind from its label and depth.
+fn kind_of(label: &str, depth: usize, cover: bool) -> Kind {
+    if cover {
+        return Kind::Cover;
+    }
+    let first = label.chars().next().unwrap_or(' ');
+    if depth == 0 {
+        Kind::Top
+    } else if label.ends_with('N') {
+        Kind::Block
+    } else if label.starts_with("リスク") && label.contains('：') {
+        Kind::Risk
+    } else if ('０'..='９').contains(&first) {
+        Kind::Numbered
+    } else {
+        Kind::Field
+    }
+}
+
+/// Parses a tree text into nodes.
+fn build(v: Variant) -> Schema {
+    let text = tree_text(v);
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut stack: Vec<usize> = Vec::new();
+    let mut in_cover = false;
+    for line in text.lines() {
+        let depth = (line.len() - line.trim_start().len()) / 2;
+        let mut parts = line.trim().split('|');
+        let mut label = parts.next().unwrap_or("").to_string();
+        let slug = parts.next().unwrap_or("");
+        let flags = parts.next().unwrap_or("");
+        if flags.split(',').any(|f| f == "R6") && v != Variant::KisoR6 {
+            continue;
+        }
+        for f in flags.split(',') {
+            if let Some(alt) = f.strip_prefix("H31=") {
+                if v == Variant::KisoH31 {
+                    label = alt.to_string();
+                }
+            }
+        }
+        if depth == 0 {
+            in_cover = label == "表紙";
+        }
+        stack.truncate(depth);
+        let parent = stack.last().copied();
+        let key = match (slug.strip_prefix('='), parent) {
+            (Some(abs), _) => abs.to_string(),
+            (None, Some(p)) => format!("{}.{}", nodes[p].key, slug),
+            (None, None) => slug.to_string(),
+        };
+        let kind = kind_of(&label, depth, in_cover);
+        let fold = if kind == Kind::Block {
+            lfold(label.trim_end_matches('N'))
+        } else {
+            lfold(&label)
+        };
+        nodes.push(Node {
+            fold,
+            depth,
+            parent,
+            key,
+            kind,
+            checkbox: flags.split(',').any(|f| f == "cb"),
+            org: flags.split(',').any(|f| f == "org"),
+            choice: flags.split(',').any(|f| f == "ch"),
+            label,
+        });
+        stack.push(nodes.len() - 1);
+    }
+    Schema { variant: v, nodes }
+}
+
+static SCHEMAS: Lazy<[Schema; 4]> = Lazy::new(|| {
+    [
+        build(Variant::KisoR6),
+        build(Variant::KisoH31),
+        build(Variant::Juten),
+        build(Variant::Zenkomoku),
+    ]
+});
+
+/// The form tree of a variant.
+pub fn schema(v: Variant) -> &'static Schema {
+    let i = match v {
+        Variant::KisoR6 => 0,
+        Variant::KisoH31 => 1,
+        Variant::Juten => 2,
+        Variant::Zenkomoku => 3,
+    };
+    &SCHEMAS[i]
+}
+
+/// All variants, for cross-form listings.
+pub const VARIANTS: [Variant; 4] = [
+    Variant::KisoR6,
+    Variant::KisoH31,
+    Variant::Juten,
+    Variant::Zenkomoku,
+];
+
+/// One comparable item for `pia compare --list`: a canonical key and a label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComparableItem {
+    /// Canonical key (`N` = any block number).
+    pub key: String,
+    /// Human label (the label as printed in the first form that has it).
+    pub label: String,
+    /// Forms that have the item.
+    pub forms: Vec<Variant>,
+}
+
+/// Every field key of every form, deduplicated, in form order, so a user
+/// can pick an item to compare across documents.
+pub fn comparable_items() -> Vec<ComparableItem> {
+    let mut out: Vec<ComparableItem> = Vec::new();
+    for v in VARIANTS {
+        for n in &schema(v).nodes {
+            if n.kind == Kind::Top || n.key == "toc" {
+                continue;
+            }
+            if let Some(it) = out.iter_mut().find(|c| c.key == n.key) {
+                if !it.forms.contains(&v) {
+                    it.forms.push(v);
+                }
+                continue;
+            }
+            out.push(ComparableItem {
+                key: n.key.clone(),
+                label: strip_number(&n.label),
+                forms: vec![v],
+            });
+        }
+    }
+    out
+}
+
+/// A label without its leading `１．`/`①` numbering.
+pub fn strip_number(label: &str) -> String {
+    let t = label.trim_start_matches(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c));
+    let t = t.trim_start_matches(['．', '.']);
+    let t = t.trim_start_matches(|c: char| ('①'..='⑳').contains(&c));
+    t.to_string()
+}
+
+/// Keys of the nodes matching a user's label query, in every form. The query
+/// may be a path (`個人番号の利用 > 法令上の根拠`: each part must be contained in
+/// the label of a node on the chain, in order) and may carry a parenthesised
+/// context (`目的外の入手が行われるリスク (２．特定個人情報の入手)`) that must
+/// occur in some ancestor's label.
+pub fn lookup_keys(query: &str) -> Vec<String> {
+    let (main, ctx) = split_context(query);
+    let parts: Vec<String> = main
+        .split('>')
+        .map(lfold_loose)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let ctx = ctx.map(|c| lfold_loose(&c));
+    let mut keys: Vec<String> = Vec::new();
+    for v in VARIANTS {
+        let s = schema(v);
+        for (i, n) in s.nodes.iter().enumerate() {
+            if n.kind == Kind::Top {
+                continue;
+            }
+            let chain = s.chain(i);
+            let folds: Vec<String> = chain
+                .iter()
+                .map(|&a| lfold_loose(&s.nodes[a].label))
+                .collect();
+            if !chain_matches(&folds, &parts) {
+                continue;
+            }
+            if let Some(c) = &ctx {
+                if !folds.iter().any(|f| f.contains(c.as_str())) {
+                    continue;
+                }
+            }
+            if !keys.contains(&n.key) {
+                keys.push(n.key.clone());
+            }
+        }
+    }
+    // Keep only the outermost keys: descendants are implied by prefix.
+    let all = keys.clone();
+    keys.retain(|k| !all.iter().any(|o| o != k && key_has_prefix(k, o)));
+    keys
+}
+
+/// True if `parts` match the chain: the last part in the last label, the
+/// others in ancestors, in order.
+fn chain_matches(folds: &[String], parts: &[String]) -> bool {
+    let Some((last, rest)) = parts.split_last() else {
+        return false;
+    };
+    let Some((leaf, anc)) = folds.split_last() else {
+        return false;
+    };
+    if !leaf.contains(last.as_str()) {
+        return false;
+    }
+    let mut j = 0;
+    for p in rest {
+        while j < anc.len() && !anc[j].contains(p.as_str()) {
+            j += 1;
+        }
+        if j == anc.len() {
+            return false;
+        }
+        j += 1;
+    }
+    true
+}
+
+/// Splits a trailing `(…)`/`（…）` context off a compare query.
+fn split_context(q: &str) -> (String, Option<String>) {
+    let t = q.trim();
+    for (open, close) in [(" (", ')'), (" （", '）')] {
+        if t.ends_with(close) {
+            if let Some(p) = t.rfind(open) {
+                let inner = &t[p + open.len()..t.len() - close.len_utf8()];
+                let inner = strip_number(inner.trim());
+                return (t[..p].to_string(), Some(inner));
+            }
+        }
+    }
+    (t.to_string(), None)
+}
+
+/// Folding for label lookups: [`lfold`] without numbering marks.
+fn lfold_loose(s: &str) -> String {
+    let f = lfold(s.trim());
+    let f = f.trim_start_matches(|c: char| c.is_ascii_digit());
+    let f = f.strip_prefix('.').unwrap_or(f);
+    f.trim_start_matches(|c: char| ('①'..='⑳').contains(&c))
+        .to_string()
+}
+
+/// True if `key` equals `prefix` or lies under it (dot boundary); `N` in
+/// `prefix` matches any block number.
+pub fn key_has_prefix(key: &str, prefix: &str) -> bool {
+    let mut ks = key.split('.');
+    for p in prefix.split('.') {
+        match ks.next() {
+            Some(k) if k == p => {}
+            Some(k) if p == "N" && !k.is_empty() && k.chars().all(|c| c.is_ascii_digit()) => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trees_build_and_keys_are_unique_per_form() {
+        for v in VARIANTS {
+            let s = schema(v);
+            assert!(s.nodes.len() > 30);
+            let mut seen = std::collections::HashSet::new();
+            for n in &s.nodes {
+                assert!(n.key.is_ascii(), "{}", n.key);
+                // keys may repeat only for distinct blocks of the same item
+                assert!(seen.insert(n.key.clone()), "dup key {} in {:?}", n.key, v);
+            }
+        }
+    }
+
+    #[test]
+    fn cross_walk_training_has_one_key() {
+        let keys = lookup_keys("従業者に対する教育・啓発");
+        assert_eq!(keys, vec!["risk.training".to_string()]);
+        let k = lookup_keys("目的外の入手が行われるリスク (２．特定個人情報の入手)");
+        assert_eq!(k, vec!["risk.acquire.purpose".to_string()]);
+        assert!(key_has_prefix("file.entrust.3.contractor", "file.entrust.N"));
+    }
+}

@@ -1,0 +1,469 @@
+//! Form-aware section parser: turns the text of one 特定個人情報保護評価書 into
+//! sections addressed by their place in the official form (FORMS.md R0–R9).
+//!
+//! Two input layouts exist: text extracted from PDFs (scrambled within pages,
+//! labels marked by one leading space; [`pdf`]) and TSV+HTML table exports
+//! (ordered; [`ordered`]). Both resolve labels against the form trees of
+//! [`form`] and share the section builder of this module.
+
+pub mod form;
+pub mod meta;
+pub mod ordered;
+pub mod pdf;
+
+use std::collections::HashMap;
+
+use once_cell::sync::Lazy;
+use regex::Regex;
+
+use crate::model::{CanonicalKey, DocMeta, FormType, ParsedDoc, Section, SectionPath};
+use form::{Kind, Schema, Variant};
+
+/// Parses one document: detects layout and form, splits it into sections of
+/// the official form and reads the cover metadata. Never panics.
+pub fn parse_document(text: &str) -> ParsedDoc {
+    let variant = detect_variant(text);
+    let schema = form::schema(variant.unwrap_or(Variant::Zenkomoku));
+    let mut sections = if is_ordered(text) {
+        ordered::parse(text, schema)
+    } else {
+        pdf::parse(text, schema)
+    };
+    if sections.iter().all(|s| s.body.trim().is_empty()) && !text.trim().is_empty() {
+        sections.push(Section {
+            path: SectionPath::new(["本文"]),
+            key: CanonicalKey("body".into()),
+            body: text.to_string(),
+            ..Default::default()
+        });
+    }
+    let meta = meta::extract(text, &sections, detect_form(text), variant);
+    ParsedDoc { meta, sections }
+}
+
+/// Detects the form type (R0) from the cover title, the `[… 様式N]` marker or
+/// structural markers, so that numbering can be interpreted.
+pub fn detect_form(text: &str) -> FormType {
+    match detect_variant(text) {
+        Some(Variant::KisoR6 | Variant::KisoH31) => FormType::Kiso,
+        Some(Variant::Juten) => FormType::Juten,
+        Some(Variant::Zenkomoku) => FormType::Zenkomoku,
+        None => FormType::Unknown,
+    }
+}
+
+static YOSHIKI: Lazy<Regex> = Lazy::new(|| Regex::new(r"様式\s*([2-4２-４])").unwrap());
+
+/// Detects the form tree to use, including the 基礎 version.
+pub fn detect_variant(text: &str) -> Option<Variant> {
+    let head: String = text.chars().take(20_000).collect();
+    let fh = lfold(&head);
+    let kiso = |t: &str| {
+        if t.contains("人手を介在させる作業") || lfold(t).contains("[令和6年10月") {
+            Variant::KisoR6
+        } else {
+            Variant::KisoH31
+        }
+    };
+    if fh.contains("(基礎項目評価書)") {
+        return Some(kiso(text));
+    }
+    if fh.contains("(全項目評価書)") {
+        return Some(Variant::Zenkomoku);
+    }
+    if fh.contains("(重点項目評価書)") {
+        return Some(Variant::Juten);
+    }
+    if let Some(c) = YOSHIKI.captures(&head) {
+        return Some(match c[1].chars().next() {
+            Some('2' | '２') => kiso(text),
+            Some('3' | '３') => Variant::Juten,
+            _ => Variant::Zenkomoku,
+        });
+    }
+    let f = lfold(text);
+    if f.contains("取扱いプロセスにおけるリスク対策") || f.contains("(任意に全項目評価を実施)") {
+        Some(Variant::Zenkomoku)
+    } else if f.contains("II しきい値判断項目".replace(' ', "").as_str()) {
+        Some(kiso(text))
+    } else if f.contains("IIIリスク対策") || f.contains("(任意に重点項目評価を実施)") {
+        Some(Variant::Juten)
+    } else if f.contains("重点項目評価書") && !f.contains("基礎項目評価書及び重点項目評価書") {
+        Some(Variant::Juten)
+    } else {
+        None
+    }
+}
+
+/// R0: the TSV+HTML export has many TABs or `<p>` tags.
+pub fn is_ordered(text: &str) -> bool {
+    text.bytes().filter(|&b| b == b'\t').take(201).count() > 200
+        || text.matches("<p>").take(51).count() > 50
+}
+
+/// Folds a label for matching (R1): like [`crate::normalize::fold`] but keeps
+/// circled numbers (NFKC would turn ① into 1) and drops `※` and `【任意】`.
+pub fn lfold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chunk = String::new();
+    for c in s.chars() {
+        if ('①'..='⑳').contains(&c) {
+            out.push_str(&crate::normalize::fold(&chunk));
+            chunk.clear();
+            out.push(c);
+        } else if c != '※' {
+            chunk.push(c);
+        }
+    }
+    out.push_str(&crate::normalize::fold(&chunk));
+    out.replace("【任意】", "")
+}
+
+/// A label of the form recognised in a document, with its place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Place {
+    /// Schema node index.
+    pub node: usize,
+    /// Block number of the enclosing repeated block (0 if none).
+    pub block: u32,
+}
+
+/// Collects text per form place and renders the sections (R9 paths).
+#[derive(Debug)]
+pub struct Builder<'a> {
+    schema: &'a Schema,
+    order: Vec<Slot>,
+    index: HashMap<SlotKey, usize>,
+    /// Printed label overrides (typos of the document kept in the path).
+    pub display: HashMap<usize, String>,
+}
+
+/// Identity of a section slot.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SlotKey {
+    /// A form place.
+    Form(Place),
+    /// A path outside the form tree (e.g. 項目一覧 of a 基礎 document).
+    Extra(String),
+}
+
+#[derive(Debug, Default)]
+struct Slot {
+    key: Option<SlotKey>,
+    body: Vec<String>,
+    choices: Vec<String>,
+}
+
+impl<'a> Builder<'a> {
+    /// A builder for one document of `schema`'s form.
+    pub fn new(schema: &'a Schema) -> Self {
+        Builder {
+            schema,
+            order: Vec::new(),
+            index: HashMap::new(),
+            display: HashMap::new(),
+        }
+    }
+
+    /// The schema in use.
+    pub fn schema(&self) -> &'a Schema {
+        self.schema
+    }
+
+    fn slot(&mut self, k: SlotKey) -> &mut Slot {
+        let i = *self.index.entry(k.clone()).or_insert_with(|| {
+            self.order.push(Slot {
+                key: Some(k),
+                ..Default::default()
+            });
+            self.order.len() - 1
+        });
+        &mut self.order[i]
+    }
+
+    /// Appends body text to a section.
+    pub fn body(&mut self, k: SlotKey, text: &str) {
+        if !text.trim().is_empty() {
+            self.slot(k).body.push(text.trim_end().to_string());
+        } else {
+            self.slot(k);
+        }
+    }
+
+    /// Appends choice-list / checkbox boilerplate to a section.
+    pub fn choice(&mut self, k: SlotKey, text: &str) {
+        if !text.trim().is_empty() {
+            self.slot(k).choices.push(text.trim().to_string());
+        }
+    }
+
+    /// Renders the sections in form order.
+    pub fn finish(mut self) -> Vec<Section> {
+        let mut slots = std::mem::take(&mut self.order);
+        slots.sort_by(|a, b| a.key.cmp(&b.key));
+        slots
+            .into_iter()
+            .filter_map(|s| {
+                let key = s.key?;
+                let (path, ckey) = self.render(&key);
+                let body = s.body.join("\n");
+                let value = selected_value(&body);
+                Some(Section {
+                    path,
+                    key: CanonicalKey(ckey),
+                    body,
+                    choices: s.choices.join("\n"),
+                    value,
+                })
+            })
+            .collect()
+    }
+
+    /// Path and canonical key of a slot.
+    fn render(&self, k: &SlotKey) -> (SectionPath, String) {
+        match k {
+            SlotKey::Extra(p) => (
+                SectionPath::parse(p),
+                if p == "項目一覧" { "toc".into() } else { "extra".into() },
+            ),
+            SlotKey::Form(pl) => {
+                let chain = self.schema.chain(pl.node);
+                let parts: Vec<String> = chain.iter().map(|&i| self.label_of(i, pl.block)).collect();
+                let key = self.schema.nodes[pl.node]
+                    .key
+                    .split('.')
+                    .map(|p| {
+                        if p == "N" {
+                            pl.block.to_string()
+                        } else {
+                            p.to_string()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(".");
+                (SectionPath(parts), key)
+            }
+        }
+    }
+
+    fn label_of(&self, i: usize, block: u32) -> String {
+        let n = &self.schema.nodes[i];
+        if let Some(d) = self.display.get(&i) {
+            return d.clone();
+        }
+        match n.kind {
+            Kind::Block => format!("{}{}", n.label.trim_end_matches('N'), block),
+            _ => n.label.clone(),
+        }
+    }
+}
+
+static BRACKET_VALUE: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"[\[［]\s*([^\[\]［］○〇\s<>][^\[\]［］<>]*?)\s*(?:[\]］]|$)").unwrap());
+
+/// The first selected value printed in brackets (`[ 十分である ]`).
+pub fn selected_value(text: &str) -> Option<String> {
+    for line in text.lines().take(400) {
+        if let Some(c) = BRACKET_VALUE.captures(line) {
+            let v = c[1].trim();
+            if !v.is_empty() && v.chars().count() <= 40 {
+                return Some(v.to_string());
+            }
+        }
+    }
+    None
+}
+
+static OPTION_LINE: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^\s*[0-9０-９]{1,2}\s*[)）]").unwrap());
+
+/// R7: is this line choice-list or checkbox boilerplate rather than content?
+/// Ticked checkbox lines (`[ ○ ] …`) are content.
+pub fn is_choice_line(line: &str) -> bool {
+    let t = line.trim();
+    if t.starts_with("＜選択肢＞") || t.starts_with("<選択肢>") || OPTION_LINE.is_match(t) {
+        return true;
+    }
+    if is_ticked(t) {
+        return false;
+    }
+    let fragment = t.chars().all(|c| {
+        matches!(
+            c,
+            '[' | ']' | '［' | '］' | '(' | ')' | '（' | '）' | '○' | '〇' | '―' | '—' | '-'
+        ) || c.is_whitespace()
+    });
+    fragment || t.starts_with(']') || t.starts_with('］') || t.starts_with("[ ]") || t.starts_with("［ ］")
+}
+
+static TICKED: Lazy<Regex> = Lazy::new(|| Regex::new(r"[\[［]\s*[○〇]\s*[\]］]").unwrap());
+
+/// True for a checkbox line with a ticked box (`[ ○ ] 紙`).
+pub fn is_ticked(line: &str) -> bool {
+    TICKED.is_match(line)
+}
+
+/// Short organisation-looking text, the typed slot of 委託先名 (R6).
+pub fn looks_like_org(text: &str) -> bool {
+    let t = text.trim();
+    let n = t.chars().count();
+    (2..=40).contains(&n)
+        && !t.contains('。')
+        && ["株式会社", "有限会社", "合同会社", "連合会", "中央会", "基金", "機構", "（株）", "(株)"]
+            .iter()
+            .any(|w| t.contains(w))
+}
+
+/// Candidate schema nodes whose label the folded text starts with; the
+/// longest match wins. Returns the nodes and the matched length in bytes of
+/// the fold.
+pub fn match_label(schema: &Schema, fold: &str) -> (Vec<usize>, usize) {
+    let mut best = 0;
+    let mut out = Vec::new();
+    for (i, n) in schema.nodes.iter().enumerate() {
+        if n.kind == Kind::Block || n.fold.is_empty() || n.kind == Kind::Cover {
+            continue;
+        }
+        if fold.starts_with(n.fold.as_str()) {
+            match n.fold.len().cmp(&best) {
+                std::cmp::Ordering::Greater => {
+                    best = n.fold.len();
+                    out = vec![i];
+                }
+                std::cmp::Ordering::Equal => out.push(i),
+                std::cmp::Ordering::Less => {}
+            }
+        }
+    }
+    (out, best)
+}
+
+/// Nodes whose label starts with the folded text (a wrapped or truncated label).
+pub fn prefix_of_labels(schema: &Schema, fold: &str) -> Vec<usize> {
+    if fold.chars().count() < 3 {
+        return Vec::new();
+    }
+    schema
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| {
+            n.kind != Kind::Block && n.kind != Kind::Cover && n.fold.starts_with(fold) && n.fold != fold
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+static BLOCK_HEADER: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"^(システム|委託事項|提供先|移転先)\s*([0-9０-９]{1,3})\s*([～~〜\-－]\s*[0-9０-９]{1,3})?")
+        .unwrap()
+});
+
+/// A repeated-block header (`システム2`, `委託事項1 …`): its schema node,
+/// number, whether it is an empty placeholder (`システム2～5`) and the byte
+/// length of the header in `text`.
+pub fn block_header(schema: &Schema, text: &str) -> Option<(usize, u32, bool, usize)> {
+    let c = BLOCK_HEADER.captures(text)?;
+    let name = c.get(1)?.as_str();
+    let node = schema
+        .nodes
+        .iter()
+        .position(|n| n.kind == Kind::Block && n.label.trim_end_matches('N') == name)?;
+    let num: u32 = crate::normalize::fold(&c[2]).parse().ok()?;
+    Some((node, num, c.get(3).is_some(), c.get(0)?.end()))
+}
+
+static RISK_HEAD: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^リスク\s*([0-9０-９]*)\s*[：:]\s*(.*)$").unwrap());
+
+/// Fuzzy match of a printed risk heading with a typo (`… that 不正確…`):
+/// candidates are risk nodes with the same number whose title shares most
+/// characters. Returns the nodes and the canonical printed display.
+pub fn fuzzy_risk(schema: &Schema, text: &str) -> Option<(Vec<usize>, String)> {
+    let c = RISK_HEAD.captures(text.trim())?;
+    let num = crate::normalize::fold(&c[1]);
+    let title: String = c[2].split_whitespace().collect::<Vec<_>>().join(" ");
+    let title_f = lfold(&title);
+    if title_f.chars().count() < 6 {
+        return None;
+    }
+    let mut scored: Vec<(usize, usize)> = Vec::new();
+    for (i, n) in schema.nodes.iter().enumerate() {
+        if n.kind != Kind::Risk {
+            continue;
+        }
+        let Some(m) = RISK_HEAD.captures(&n.label) else {
+            continue;
+        };
+        if crate::normalize::fold(&m[1]) != num {
+            continue;
+        }
+        let nf = lfold(&m[2]);
+        let common = lcs_len(&title_f, &nf);
+        let longest = title_f.chars().count().max(nf.chars().count());
+        if common * 100 >= longest * 85 {
+            scored.push((i, common));
+        }
+    }
+    let best = scored.iter().map(|s| s.1).max()?;
+    let nodes: Vec<usize> = scored.iter().filter(|s| s.1 == best).map(|s| s.0).collect();
+    let digits = schema.nodes[nodes[0]]
+        .label
+        .split('：')
+        .next()
+        .unwrap_or("リスク")
+        .to_string();
+    let title_disp: String = title.chars().filter(|c| !c.is_whitespace()).collect();
+    Some((nodes, format!("{digits}：{title_disp}")))
+}
+
+/// Length of the longest common subsequence (labels are short).
+fn lcs_len(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().take(200).collect();
+    let b: Vec<char> = b.chars().take(200).collect();
+    let mut prev = vec![0usize; b.len() + 1];
+    for x in &a {
+        let mut cur = vec![0usize; b.len() + 1];
+        for (j, y) in b.iter().enumerate() {
+            cur[j + 1] = if x == y { prev[j] + 1 } else { cur[j].max(prev[j + 1]) };
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+static CHANGES_HEAD: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^[（(]?\s*(別添\s*[0-9０-９]?)?\s*[）)]?\s*変更箇所\s*$").unwrap());
+
+/// R3: a 変更箇所 heading line (or the change-table header row).
+pub fn is_changes_head(line: &str) -> bool {
+    let t = line.trim();
+    CHANGES_HEAD.is_match(t) || (t.contains("変更前の記載") && t.contains("変更後の記載"))
+}
+
+/// Place of the 変更箇所 top-level node (or `None` if the form has none).
+pub fn changes_node(schema: &Schema) -> Option<usize> {
+    schema.nodes.iter().position(|n| n.key == "changes")
+}
+
+/// Place of the cover node.
+pub fn cover_node(schema: &Schema) -> usize {
+    schema.nodes.iter().position(|n| n.key == "cover").unwrap_or(0)
+}
+
+/// Top-level heading line (Roman numeral + title) of the schema, if any.
+pub fn top_heading(schema: &Schema, line: &str) -> Option<usize> {
+    let t = line.trim();
+    let first = t.chars().next()?;
+    if !matches!(first, 'Ⅰ'..='Ⅵ' | 'I' | 'V' | '（' | '(') {
+        return None;
+    }
+    let f = lfold(t);
+    let (cands, _) = match_label(schema, &f);
+    cands
+        .into_iter()
+        .find(|&i| schema.nodes[i].kind == Kind::Top && schema.nodes[i].key != "changes")
+}
+
+#[cfg(test)]
+mod tests;

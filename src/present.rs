@@ -1,0 +1,211 @@
+//! Printing results for people (aligned text, colour only on a terminal) and
+//! for programs (one JSON object per line), so the CLI only wires stages.
+
+use std::io::{self, IsTerminal, Write};
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::indexer::{DocRecord, IndexReport};
+use crate::model::ParsedDoc;
+use crate::search::{Hit, SearchResults};
+
+/// How to print.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// One JSON object per line instead of text.
+    pub json: bool,
+    /// ANSI colours (only when stdout is a terminal and NO_COLOR is unset).
+    pub color: bool,
+}
+
+impl Style {
+    /// Decides colour from the environment.
+    pub fn detect(json: bool) -> Style {
+        let color = !json && io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        Style { json, color }
+    }
+
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+/// Writes `items` as JSON lines.
+pub fn json_lines<T: Serialize>(out: &mut impl Write, items: impl IntoIterator<Item = T>) -> Result<()> {
+    for item in items {
+        serde_json::to_writer(&mut *out, &item)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// Prints search results.
+pub fn hits(out: &mut impl Write, res: &SearchResults, style: Style) -> Result<()> {
+    if style.json {
+        return json_lines(out, &res.hits);
+    }
+    for h in &res.hits {
+        hit(out, h, style)?;
+    }
+    let files: std::collections::BTreeSet<&str> = res.hits.iter().map(|h| h.file.as_str()).collect();
+    writeln!(
+        out,
+        "{} of {} matching sections shown, in {} documents",
+        res.hits.len(),
+        res.total,
+        files.len()
+    )?;
+    Ok(())
+}
+
+fn hit(out: &mut impl Write, h: &Hit, style: Style) -> Result<()> {
+    let place = match (&h.municipality, &h.prefecture) {
+        (Some(m), Some(p)) => format!("{p} {m}"),
+        (Some(m), None) => m.clone(),
+        _ => String::new(),
+    };
+    writeln!(
+        out,
+        "{}  {}  {}  score {:.2}",
+        style.paint("35", &h.file),
+        place,
+        h.form,
+        h.score
+    )?;
+    writeln!(out, "  {}", style.paint("32", &h.section_path))?;
+    let (open, close) = if style.color {
+        ("\x1b[1;31m", "\x1b[0m")
+    } else {
+        ("【", "】")
+    };
+    writeln!(out, "  {}", h.snippet.marked(open, close))?;
+    if let Some(v) = &h.value {
+        writeln!(out, "  value: {v}")?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Prints the summary of an indexing run (problems go to stderr, once each).
+pub fn index_report(out: &mut impl Write, r: &IndexReport, json: bool) -> Result<()> {
+    let mut err = io::stderr();
+    for p in &r.skipped {
+        writeln!(err, "skipped: {}: {}", p.path.display(), p.reason)?;
+    }
+    for p in &r.failed {
+        writeln!(err, "failed: {}: {}", p.path.display(), p.reason)?;
+    }
+    if json {
+        serde_json::to_writer(&mut *out, r)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let mib = r.bytes as f64 / (1024.0 * 1024.0);
+    writeln!(
+        out,
+        "indexed {} files ({} added, {} updated, {} unchanged, {} removed), {} sections written, \
+         {} skipped, {} failed, {:.2} s ({:.1} MiB parsed, {:.1} MiB/s)",
+        r.indexed(),
+        r.added,
+        r.updated,
+        r.unchanged,
+        r.removed,
+        r.sections,
+        r.skipped.len(),
+        r.failed.len(),
+        r.seconds,
+        mib,
+        if r.seconds > 0.0 { mib / r.seconds } else { 0.0 }
+    )?;
+    Ok(())
+}
+
+/// Prints the indexed documents as a table or JSON lines.
+pub fn docs(out: &mut impl Write, docs: &[DocRecord], json: bool) -> Result<()> {
+    if json {
+        return json_lines(out, docs);
+    }
+    let dash = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
+    writeln!(out, "file\tmunicipality\tprefecture\tform\tversion\tnumber\tpublished\taffair\tagency")?;
+    for d in docs {
+        let m = &d.meta;
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            d.file,
+            dash(&m.municipality.as_ref().map(|x| x.0.clone())),
+            dash(&m.prefecture.as_ref().map(|x| x.0.clone())),
+            m.form,
+            dash(&m.form_version),
+            dash(&m.number),
+            dash(&m.published),
+            dash(&m.affair),
+            dash(&m.agency),
+        )?;
+    }
+    Ok(())
+}
+
+/// Prints a parsed document: metadata, then every section (`tree`: as an
+/// indented tree of path components with values, else path, key and text).
+pub fn parsed(out: &mut impl Write, doc: &ParsedDoc, tree: bool) -> Result<()> {
+    let m = &doc.meta;
+    let show = |o: Option<&str>| o.unwrap_or("-").to_string();
+    writeln!(out, "form:         {}", m.form)?;
+    writeln!(out, "version:      {}", show(m.form_version.as_deref()))?;
+    writeln!(out, "municipality: {}", show(m.municipality.as_ref().map(|x| x.0.as_str())))?;
+    writeln!(out, "prefecture:   {}", show(m.prefecture.as_ref().map(|x| x.0.as_str())))?;
+    writeln!(out, "affair:       {}", show(m.affair.as_deref()))?;
+    writeln!(out, "number:       {}", show(m.number.as_deref()))?;
+    writeln!(out, "published:    {}", show(m.published.as_deref()))?;
+    writeln!(out, "agency:       {}", show(m.agency.as_deref()))?;
+    writeln!(out, "sections:     {}", doc.sections.len())?;
+    writeln!(out)?;
+    let mut prev: &[String] = &[];
+    for s in &doc.sections {
+        let parts = s.path.parts();
+        if tree {
+            let common = parts.iter().zip(prev).take_while(|(a, b)| a == b).count();
+            for (depth, comp) in parts.iter().enumerate().skip(common) {
+                writeln!(out, "{}{}", "  ".repeat(depth), comp)?;
+            }
+            let body = one_line(&s.body, 100);
+            let indent = "  ".repeat(parts.len());
+            if let Some(v) = &s.value {
+                writeln!(out, "{indent}= {v}")?;
+            }
+            if !body.is_empty() {
+                writeln!(out, "{indent}| {body}")?;
+            }
+            prev = parts;
+        } else {
+            writeln!(out, "{}  [{}]", s.path, s.key.0)?;
+            if let Some(v) = &s.value {
+                writeln!(out, "  value: {v}")?;
+            }
+            for line in s.body.lines().filter(|l| !l.trim().is_empty()) {
+                writeln!(out, "  | {line}")?;
+            }
+            if !s.choices.is_empty() {
+                writeln!(out, "  choices: {}", one_line(&s.choices, 200))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Text on one line, blanks folded, cut to `max` chars with an ellipsis.
+fn one_line(s: &str, max: usize) -> String {
+    let folded = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if folded.chars().count() > max {
+        let cut: String = folded.chars().take(max).collect();
+        format!("{cut}…")
+    } else {
+        folded
+    }
+}

@@ -1,0 +1,127 @@
+//! The tantivy schema: one tantivy document per section (so a hit says where
+//! in the form it is), plus one record per source file (for incremental
+//! indexing and `pia docs`).
+
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST,
+    STORED, STRING,
+};
+
+use crate::analysis::{BIGRAM, JA};
+
+/// Value of [`Fields::kind`] for section records.
+pub const KIND_SECTION: &str = "section";
+/// Value of [`Fields::kind`] for per-file records.
+pub const KIND_DOC: &str = "doc";
+
+/// Handles of every field, resolved once per index open.
+#[derive(Clone, Copy, Debug)]
+pub struct Fields {
+    /// `section` or `doc`.
+    pub kind: Field,
+    /// File name relative to the indexed directory.
+    pub file: Field,
+    /// Content hash of the source file (incremental indexing).
+    pub hash: Field,
+    /// Section path as printed (`Ⅳ リスク対策 > …`).
+    pub path: Field,
+    /// Section path as a facet: every ancestor is indexed, so a path prefix
+    /// filter is a term lookup.
+    pub facet: Field,
+    /// Top-level section, the parser's most reliable level.
+    pub top: Field,
+    /// Canonical, form-independent key.
+    pub key: Field,
+    /// Original section text, for snippets.
+    pub body: Field,
+    /// Normalised text, lindera terms: ranking.
+    pub body_ja: Field,
+    /// Normalised text, char bigrams with positions: exact substring recall.
+    pub body_ngram: Field,
+    /// Choice lists and boilerplate, stored; searchable only on request.
+    pub choices: Field,
+    /// Choice lists as bigrams.
+    pub choices_ngram: Field,
+    /// Selected choice value.
+    pub value: Field,
+    /// Section ordinal within its document.
+    pub ordinal: Field,
+    /// Score multiplier (change history ranks below current content).
+    pub weight: Field,
+    /// Municipality, normalised for filtering.
+    pub municipality: Field,
+    /// Prefecture, normalised for filtering.
+    pub prefecture: Field,
+    /// Form type name.
+    pub form: Field,
+    /// Affair, normalised for filtering.
+    pub affair: Field,
+    /// The whole [`crate::model::DocMeta`] as JSON, for display.
+    pub meta: Field,
+}
+
+/// Builds the schema and its field handles.
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let string_stored = STRING | STORED;
+    let ja = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(JA)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let ngram = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(BIGRAM)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    b.add_text_field("kind", STRING);
+    b.add_text_field("file", string_stored.clone());
+    b.add_text_field("hash", string_stored.clone());
+    b.add_text_field("path", STORED);
+    b.add_facet_field("facet", tantivy::schema::FacetOptions::default());
+    b.add_text_field("top", string_stored.clone());
+    b.add_text_field("key", string_stored.clone());
+    b.add_text_field("body", STORED);
+    b.add_text_field("body_ja", ja);
+    b.add_text_field("body_ngram", ngram.clone());
+    b.add_text_field("choices", STORED);
+    b.add_text_field("choices_ngram", ngram);
+    b.add_text_field("value", STORED);
+    b.add_u64_field("ordinal", NumericOptions::default() | STORED | FAST);
+    b.add_f64_field("weight", NumericOptions::default() | FAST);
+    b.add_text_field("municipality", STRING);
+    b.add_text_field("prefecture", STRING);
+    b.add_text_field("form", STRING);
+    b.add_text_field("affair", STRING);
+    b.add_text_field("meta", STORED);
+    let schema = b.build();
+    let fields = fields_of(&schema).expect("every field was just added");
+    (schema, fields)
+}
+
+/// Resolves field handles of an existing index by name.
+pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
+    let f = |name: &str| schema.get_field(name);
+    Ok(Fields {
+        kind: f("kind")?,
+        file: f("file")?,
+        hash: f("hash")?,
+        path: f("path")?,
+        facet: f("facet")?,
+        top: f("top")?,
+        key: f("key")?,
+        body: f("body")?,
+        body_ja: f("body_ja")?,
+        body_ngram: f("body_ngram")?,
+        choices: f("choices")?,
+        choices_ngram: f("choices_ngram")?,
+        value: f("value")?,
+        ordinal: f("ordinal")?,
+        weight: f("weight")?,
+        municipality: f("municipality")?,
+        prefecture: f("prefecture")?,
+        form: f("form")?,
+        affair: f("affair")?,
+        meta: f("meta")?,
+    })
+}

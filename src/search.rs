@@ -1,0 +1,158 @@
+//! Running a query: filters and the user query combined, ranked by BM25 on
+//! lindera terms times the section's weight, turned into [`Hit`]s that say
+//! which document, which city and where in the form.
+
+use anyhow::Result;
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Score, Searcher, SegmentReader, TantivyDocument, Term};
+
+use crate::filter::Filters;
+use crate::model::DocMeta;
+use crate::query::UserQuery;
+use crate::schema::{Fields, KIND_SECTION};
+use crate::snippet::{self, Snippet};
+use crate::store::Store;
+
+/// Everything one search needs.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// The parsed user query.
+    pub query: UserQuery,
+    /// Restrictions.
+    pub filters: Filters,
+    /// Maximum number of hits (large values list everything).
+    pub limit: usize,
+    /// Also match inside choice lists (＜選択肢＞), which are not ranked text.
+    pub include_choices: bool,
+}
+
+/// One matching section.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// Source file (relative to the indexed directory).
+    pub file: String,
+    /// Municipality, when the parser found it.
+    pub municipality: Option<String>,
+    /// Prefecture, printed or inferred.
+    pub prefecture: Option<String>,
+    /// Form type.
+    pub form: String,
+    /// Where in the form.
+    pub section_path: String,
+    /// Canonical key of the section.
+    pub key: String,
+    /// Position of the section in its document (identifies it with `file`).
+    pub ordinal: u64,
+    /// Relevance.
+    pub score: f32,
+    /// Text around the first match; `highlights` are char ranges in it.
+    pub snippet: Snippet,
+    /// Selected choice value of the field, if any.
+    pub value: Option<String>,
+}
+
+/// Hits plus the total number of matching sections.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// Ranked hits, at most `limit`.
+    pub hits: Vec<Hit>,
+    /// Matching sections in all.
+    pub total: usize,
+}
+
+/// The complete tantivy query of a request: sections only, the user query
+/// (over body text, and choice lists when asked), and the filters.
+pub fn build_query(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<Box<dyn Query>> {
+    let mut user = req.query.to_query(f.body_ngram, f.body_ja);
+    if req.include_choices {
+        let choices = req.query.to_query(f.choices_ngram, f.body_ja);
+        user = Box::new(BooleanQuery::new(vec![
+            (Occur::Should, user),
+            (Occur::Should, choices),
+        ]));
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+        (
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.kind, KIND_SECTION),
+                IndexRecordOption::Basic,
+            )),
+        ),
+        (Occur::Must, user),
+    ];
+    for q in req.filters.to_queries(searcher, f)? {
+        clauses.push((Occur::Must, q));
+    }
+    Ok(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// Runs a search on the last commit of `store`.
+pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResults> {
+    let reader = store.reader()?;
+    let searcher = reader.searcher();
+    let f = store.fields;
+    let query = build_query(&searcher, &f, req)?;
+    let top = TopDocs::with_limit(req.limit.max(1)).tweak_score(move |seg: &SegmentReader| {
+        let weight = seg
+            .fast_fields()
+            .f64("weight")
+            .ok()
+            .map(|c| c.first_or_default_col(1.0));
+        move |doc, score: Score| {
+            let w = weight.as_ref().map_or(1.0, |c| c.get_val(doc));
+            score * w as Score
+        }
+    });
+    let (top, total) = searcher.search(&query, &(top, Count))?;
+    let needles: Vec<&str> = req.query.must.iter().map(|p| p.norm.as_str()).collect();
+    let hits = top
+        .into_iter()
+        .map(|(score, addr)| to_hit(&searcher, &f, addr, score, &needles))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(SearchResults { hits, total })
+}
+
+/// Reads the stored fields of one hit and makes its snippet.
+fn to_hit(
+    searcher: &Searcher,
+    f: &Fields,
+    addr: DocAddress,
+    score: Score,
+    needles: &[&str],
+) -> Result<Hit> {
+    let d: TantivyDocument = searcher.doc(addr)?;
+    let text = |field| {
+        d.get_first(field)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let meta: DocMeta = serde_json::from_str(&text(f.meta)).unwrap_or_default();
+    let body = text(f.body);
+    let mut snip = snippet::make(&body, needles);
+    if snip.highlights.is_empty() {
+        // The match was in the choice list.
+        let choices = text(f.choices);
+        let c = snippet::make(&choices, needles);
+        if !c.highlights.is_empty() {
+            snip = c;
+        }
+    }
+    let value = Some(text(f.value)).filter(|v| !v.is_empty());
+    Ok(Hit {
+        file: text(f.file),
+        municipality: meta.municipality.map(|m| m.0),
+        prefecture: meta.prefecture.map(|p| p.0),
+        form: meta.form.name().to_string(),
+        section_path: text(f.path),
+        key: text(f.key),
+        ordinal: d.get_first(f.ordinal).and_then(|v| v.as_u64()).unwrap_or(0),
+        score,
+        snippet: snip,
+        value,
+    })
+}

@@ -1,0 +1,114 @@
+//! Opening the on-disk index: where it lives by default, creating it with our
+//! schema, registering our tokenizers, and turning tantivy's errors into ones
+//! a user can act on.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use tantivy::directory::MmapDirectory;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyError};
+
+use crate::analysis;
+use crate::schema::{self, Fields};
+
+/// Writer memory budget in bytes (split between indexing threads).
+pub const WRITER_HEAP: usize = 512 << 20;
+
+/// The corpus bundled with the crate: what `pia index` and `pia search` work
+/// on when no directory is given.
+pub fn default_corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
+
+/// The default index location: `$PIA_INDEX`, else inside the crate's target
+/// directory (in-repo, ignored by git, removed by `cargo clean`).
+pub fn default_index() -> PathBuf {
+    if let Some(p) = std::env::var_os("PIA_INDEX") {
+        return PathBuf::from(p);
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pia-index")
+}
+
+/// An open index with its field handles.
+pub struct Store {
+    /// The tantivy index.
+    pub index: Index,
+    /// Field handles.
+    pub fields: Fields,
+    /// Where it lives.
+    pub path: PathBuf,
+}
+
+impl Store {
+    /// Opens the index at `path`, creating an empty one if there is none.
+    pub fn open_or_create(path: &Path) -> Result<Store> {
+        std::fs::create_dir_all(path)
+            .with_context(|| format!("cannot create index directory {}", path.display()))?;
+        let dir = MmapDirectory::open(path)
+            .with_context(|| format!("cannot open index directory {}", path.display()))?;
+        let index = if Index::exists(&dir)? {
+            Index::open(dir).map_err(|e| open_error(path, e))?
+        } else {
+            let (schema, _) = schema::build();
+            Index::create(dir, schema, Default::default())
+                .with_context(|| format!("cannot create index in {}", path.display()))?
+        };
+        Self::wrap(index, path)
+    }
+
+    /// Opens an existing index; a missing one is an error naming the path.
+    pub fn open(path: &Path) -> Result<Store> {
+        if !path.join("meta.json").is_file() {
+            bail!(
+                "no index at {} (build one with `pia index [DIR] --index {}`)",
+                path.display(),
+                path.display()
+            );
+        }
+        let index = Index::open_in_dir(path).map_err(|e| open_error(path, e))?;
+        Self::wrap(index, path)
+    }
+
+    fn wrap(index: Index, path: &Path) -> Result<Store> {
+        analysis::register(&index);
+        let fields = schema::fields_of(&index.schema()).map_err(|_| {
+            anyhow!(
+                "{} holds an index of another program or version; remove it and re-index",
+                path.display()
+            )
+        })?;
+        Ok(Store {
+            index,
+            fields,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// A reader that always sees the last commit (safe during indexing).
+    pub fn reader(&self) -> Result<IndexReader> {
+        Ok(self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?)
+    }
+
+    /// The single writer; a second concurrent writer gets a clear message.
+    pub fn writer(&self, threads: usize) -> Result<IndexWriter> {
+        let threads = threads.clamp(1, 8);
+        let heap = (WRITER_HEAP / threads).max(15 << 20) * threads;
+        self.index
+            .writer_with_num_threads(threads, heap)
+            .map_err(|e| match e {
+                TantivyError::LockFailure(..) => anyhow!(
+                    "another `pia index` is writing to {} (lock held); wait for it to finish",
+                    self.path.display()
+                ),
+                e => anyhow!("cannot open index writer on {}: {e}", self.path.display()),
+            })
+    }
+}
+
+fn open_error(path: &Path, e: TantivyError) -> anyhow::Error {
+    anyhow!("cannot open index at {}: {e}", path.display())
+}

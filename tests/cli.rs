@@ -1,0 +1,69 @@
+//! The command line as a user runs it.
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+fn pia() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_pia"))
+}
+
+#[test]
+fn search_without_an_index_builds_the_default_one_and_finds_all_four_documents() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = pia()
+        .args(["search", "中間サーバー", "--json", "--limit", "1000"])
+        .env("PIA_INDEX", tmp.path().join("idx"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut files = BTreeSet::new();
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        for k in ["file", "section_path", "score", "snippet"] {
+            assert!(v.get(k).is_some(), "missing {k} in {line}");
+        }
+        assert!(!v["section_path"].as_str().unwrap().is_empty());
+        files.insert(v["file"].as_str().unwrap().to_string());
+    }
+    assert_eq!(files.len(), 4, "{files:?}");
+}
+
+#[test]
+fn text_output_shows_path_and_highlighted_snippet() {
+    let tmp = tempfile::tempdir().unwrap();
+    let idx = tmp.path().join("idx");
+    let st = pia()
+        .args(["index", "corpus", "--index"])
+        .arg(&idx)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    assert!(String::from_utf8_lossy(&st.stdout).contains("indexed 4 files"));
+    let out = pia()
+        .args(["search", "\"株式会社 アイネス\"", "--index"])
+        .arg(&idx)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("001_254e73f7c39d389b.txt"), "{text}");
+    assert!(text.contains("【株式会社　アイネス】"), "{text}");
+}
+
+#[test]
+fn errors_are_one_clear_line_and_nonzero() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = pia()
+        .args(["search", "中間", "--index"])
+        .arg(tmp.path().join("none"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("pia: no index at"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+
+    let out = pia().args(["search", "  "]).env("PIA_INDEX", tmp.path().join("i2")).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("empty query"));
+}
