@@ -132,8 +132,7 @@ fn section_query(searcher: &Searcher, f: &Fields, user: &str) -> Result<Box<dyn 
 /// Canonical keys are lowercase ASCII words joined by dots.
 fn is_key(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_')
 }
 
@@ -178,7 +177,10 @@ pub fn split_number(comp: &str) -> (&str, &str) {
     }
     if let Some(pos) = comp.find(['．', '.']) {
         let head = &comp[..pos];
-        if !head.is_empty() && head.chars().all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        if !head.is_empty()
+            && head
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
         {
             let dot = comp[pos..].chars().next().map_or(1, char::len_utf8);
             return (&comp[..pos + dot], &comp[pos + dot..]);
@@ -199,9 +201,15 @@ mod tests {
     #[test]
     fn numbering_is_split_from_titles() {
         assert_eq!(split_number("Ⅳ リスク対策"), ("Ⅳ", "リスク対策"));
-        assert_eq!(split_number("７．特定個人情報の保管・消去"), ("７．", "特定個人情報の保管・消去"));
+        assert_eq!(
+            split_number("７．特定個人情報の保管・消去"),
+            ("７．", "特定個人情報の保管・消去")
+        );
         assert_eq!(split_number("①事務の名称"), ("①", "事務の名称"));
-        assert_eq!(split_number("（別添３） 変更箇所"), ("（別添３）", "変更箇所"));
+        assert_eq!(
+            split_number("（別添３） 変更箇所"),
+            ("（別添３）", "変更箇所")
+        );
         assert_eq!(split_number("変更箇所"), ("", "変更箇所"));
     }
 
@@ -212,11 +220,17 @@ mod tests {
         assert!(path_prefix_matches(&["IV"], &p));
         assert!(path_prefix_matches(&["リスク対策"], &p));
         assert!(!path_prefix_matches(&["Ⅰ"], &p));
-        assert!(!path_prefix_matches(&["I"], &["II 特定個人情報ファイルの概要"]));
+        assert!(!path_prefix_matches(
+            &["I"],
+            &["II 特定個人情報ファイルの概要"]
+        ));
         assert!(path_prefix_matches(&["変更箇所"], &["（別添３） 変更箇所"]));
         let p2 = ["Ⅳ リスク対策", "７．特定個人情報の保管・消去"];
         assert!(path_prefix_matches(&["Ⅳ", "7"], &p2));
-        assert!(path_prefix_matches(&["Ⅳ リスク対策", "特定個人情報の保管"], &p2));
+        assert!(path_prefix_matches(
+            &["Ⅳ リスク対策", "特定個人情報の保管"],
+            &p2
+        ));
         assert!(!path_prefix_matches(&["Ⅳ", "8"], &p2));
     }
 

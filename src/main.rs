@@ -20,7 +20,11 @@ use pia_search::{decode, parse, present};
 const EXIT_SOME_FAILED: u8 = 2;
 
 #[derive(Parser)]
-#[command(name = "pia", version, about = "Search Japanese 特定個人情報保護評価書 by phrase, section and city")]
+#[command(
+    name = "pia",
+    version,
+    about = "Search Japanese 特定個人情報保護評価書 by phrase, section and city"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,

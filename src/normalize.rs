@@ -66,8 +66,8 @@ impl Normalized {
 /// Tags of table exports that carry no text (everything else in `<…>`, such as
 /// `<選択肢>`, is part of the document and stays).
 const HTML_TAGS: &[&str] = &[
-    "p", "ul", "ol", "li", "table", "tr", "td", "th", "div", "span", "input", "br", "b", "i",
-    "u", "strong", "em", "font", "thead", "tbody",
+    "p", "ul", "ol", "li", "table", "tr", "td", "th", "div", "span", "input", "br", "b", "i", "u",
+    "strong", "em", "font", "thead", "tbody",
 ];
 
 /// True for a katakana letter (not the middle dot ・), the context in which the

@@ -118,14 +118,21 @@ pub enum PdfError {
     },
 }
 
-/// Extracts the text of a PDF with default options, pages joined by `\n`.
+/// Put between pages by [`extract_text`]: three blank lines, the page break
+/// convention of the corpus seeds (which `parse::pdf` splits pages on).
+pub const PAGE_SEPARATOR: &str = "\n\n\n\n";
+
+/// Extracts the text of a PDF with default options, pages separated by
+/// [`PAGE_SEPARATOR`]; every line ends with `\n`.
 pub fn extract_text(path: &Path) -> Result<String, PdfError> {
     extract_text_with(path, &PdfOptions::default())
 }
 
 /// Like [`extract_text`], with an explicit tool and timeout.
 pub fn extract_text_with(path: &Path, opts: &PdfOptions) -> Result<String, PdfError> {
-    Ok(extract_pages_with(path, opts)?.join("\n"))
+    let pages = extract_pages_with(path, opts)?;
+    let trimmed: Vec<&str> = pages.iter().map(|p| p.trim_end_matches('\n')).collect();
+    Ok(trimmed.join(PAGE_SEPARATOR) + "\n")
 }
 
 /// Extracts the text of each page, so callers can cite page numbers.
@@ -407,6 +414,17 @@ mod tests {
         let err = extract_text_with(&main_fixture("sample.pdf"), &opts).unwrap_err();
         assert!(matches!(err, PdfError::Timeout { .. }), "{err:?}");
         assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn pages_are_joined_with_three_blank_lines() {
+        let text = extract_text(&main_fixture("sample.pdf")).unwrap();
+        let pages = extract_pages_with(&main_fixture("sample.pdf"), &PdfOptions::default());
+        let pages = pages.unwrap();
+        assert_eq!(text.matches(PAGE_SEPARATOR).count(), pages.len() - 1);
+        assert!(!text.contains("\n\n\n\n\n") && !text.contains('\u{c}'));
+        let second_start = pages[1].lines().next().unwrap();
+        assert!(text.contains(&format!("\n\n\n\n{second_start}\n")));
     }
 
     #[test]

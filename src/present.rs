@@ -36,7 +36,10 @@ impl Style {
 }
 
 /// Writes `items` as JSON lines.
-pub fn json_lines<T: Serialize>(out: &mut impl Write, items: impl IntoIterator<Item = T>) -> Result<()> {
+pub fn json_lines<T: Serialize>(
+    out: &mut impl Write,
+    items: impl IntoIterator<Item = T>,
+) -> Result<()> {
     for item in items {
         serde_json::to_writer(&mut *out, &item)?;
         writeln!(out)?;
@@ -52,7 +55,8 @@ pub fn hits(out: &mut impl Write, res: &SearchResults, style: Style) -> Result<(
     for h in &res.hits {
         hit(out, h, style)?;
     }
-    let files: std::collections::BTreeSet<&str> = res.hits.iter().map(|h| h.file.as_str()).collect();
+    let files: std::collections::BTreeSet<&str> =
+        res.hits.iter().map(|h| h.file.as_str()).collect();
     writeln!(
         out,
         "{} of {} matching sections shown, in {} documents",
@@ -120,7 +124,11 @@ pub fn index_report(out: &mut impl Write, r: &IndexReport, json: bool) -> Result
         r.failed.len(),
         r.seconds,
         mib,
-        if r.seconds > 0.0 { mib / r.seconds } else { 0.0 }
+        if r.seconds > 0.0 {
+            mib / r.seconds
+        } else {
+            0.0
+        }
     )?;
     Ok(())
 }
@@ -131,7 +139,10 @@ pub fn docs(out: &mut impl Write, docs: &[DocRecord], json: bool) -> Result<()> 
         return json_lines(out, docs);
     }
     let dash = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
-    writeln!(out, "file\tmunicipality\tprefecture\tform\tversion\tnumber\tpublished\taffair\tagency")?;
+    writeln!(
+        out,
+        "file\tmunicipality\tprefecture\tform\tversion\tnumber\tpublished\taffair\tagency"
+    )?;
     for d in docs {
         let m = &d.meta;
         writeln!(
@@ -158,8 +169,16 @@ pub fn parsed(out: &mut impl Write, doc: &ParsedDoc, tree: bool) -> Result<()> {
     let show = |o: Option<&str>| o.unwrap_or("-").to_string();
     writeln!(out, "form:         {}", m.form)?;
     writeln!(out, "version:      {}", show(m.form_version.as_deref()))?;
-    writeln!(out, "municipality: {}", show(m.municipality.as_ref().map(|x| x.0.as_str())))?;
-    writeln!(out, "prefecture:   {}", show(m.prefecture.as_ref().map(|x| x.0.as_str())))?;
+    writeln!(
+        out,
+        "municipality: {}",
+        show(m.municipality.as_ref().map(|x| x.0.as_str()))
+    )?;
+    writeln!(
+        out,
+        "prefecture:   {}",
+        show(m.prefecture.as_ref().map(|x| x.0.as_str()))
+    )?;
     writeln!(out, "affair:       {}", show(m.affair.as_deref()))?;
     writeln!(out, "number:       {}", show(m.number.as_deref()))?;
     writeln!(out, "published:    {}", show(m.published.as_deref()))?;

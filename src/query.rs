@@ -32,7 +32,9 @@ pub enum QueryError {
     #[error("the query only excludes (-word); add something to search for")]
     OnlyExclusions,
     /// A part is too long.
-    #[error("query part too long ({0} characters after normalisation; at most {MAX_PHRASE_CHARS})")]
+    #[error(
+        "query part too long ({0} characters after normalisation; at most {MAX_PHRASE_CHARS})"
+    )]
     TooLong(usize),
 }
 
@@ -92,10 +94,7 @@ impl UserQuery {
         for p in &self.must {
             clauses.push((Occur::Must, substring_query(ngram, &p.norm)));
             for w in words(&p.norm) {
-                let t = TermQuery::new(
-                    Term::from_field_text(ja, &w),
-                    IndexRecordOption::WithFreqs,
-                );
+                let t = TermQuery::new(Term::from_field_text(ja, &w), IndexRecordOption::WithFreqs);
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(t), 2.0))));
             }
         }
@@ -203,7 +202,10 @@ mod tests {
         assert_eq!(UserQuery::parse("\u{7}\u{1b}"), Err(QueryError::Empty));
         assert_eq!(UserQuery::parse("-委託"), Err(QueryError::OnlyExclusions));
         let long = "あ".repeat(10_000);
-        assert!(matches!(UserQuery::parse(&long), Err(QueryError::TooLong(_))));
+        assert!(matches!(
+            UserQuery::parse(&long),
+            Err(QueryError::TooLong(_))
+        ));
         // punctuation alone is a sensible (literal) search
         assert!(UserQuery::parse("、。").is_ok());
     }

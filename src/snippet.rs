@@ -28,12 +28,26 @@ pub fn make(body: &str, needles: &[&str]) -> Snippet {
         .iter()
         .flat_map(|n| norm.find_all(n))
         .filter_map(|(a, b)| norm.original_range(a, b))
+        .map(|(a, b)| (a, extend_over_dropped_marks(body, b)))
         .collect();
     ranges.sort_unstable();
     let ranges = merge(ranges);
     let first = ranges.first().map_or(0, |r| r.0);
     let (start, end) = window(body, first);
     render(body, start, end, &ranges)
+}
+
+/// Moves a match end past prolonged sound marks that normalisation dropped
+/// (`サーバー` matches as `サーバ`, but the user wants the whole word marked).
+fn extend_over_dropped_marks(body: &str, mut end: usize) -> usize {
+    while let Some(c) = body[end..]
+        .chars()
+        .next()
+        .filter(|c| matches!(c, 'ー' | 'ｰ'))
+    {
+        end += c.len_utf8();
+    }
+    end
 }
 
 /// Merges overlapping or touching ranges (sorted input).
@@ -51,10 +65,7 @@ fn merge(ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
 /// Byte range of the window: `BEFORE` chars before `anchor`, `WIDTH` in all.
 fn window(body: &str, anchor: usize) -> (usize, usize) {
     let before: Vec<usize> = body[..anchor].char_indices().map(|(i, _)| i).collect();
-    let start = before
-        .len()
-        .checked_sub(BEFORE)
-        .map_or(0, |k| before[k]);
+    let start = before.len().checked_sub(BEFORE).map_or(0, |k| before[k]);
     let end = body[start..]
         .char_indices()
         .nth(WIDTH)
@@ -69,9 +80,9 @@ fn render(body: &str, start: usize, end: usize, ranges: &[(usize, usize)]) -> Sn
     let mut highlights = Vec::new();
     let mut open: Option<usize> = None;
     let mut count = 0usize;
-    let mut last_space = false;
     let mut ri = 0;
-    for (i, c) in body[start..end].char_indices() {
+    let mut chars = body[start..end].char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
         let b = start + i;
         while ri < ranges.len() && ranges[ri].1 <= b {
             if let Some(o) = open.take() {
@@ -84,14 +95,21 @@ fn render(body: &str, start: usize, end: usize, ranges: &[(usize, usize)]) -> Sn
             open = Some(count);
         }
         if c.is_whitespace() {
-            if !last_space && !text.is_empty() && !inside {
-                text.push(' ');
-                count += 1;
+            // A run of blanks: a wrapped line inside a match disappears,
+            // elsewhere it becomes one space; a lone blank (U+3000 in a name)
+            // is shown as printed.
+            let mut newline = c == '\n';
+            while let Some(&(_, n)) = chars.peek().filter(|(_, n)| n.is_whitespace()) {
+                newline |= n == '\n';
+                chars.next();
             }
-            last_space = true;
+            if text.is_empty() || (inside && newline) {
+                continue;
+            }
+            text.push(if newline { ' ' } else { c });
+            count += 1;
             continue;
         }
-        last_space = false;
         text.push(c);
         count += 1;
     }
@@ -141,7 +159,10 @@ mod tests {
     fn highlights_a_phrase_wrapped_over_lines() {
         let body = "権限のない職員等）によって不正に使用されるリスク。アク\nセス権限の管理";
         let s = make(body, &[&fold("アクセス権限")]);
-        assert_eq!(s.marked("[", "]"), "権限のない職員等）によって不正に使用されるリスク。[アクセス権限]の管理");
+        assert_eq!(
+            s.marked("[", "]"),
+            "権限のない職員等）によって不正に使用されるリスク。[アクセス権限]の管理"
+        );
     }
 
     #[test]

@@ -15,7 +15,11 @@ fn search_without_an_index_builds_the_default_one_and_finds_all_four_documents()
         .env("PIA_INDEX", tmp.path().join("idx"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut files = BTreeSet::new();
     for line in String::from_utf8(out.stdout).unwrap().lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -38,7 +42,11 @@ fn text_output_shows_path_and_highlighted_snippet() {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
     assert!(String::from_utf8_lossy(&st.stdout).contains("indexed 4 files"));
     let out = pia()
         .args(["search", "\"株式会社 アイネス\"", "--index"])
@@ -63,7 +71,11 @@ fn errors_are_one_clear_line_and_nonzero() {
     assert!(err.starts_with("pia: no index at"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
 
-    let out = pia().args(["search", "  "]).env("PIA_INDEX", tmp.path().join("i2")).output().unwrap();
+    let out = pia()
+        .args(["search", "  "])
+        .env("PIA_INDEX", tmp.path().join("i2"))
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("empty query"));
 }

@@ -18,10 +18,19 @@ fn phrase_normalization_and_negative_rows_hit_exactly_the_expected_files() {
         let hits = search_all(&r.query, Filters::default());
         let got = files(&hits);
         if got != r.files {
-            failures.push(format!("{} {:?}: expected {:?}, got {:?}", r.id, r.query, r.files, got));
+            failures.push(format!(
+                "{} {:?}: expected {:?}, got {:?}",
+                r.id, r.query, r.files, got
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} rows wrong:\n{}", failures.len(), rows.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} rows wrong:\n{}",
+        failures.len(),
+        rows.len(),
+        failures.join("\n")
+    );
 }
 
 /// Section rows name a filter in brackets; this maps each to `--section`.
@@ -55,7 +64,10 @@ fn section_rows_with_a_filter_hit_exactly_the_expected_files() {
         );
         let got = files(&hits);
         if got != r.files {
-            failures.push(format!("{} {:?} --section {section}: expected {:?}, got {:?}", r.id, phrase, r.files, got));
+            failures.push(format!(
+                "{} {:?} --section {section}: expected {:?}, got {:?}",
+                r.id, phrase, r.files, got
+            ));
         }
     }
     assert!(checked >= 5, "section rows checked: {checked}");

@@ -27,7 +27,8 @@ fn norm(s: &str) -> String {
     let mut out = String::new();
     let mut prev: Option<char> = None;
     for c in no_tags.chars().filter(|c| !c.is_whitespace()) {
-        let kata = |p: char| matches!(p as u32, 0x30A1..=0x30FA | 0x30FD..=0x30FF | 0x31F0..=0x31FF);
+        let kata =
+            |p: char| matches!(p as u32, 0x30A1..=0x30FA | 0x30FD..=0x30FF | 0x31F0..=0x31FF);
         if c == 'ー' && prev.is_some_and(kata) {
             continue;
         }
@@ -102,11 +103,17 @@ fn normative_definitions_agree() {
 #[test]
 fn engine_hits_equal_brute_force_for_random_substrings() {
     let all = sections();
-    let indexed: Vec<(String, u64, String)> =
-        all.iter().map(|(f, o, n, _)| (f.clone(), *o, n.clone())).collect();
+    let indexed: Vec<(String, u64, String)> = all
+        .iter()
+        .map(|(f, o, n, _)| (f.clone(), *o, n.clone()))
+        .collect();
     let candidates: Vec<&(String, u64, String, String)> =
         all.iter().filter(|s| s.2.chars().count() >= 2).collect();
-    assert!(candidates.len() > 50, "sections with text: {}", candidates.len());
+    assert!(
+        candidates.len() > 50,
+        "sections with text: {}",
+        candidates.len()
+    );
 
     let mut runner = TestRunner::new(Config {
         cases: 400,

@@ -112,7 +112,7 @@ impl Schema {
     }
 }
 
-const COVER: &str = "\
+const COVER: &str = "
 表紙|=cover
   評価書番号|number
   評価書名|title
@@ -123,7 +123,7 @@ const COVER: &str = "\
   公表日|published
 ";
 
-const KISO: &str = "\
+const KISO: &str = "
 Ⅰ 関連情報|=basic
   １．特定個人情報ファイルを取り扱う事務|affair
     ①事務の名称|name
@@ -186,7 +186,7 @@ const KISO: &str = "\
 変更箇所|=changes
 ";
 
-const SYSTEMS: &str = "\
+const SYSTEMS: &str = "
   ２．特定個人情報ファイルを取り扱う事務において使用するシステム|=basic.systems
     システムN|N
       ①システムの名称|name
@@ -194,7 +194,7 @@ const SYSTEMS: &str = "\
       ③他のシステムとの接続|connections|cb
 ";
 
-const FILE_HEAD: &str = "\
+const FILE_HEAD: &str = "
   １．特定個人情報ファイル名|=file.name
   ２．基本情報|basic
     ①ファイルの種類|type|ch
@@ -209,7 +209,7 @@ const FILE_HEAD: &str = "\
     ⑥事務担当部署|department
 ";
 
-const PROVIDE: &str = "\
+const PROVIDE: &str = "
     提供・移転の有無|present|cb
     提供先N|provide.N
       ①法令上の根拠|legal_basis
@@ -229,7 +229,7 @@ const PROVIDE: &str = "\
       ⑦時期・頻度|frequency
 ";
 
-const JUTEN_1: &str = "\
+const JUTEN_1: &str = "
 Ⅰ 基本情報|=basic
   １．特定個人情報ファイルを取り扱う事務|affair
     ①事務の名称|name
@@ -237,7 +237,7 @@ const JUTEN_1: &str = "\
     ③対象人数|population|ch
 ";
 
-const JUTEN_2: &str = "\
+const JUTEN_2: &str = "
   ３．特定個人情報ファイル名|=basic.files
   ４．個人番号の利用|number_use
     法令上の根拠|legal_basis
@@ -251,7 +251,7 @@ const JUTEN_2: &str = "\
 Ⅱ 特定個人情報ファイルの概要|=file
 ";
 
-const JUTEN_3: &str = "\
+const JUTEN_3: &str = "
   ３．特定個人情報の入手・使用|acquire_use
     ①入手元|sources|cb
     ②入手方法|methods|cb
@@ -274,7 +274,7 @@ const JUTEN_3: &str = "\
   ５．特定個人情報の提供・移転（委託に伴うものを除く。）|transfer
 ";
 
-const JUTEN_4: &str = "\
+const JUTEN_4: &str = "
   ６．特定個人情報の保管・消去|storage
     保管場所|location
   ７．備考|remarks
@@ -359,7 +359,7 @@ const JUTEN_4: &str = "\
 （別添２） 変更箇所|=changes
 ";
 
-const ZEN_1: &str = "\
+const ZEN_1: &str = "
 Ⅰ 基本情報|=basic
   １．特定個人情報ファイルを取り扱う事務|affair
     ①事務の名称|name
@@ -367,7 +367,7 @@ const ZEN_1: &str = "\
     ③対象人数|population|ch
 ";
 
-const ZEN_2: &str = "\
+const ZEN_2: &str = "
   ３．特定個人情報ファイル名|=basic.files
   ４．特定個人情報ファイルを取り扱う理由|reason
     ①事務実施上の必要性|necessity
@@ -385,7 +385,7 @@ const ZEN_2: &str = "\
 Ⅱ 特定個人情報ファイルの概要|=file
 ";
 
-const ZEN_3: &str = "\
+const ZEN_3: &str = "
   ３．特定個人情報の入手・使用|acquire_use
     ①入手元|sources|cb
     ②入手方法|methods|cb
@@ -420,7 +420,7 @@ const ZEN_3: &str = "\
   ５．特定個人情報の提供・移転（委託に伴うものを除く。）|transfer
 ";
 
-const ZEN_4: &str = "\
+const ZEN_4: &str = "
   ６．特定個人情報の保管・消去|storage
     ①保管場所|location
     ②保管期間|period|ch
@@ -606,7 +606,9 @@ const ZEN_4: &str = "\
 fn tree_text(v: Variant) -> String {
     let body: Vec<&str> = match v {
         Variant::KisoR6 | Variant::KisoH31 => vec![KISO],
-        Variant::Juten => vec![JUTEN_1, SYSTEMS, JUTEN_2, FILE_HEAD, JUTEN_3, PROVIDE, JUTEN_4],
+        Variant::Juten => vec![
+            JUTEN_1, SYSTEMS, JUTEN_2, FILE_HEAD, JUTEN_3, PROVIDE, JUTEN_4,
+        ],
         Variant::Zenkomoku => vec![ZEN_1, SYSTEMS, ZEN_2, FILE_HEAD, ZEN_3, PROVIDE, ZEN_4],
     };
     let mut s = String::from(COVER);
@@ -644,7 +646,7 @@ fn build(v: Variant) -> Schema {
     let mut nodes: Vec<Node> = Vec::new();
     let mut stack: Vec<usize> = Vec::new();
     let mut in_cover = false;
-    for line in text.lines() {
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let depth = (line.len() - line.trim_start().len()) / 2;
         let mut parts = line.trim().split('|');
         let mut label = parts.next().unwrap_or("").to_string();
@@ -895,6 +897,9 @@ mod tests {
         assert_eq!(keys, vec!["risk.training".to_string()]);
         let k = lookup_keys("目的外の入手が行われるリスク (２．特定個人情報の入手)");
         assert_eq!(k, vec!["risk.acquire.purpose".to_string()]);
-        assert!(key_has_prefix("file.entrust.3.contractor", "file.entrust.N"));
+        assert!(key_has_prefix(
+            "file.entrust.3.contractor",
+            "file.entrust.N"
+        ));
     }
 }

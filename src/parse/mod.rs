@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use once_cell::sync::Lazy;
 use regex::Regex;
 
-use crate::model::{CanonicalKey, DocMeta, FormType, ParsedDoc, Section, SectionPath};
+use crate::model::{CanonicalKey, FormType, ParsedDoc, Section, SectionPath};
 use form::{Kind, Schema, Variant};
 
 /// Parses one document: detects layout and form, splits it into sections of
@@ -81,14 +81,17 @@ pub fn detect_variant(text: &str) -> Option<Variant> {
             _ => Variant::Zenkomoku,
         });
     }
-    let f = lfold(text);
-    if f.contains("取扱いプロセスにおけるリスク対策") || f.contains("(任意に全項目評価を実施)") {
+    let f = lfold(&text.chars().take(2_000_000).collect::<String>());
+    if f.contains("取扱いプロセスにおけるリスク対策") || f.contains("(任意に全項目評価を実施)")
+    {
         Some(Variant::Zenkomoku)
-    } else if f.contains("II しきい値判断項目".replace(' ', "").as_str()) {
+    } else if f.contains("IIしきい値判断項目") {
         Some(kiso(text))
-    } else if f.contains("IIIリスク対策") || f.contains("(任意に重点項目評価を実施)") {
+    } else if f.contains("IIIリスク対策") || f.contains("(任意に重点項目評価を実施)")
+    {
         Some(Variant::Juten)
-    } else if f.contains("重点項目評価書") && !f.contains("基礎項目評価書及び重点項目評価書") {
+    } else if f.contains("重点項目評価書") && !f.contains("基礎項目評価書及び重点項目評価書")
+    {
         Some(Variant::Juten)
     } else {
         None
@@ -224,11 +227,16 @@ impl<'a> Builder<'a> {
         match k {
             SlotKey::Extra(p) => (
                 SectionPath::parse(p),
-                if p == "項目一覧" { "toc".into() } else { "extra".into() },
+                if p == "項目一覧" {
+                    "toc".into()
+                } else {
+                    "extra".into()
+                },
             ),
             SlotKey::Form(pl) => {
                 let chain = self.schema.chain(pl.node);
-                let parts: Vec<String> = chain.iter().map(|&i| self.label_of(i, pl.block)).collect();
+                let parts: Vec<String> =
+                    chain.iter().map(|&i| self.label_of(i, pl.block)).collect();
                 let key = self.schema.nodes[pl.node]
                     .key
                     .split('.')
@@ -258,8 +266,9 @@ impl<'a> Builder<'a> {
     }
 }
 
-static BRACKET_VALUE: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"[\[［]\s*([^\[\]［］○〇\s<>][^\[\]［］<>]*?)\s*(?:[\]］]|$)").unwrap());
+static BRACKET_VALUE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"[\[［]\s*([^\[\]［］○〇\s<>][^\[\]［］<>]*?)\s*(?:[\]］]|$)").unwrap()
+});
 
 /// The first selected value printed in brackets (`[ 十分である ]`).
 pub fn selected_value(text: &str) -> Option<String> {
@@ -274,8 +283,7 @@ pub fn selected_value(text: &str) -> Option<String> {
     None
 }
 
-static OPTION_LINE: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"^\s*[0-9０-９]{1,2}\s*[)）]").unwrap());
+static OPTION_LINE: Lazy<Regex> = Lazy::new(|| Regex::new(r"^\s*[0-9０-９]{1,2}\s*[)）]").unwrap());
 
 /// R7: is this line choice-list or checkbox boilerplate rather than content?
 /// Ticked checkbox lines (`[ ○ ] …`) are content.
@@ -293,7 +301,11 @@ pub fn is_choice_line(line: &str) -> bool {
             '[' | ']' | '［' | '］' | '(' | ')' | '（' | '）' | '○' | '〇' | '―' | '—' | '-'
         ) || c.is_whitespace()
     });
-    fragment || t.starts_with(']') || t.starts_with('］') || t.starts_with("[ ]") || t.starts_with("［ ］")
+    fragment
+        || t.starts_with(']')
+        || t.starts_with('］')
+        || t.starts_with("[ ]")
+        || t.starts_with("［ ］")
 }
 
 static TICKED: Lazy<Regex> = Lazy::new(|| Regex::new(r"[\[［]\s*[○〇]\s*[\]］]").unwrap());
@@ -309,9 +321,19 @@ pub fn looks_like_org(text: &str) -> bool {
     let n = t.chars().count();
     (2..=40).contains(&n)
         && !t.contains('。')
-        && ["株式会社", "有限会社", "合同会社", "連合会", "中央会", "基金", "機構", "（株）", "(株)"]
-            .iter()
-            .any(|w| t.contains(w))
+        && [
+            "株式会社",
+            "有限会社",
+            "合同会社",
+            "連合会",
+            "中央会",
+            "基金",
+            "機構",
+            "（株）",
+            "(株)",
+        ]
+        .iter()
+        .any(|w| t.contains(w))
 }
 
 /// Candidate schema nodes whose label the folded text starts with; the
@@ -348,7 +370,10 @@ pub fn prefix_of_labels(schema: &Schema, fold: &str) -> Vec<usize> {
         .iter()
         .enumerate()
         .filter(|(_, n)| {
-            n.kind != Kind::Block && n.kind != Kind::Cover && n.fold.starts_with(fold) && n.fold != fold
+            n.kind != Kind::Block
+                && n.kind != Kind::Cover
+                && n.fold.starts_with(fold)
+                && n.fold != fold
         })
         .map(|(i, _)| i)
         .collect()
@@ -425,7 +450,11 @@ fn lcs_len(a: &str, b: &str) -> usize {
     for x in &a {
         let mut cur = vec![0usize; b.len() + 1];
         for (j, y) in b.iter().enumerate() {
-            cur[j + 1] = if x == y { prev[j] + 1 } else { cur[j].max(prev[j + 1]) };
+            cur[j + 1] = if x == y {
+                prev[j] + 1
+            } else {
+                cur[j].max(prev[j + 1])
+            };
         }
         prev = cur;
     }
@@ -448,7 +477,11 @@ pub fn changes_node(schema: &Schema) -> Option<usize> {
 
 /// Place of the cover node.
 pub fn cover_node(schema: &Schema) -> usize {
-    schema.nodes.iter().position(|n| n.key == "cover").unwrap_or(0)
+    schema
+        .nodes
+        .iter()
+        .position(|n| n.key == "cover")
+        .unwrap_or(0)
 }
 
 /// Top-level heading line (Roman numeral + title) of the schema, if any.

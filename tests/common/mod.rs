@@ -76,7 +76,9 @@ impl GoldRow {
             let alt = alt.trim();
             match alt.split_once(": ") {
                 Some((pre, path))
-                    if pre.split('/').all(|s| s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit())) =>
+                    if pre
+                        .split('/')
+                        .all(|s| s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit())) =>
                 {
                     if pre.split('/').any(|s| s == seed) {
                         out.push(path.trim().to_string());

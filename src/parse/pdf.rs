@@ -1,0 +1,654 @@
+//! Parser for PDF-extracted text (R2–R7): text is scrambled within a page but
+//! pages keep their order, and form-label cells start with one ASCII space.
+//! Labels are resolved against the form tree page by page (by the distance to
+//! unambiguous labels of the same subtree), not by the nearest heading above.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use once_cell::sync::Lazy;
+use regex::Regex;
+
+use super::form::{Kind, Schema};
+use super::{
+    block_header, changes_node, cover_node, fuzzy_risk, is_changes_head, is_choice_line, is_ticked,
+    lfold, looks_like_org, match_label, meta, prefix_of_labels, top_heading, Builder, Place,
+    SlotKey,
+};
+use crate::model::Section;
+
+/// Splits PDF text into sections of `schema`'s form.
+pub fn parse(text: &str, schema: &Schema) -> Vec<Section> {
+    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
+    let pages = split_pages(&lines);
+    let reg = Regions::find(&lines, &pages, schema);
+    let mut b = Builder::new(schema);
+    meta::cover_sections(&lines[..reg.cover_end], &mut b, cover_node(schema));
+    for i in reg.toc.clone() {
+        b.body(toc_slot(schema), lines[i]);
+    }
+    let mut state = PageState::default();
+    for page in &pages {
+        let start = page.start.max(reg.cover_end);
+        let end = page.end.min(reg.changes_start);
+        if start >= end {
+            continue;
+        }
+        let idx: Vec<usize> = (start..end).filter(|i| !reg.toc.contains(i)).collect();
+        process_page(&lines, &idx, &mut b, &mut state);
+    }
+    let changes = match changes_node(schema) {
+        Some(n) => SlotKey::Form(Place { node: n, block: 0 }),
+        None => SlotKey::Extra("変更箇所".into()),
+    };
+    for l in lines.iter().skip(reg.changes_start) {
+        b.body(changes.clone(), l);
+    }
+    b.finish()
+}
+
+/// Slot of the table of contents.
+pub(crate) fn toc_slot(schema: &Schema) -> SlotKey {
+    match schema.nodes.iter().position(|n| n.key == "toc") {
+        Some(n) => SlotKey::Form(Place { node: n, block: 0 }),
+        None => SlotKey::Extra("項目一覧".into()),
+    }
+}
+
+/// Longest page considered; longer runs are cut so that page-level work
+/// (quadratic in the labels of a page) stays bounded on malformed input.
+const MAX_PAGE_LINES: usize = 400;
+
+/// R2: pages are separated by runs of ≥3 empty lines.
+fn split_pages(lines: &[&str]) -> Vec<Range<usize>> {
+    let mut pages = Vec::new();
+    let mut start = 0;
+    let mut blanks = 0;
+    for (i, l) in lines.iter().enumerate() {
+        if l.trim().is_empty() {
+            blanks += 1;
+            continue;
+        }
+        if (blanks >= 3 && i - blanks > start)
+            || (blanks > 0 && i - start > MAX_PAGE_LINES)
+            || i - start > 2 * MAX_PAGE_LINES
+        {
+            pages.push(start..i - blanks);
+            start = i;
+        }
+        blanks = 0;
+    }
+    pages.push(start..lines.len());
+    pages
+}
+
+/// R3 special regions: cover, table of contents, change history.
+#[derive(Debug)]
+pub(crate) struct Regions {
+    pub cover_end: usize,
+    pub toc: Range<usize>,
+    pub changes_start: usize,
+}
+
+impl Regions {
+    fn find(lines: &[&str], pages: &[Range<usize>], schema: &Schema) -> Regions {
+        let first_head = lines.iter().position(|l| {
+            !l.starts_with(' ') && (l.trim() == "項目一覧" || top_heading(schema, l).is_some())
+        });
+        let cover_end = match first_head {
+            Some(h) => pages
+                .iter()
+                .find(|p| p.contains(&h))
+                .map(|p| if p.start > 0 { p.start } else { h })
+                .unwrap_or(h),
+            None => 0,
+        };
+        let toc = toc_range(lines, schema, cover_end);
+        let changes_start = (cover_end..lines.len())
+            .find(|&i| !toc.contains(&i) && is_changes_head(lines[i]))
+            .map(|h| {
+                pages
+                    .iter()
+                    .find(|p| p.contains(&h))
+                    .map_or(h, |p| p.start.max(cover_end))
+            })
+            .unwrap_or(lines.len());
+        Regions {
+            cover_end,
+            toc,
+            changes_start,
+        }
+    }
+}
+
+/// The 項目一覧 line and the heading lines that follow it.
+pub(crate) fn toc_range(lines: &[&str], schema: &Schema, from: usize) -> Range<usize> {
+    let Some(s) = (from..lines.len()).find(|&i| lines[i].trim() == "項目一覧") else {
+        return 0..0;
+    };
+    let mut e = s + 1;
+    let mut blanks = 0;
+    while e < lines.len() {
+        let t = lines[e].trim();
+        blanks = if t.is_empty() { blanks + 1 } else { 0 };
+        if blanks >= 3 || (!t.is_empty() && e > s + 1 && next_is_numbered(lines, e)) {
+            break;
+        }
+        let heading = t.is_empty()
+            || top_heading(schema, t).is_some()
+            || is_changes_head(t)
+            || t.starts_with("（別添")
+            || t.starts_with("(別添");
+        if !heading {
+            break;
+        }
+        e += 1;
+    }
+    while e > s + 1 && lines[e - 1].trim().is_empty() {
+        e -= 1;
+    }
+    s..e
+}
+
+static NUMBERED: Lazy<Regex> = Lazy::new(|| Regex::new(r"^\s?[0-9０-９]{1,2}\s*[．.]").unwrap());
+
+/// The next non-empty line after `e` is a numbered heading (ends a ToC).
+fn next_is_numbered(lines: &[&str], e: usize) -> bool {
+    lines[e + 1..]
+        .iter()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| NUMBERED.is_match(l))
+}
+
+/// A recognised label on a page.
+#[derive(Debug, Clone)]
+struct Occ {
+    start: usize,
+    end: usize,
+    cands: Vec<usize>,
+    block: Option<u32>,
+    placeholder: bool,
+    prefix: String,
+    display: Option<String>,
+    place: Option<Place>,
+}
+
+/// What carries over from one page to the next.
+#[derive(Debug, Default)]
+struct PageState {
+    last: Option<SlotKey>,
+    blocks: HashMap<usize, u32>,
+}
+
+static CHECKBOX_HEADING: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^(.*?[\[\]［］○〇].*?)\s*([0-9０-９]{1,2}[．.].+)$").unwrap());
+
+/// Recognises a label starting at line `i` (R4).
+fn detect(schema: &Schema, lines: &[&str], i: usize, end: usize) -> Option<Occ> {
+    let l = lines[i];
+    let mk = |cands: Vec<usize>, e: usize| Occ {
+        start: i,
+        end: e,
+        cands,
+        block: None,
+        placeholder: false,
+        prefix: String::new(),
+        display: None,
+        place: None,
+    };
+    let space_led = l.starts_with(' ') && !l.starts_with("  ");
+    let t = l.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if let Some((node, num, ph, _)) = block_header(schema, t) {
+        if space_led || t.len() == l.len() {
+            let mut o = mk(vec![node], i + 1);
+            o.block = Some(num);
+            o.placeholder = ph;
+            return Some(o);
+        }
+    }
+    if !space_led {
+        if let Some(n) = top_heading(schema, l) {
+            return Some(mk(vec![n], i + 1));
+        }
+    }
+    if space_led || t.starts_with("リスク") {
+        if let Some(o) = match_at(schema, lines, i, end, t) {
+            return Some(o);
+        }
+    }
+    if space_led {
+        return None;
+    }
+    if let Some(c) = CHECKBOX_HEADING.captures(t) {
+        if let Some(mut o) = match_at(schema, lines, i, end, &c[2]) {
+            if o.cands
+                .iter()
+                .all(|&n| schema.nodes[n].kind == Kind::Numbered)
+            {
+                o.prefix = c[1].to_string();
+                return Some(o);
+            }
+        }
+    }
+    value_then_label(schema, t).map(|(cands, _)| mk(cands, i + 1))
+}
+
+/// Label at the start of `t` (line `i`), joining wrapped continuation lines.
+fn match_at(schema: &Schema, lines: &[&str], i: usize, end: usize, t: &str) -> Option<Occ> {
+    let mut joined = t.to_string();
+    let mut j = i + 1;
+    loop {
+        let f = lfold(&joined);
+        let (cands, _) = match_label(schema, &f);
+        if !cands.is_empty() {
+            return Some(occ(i, j, cands, None));
+        }
+        if let Some((cands, disp)) = fuzzy_risk(schema, &joined) {
+            return Some(occ(i, j, cands, Some(disp)));
+        }
+        let pre = prefix_of_labels(schema, &f);
+        if pre.is_empty() {
+            return None;
+        }
+        let next = lines
+            .get(j)
+            .filter(|n| j < end && !n.trim().is_empty() && !n.starts_with(' '));
+        match next {
+            Some(n) if j < i + 4 => {
+                joined.push_str(n.trim());
+                j += 1;
+            }
+            _ => {
+                return (f.chars().count() >= 8).then(|| occ(i, j, pre, None));
+            }
+        }
+    }
+}
+
+fn occ(start: usize, end: usize, cands: Vec<usize>, display: Option<String>) -> Occ {
+    Occ {
+        start,
+        end,
+        cands,
+        block: None,
+        placeholder: false,
+        prefix: String::new(),
+        display,
+        place: None,
+    }
+}
+
+/// `十分に行っている 従業者に対する教育・啓発`: a short value printed before
+/// a field label on the same line.
+fn value_then_label(schema: &Schema, t: &str) -> Option<(Vec<usize>, String)> {
+    let p = t.rfind(|c: char| c.is_whitespace())?;
+    let (val, lab) = t.split_at(p);
+    let lab = lab.trim();
+    if val.trim().chars().count() > 20 || lab.chars().count() < 6 {
+        return None;
+    }
+    let f = lfold(lab);
+    let cands: Vec<usize> = schema
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.kind == Kind::Field && n.fold == f)
+        .map(|(i, _)| i)
+        .collect();
+    (!cands.is_empty()).then(|| (cands, val.trim().to_string()))
+}
+
+/// Detects, resolves and fills the labels of one page.
+fn process_page(lines: &[&str], idx: &[usize], b: &mut Builder, st: &mut PageState) {
+    let schema = b.schema();
+    let Some(&page_end) = idx.last() else { return };
+    let page_end = page_end + 1;
+    let mut occs: Vec<Occ> = Vec::new();
+    let mut k = 0;
+    while k < idx.len() {
+        let i = idx[k];
+        match detect(schema, lines, i, page_end) {
+            Some(o) => {
+                let e = o.end;
+                occs.push(o);
+                while k < idx.len() && idx[k] < e {
+                    k += 1;
+                }
+            }
+            None => k += 1,
+        }
+    }
+    resolve(schema, &mut occs, st);
+    for o in &occs {
+        if let (Some(d), Some(p)) = (&o.display, o.place) {
+            b.display.insert(p.node, d.clone());
+        }
+    }
+    emit(lines, idx, &occs, b, st);
+}
+
+/// R5: resolves each label to one schema place using page context.
+fn resolve(schema: &Schema, occs: &mut [Occ], st: &mut PageState) {
+    // Phase 1: unambiguous labels are anchors.
+    for o in occs.iter_mut() {
+        if o.cands.len() == 1 {
+            o.place = Some(Place {
+                node: o.cands[0],
+                block: 0,
+            });
+        }
+    }
+    let anchors: Vec<(usize, usize)> = occs
+        .iter()
+        .filter_map(|o| o.place.map(|p| (o.start, p.node)))
+        .collect();
+    let majority = majority_top(schema, &anchors);
+    // Phase 2: ambiguous labels, greedily by (level, distance).
+    let mut pairs: Vec<((usize, usize), usize, usize)> = Vec::new();
+    for (oi, o) in occs.iter().enumerate() {
+        if o.place.is_some() {
+            continue;
+        }
+        for &c in &o.cands {
+            pairs.push((score(schema, c, o.start, &anchors, majority), oi, c));
+        }
+    }
+    pairs.sort();
+    let mut used: Vec<usize> = Vec::new();
+    for &(_, oi, c) in &pairs {
+        if occs[oi].place.is_none() && !used.contains(&c) {
+            occs[oi].place = Some(Place { node: c, block: 0 });
+            used.push(c);
+        }
+    }
+    for &(_, oi, c) in &pairs {
+        if occs[oi].place.is_none() {
+            occs[oi].place = Some(Place { node: c, block: 0 });
+        }
+    }
+    assign_blocks(schema, occs, st);
+}
+
+/// The most frequent top-level section among the anchors of a page.
+fn majority_top(schema: &Schema, anchors: &[(usize, usize)]) -> Option<usize> {
+    let mut count: HashMap<usize, usize> = HashMap::new();
+    for &(_, n) in anchors {
+        *count.entry(schema.top_of(n)).or_default() += 1;
+    }
+    count
+        .into_iter()
+        .max_by_key(|&(t, c)| (c, usize::MAX - t))
+        .map(|(t, _)| t)
+}
+
+/// Score of a candidate (lower is better): the lowest ancestor level with an
+/// anchor on the page, then the distance to that anchor (preceding wins ties).
+fn score(
+    schema: &Schema,
+    c: usize,
+    line: usize,
+    anchors: &[(usize, usize)],
+    majority: Option<usize>,
+) -> (usize, usize) {
+    let chain = schema.chain(c);
+    for lvl in 1..chain.len() {
+        let a = chain[chain.len() - 1 - lvl];
+        let best = anchors
+            .iter()
+            .filter(|&&(l, n)| l != line && n != c && schema.is_ancestor_or_self(a, n))
+            .map(|&(l, _)| {
+                if l < line {
+                    (line - l) * 2
+                } else {
+                    (l - line) * 2 + 1
+                }
+            })
+            .min();
+        if let Some(d) = best {
+            return (lvl, d);
+        }
+    }
+    if majority == Some(chain[0]) {
+        (98, c)
+    } else {
+        (99, c)
+    }
+}
+
+/// Block numbers: the nearest non-placeholder header of the same block type
+/// on the page (preceding first), else the last one of earlier pages.
+fn assign_blocks(schema: &Schema, occs: &mut [Occ], st: &mut PageState) {
+    let headers: Vec<(usize, usize, u32)> = occs
+        .iter()
+        .filter(|o| !o.placeholder)
+        .filter_map(|o| Some((o.start, o.place?.node, o.block?)))
+        .collect();
+    for o in occs.iter_mut() {
+        let Some(p) = o.place.as_mut() else { continue };
+        let Some(bn) = schema.block_of(p.node) else {
+            continue;
+        };
+        if let Some(n) = o.block {
+            p.block = n;
+            continue;
+        }
+        let same: Vec<&(usize, usize, u32)> = headers.iter().filter(|h| h.1 == bn).collect();
+        let pre = same.iter().filter(|h| h.0 < o.start).max_by_key(|h| h.0);
+        let post = same.iter().filter(|h| h.0 > o.start).min_by_key(|h| h.0);
+        p.block = pre
+            .or(post)
+            .map(|h| h.2)
+            .or_else(|| st.blocks.get(&bn).copied())
+            .unwrap_or(1);
+    }
+    for h in headers {
+        st.blocks.insert(h.1, h.2);
+    }
+}
+
+/// R6: writes label lines and attaches content blocks to labels.
+fn emit(lines: &[&str], idx: &[usize], occs: &[Occ], b: &mut Builder, st: &mut PageState) {
+    let schema = b.schema();
+    let slot_of = |o: &Occ| o.place.map(SlotKey::Form);
+    let mut label_line = vec![false; idx.len()];
+    for o in occs {
+        let Some(s) = slot_of(o) else { continue };
+        if o.placeholder {
+            for l in &lines[o.start..o.end] {
+                b.choice(s.clone(), l);
+            }
+        } else {
+            b.choice(s.clone(), &o.prefix);
+            let text: Vec<&str> = lines[o.start..o.end].iter().map(|l| l.trim()).collect();
+            let first = text.join("");
+            let first = first.strip_prefix(o.prefix.trim()).unwrap_or(&first);
+            b.body(s, first.trim());
+        }
+        for (k, &i) in idx.iter().enumerate() {
+            if (o.start..o.end).contains(&i) {
+                label_line[k] = true;
+            }
+        }
+    }
+    let targets: Vec<(usize, &Occ)> = occs
+        .iter()
+        .filter(|o| o.place.is_some() && !o.placeholder)
+        .map(|o| (o.start, o))
+        .collect();
+    let mut filled: Vec<bool> = targets
+        .iter()
+        .map(|(_, o)| has_inline(schema, lines, o))
+        .collect();
+    let mut redirected: Option<usize> = None;
+    let mut k = 0;
+    while k < idx.len() {
+        if label_line[k] || lines[idx[k]].trim().is_empty() {
+            k += 1;
+            continue;
+        }
+        let s = k;
+        while k < idx.len()
+            && !label_line[k]
+            && !lines[idx[k]].trim().is_empty()
+            && (k == s || idx[k] == idx[k - 1] + 1)
+        {
+            k += 1;
+        }
+        let block: Vec<&str> = idx[s..k].iter().map(|&i| lines[i]).collect();
+        let cont = redirected.filter(|_| continues(&label_line, lines, idx, s));
+        let t = cont.or_else(|| pick_target(schema, &block, idx[s], &targets, &filled));
+        redirected = t.filter(|&t| Some(t) != default_target(&targets, idx[s]));
+        if let Some(t) = t {
+            filled[t] |= block.iter().any(|l| !is_choice_line(l));
+        }
+        let target = t
+            .and_then(|t| slot_of(targets[t].1))
+            .or_else(|| st.last.clone())
+            .unwrap_or_else(|| {
+                SlotKey::Form(Place {
+                    node: cover_node(schema),
+                    block: 0,
+                })
+            });
+        for l in block {
+            if is_choice_line(l) {
+                b.choice(target.clone(), l);
+            } else {
+                b.body(target.clone(), l);
+            }
+        }
+    }
+    if let Some(last) = targets.iter().max_by_key(|t| t.0) {
+        st.last = slot_of(last.1);
+    }
+}
+
+/// True if no label lies between the previous content block and line `s`.
+fn continues(label_line: &[bool], lines: &[&str], idx: &[usize], s: usize) -> bool {
+    (0..s)
+        .rev()
+        .find(|&j| label_line[j] || !lines[idx[j]].trim().is_empty())
+        .is_some_and(|j| !label_line[j])
+}
+
+/// Index of the nearest preceding target, else the nearest following one.
+fn default_target(targets: &[(usize, &Occ)], at: usize) -> Option<usize> {
+    let pre = (0..targets.len())
+        .filter(|&i| targets[i].0 < at)
+        .max_by_key(|&i| targets[i].0);
+    pre.or_else(|| {
+        (0..targets.len())
+            .filter(|&i| targets[i].0 > at)
+            .min_by_key(|&i| targets[i].0)
+    })
+}
+
+/// True if the label line(s) carry a value after the label itself.
+fn has_inline(schema: &Schema, lines: &[&str], o: &Occ) -> bool {
+    let Some(p) = o.place else { return false };
+    let text: String = lines[o.start..o.end].concat();
+    lfold(&text).len() > schema.nodes[p.node].fold.len() + o.prefix.len() + 3
+}
+
+/// A field whose value is free prose (not a choice, name, date or count).
+fn is_prose(schema: &Schema, node: usize) -> bool {
+    let n = &schema.nodes[node];
+    n.kind == Kind::Field
+        && !n.choice
+        && !n.checkbox
+        && !n.org
+        && !["名", "名称", "日", "数", "部署", "役職名", "期間"]
+            .iter()
+            .any(|s| n.label.ends_with(s))
+}
+
+/// Chooses the label a content block belongs to (R6 with typed slots):
+/// organisation names to 委託先名, ticked boxes to checkbox fields, prose
+/// printed before its section's heading to the continued previous section,
+/// prose after an already filled short field to the nearest empty prose field.
+fn pick_target(
+    schema: &Schema,
+    block: &[&str],
+    at: usize,
+    targets: &[(usize, &Occ)],
+    filled: &[bool],
+) -> Option<usize> {
+    let content: Vec<&str> = block
+        .iter()
+        .copied()
+        .filter(|l| !is_choice_line(l))
+        .collect();
+    let node_of = |i: usize| targets[i].1.place.map_or(0, |p| p.node);
+    let nearest = |pred: &dyn Fn(usize) -> bool| {
+        (0..targets.len())
+            .filter(|&i| pred(i))
+            .min_by_key(|&i| targets[i].0.abs_diff(at))
+    };
+    if content.len() == 1 && looks_like_org(content[0]) {
+        if let Some(i) = nearest(&|i| schema.nodes[node_of(i)].org) {
+            return Some(i);
+        }
+    }
+    let def = default_target(targets, at);
+    if !content.is_empty() && content.iter().all(|l| is_ticked(l)) {
+        if def.is_some_and(|d| schema.nodes[node_of(d)].checkbox && targets[d].0 < at) {
+            return def;
+        }
+        if let Some(i) = nearest(&|i| schema.nodes[node_of(i)].checkbox) {
+            return Some(i);
+        }
+    }
+    let d = def?;
+    if content.is_empty() || targets[d].0 > at {
+        return def;
+    }
+    if let Some(i) = continued_section(schema, targets, at, node_of(d)) {
+        return Some(i);
+    }
+    if filled[d] && !is_prose(schema, node_of(d)) {
+        let empty = (0..targets.len())
+            .filter(|&i| targets[i].0 < at && !filled[i] && is_prose(schema, node_of(i)))
+            .max_by_key(|&i| targets[i].0);
+        if empty.is_some() {
+            return empty;
+        }
+    }
+    def
+}
+
+/// Prose printed before the heading of its label's numbered section, on a
+/// page that continues the previous numbered section (whose heading is not
+/// on the page): it belongs to a prose field of that previous section.
+fn continued_section(
+    schema: &Schema,
+    targets: &[(usize, &Occ)],
+    at: usize,
+    node: usize,
+) -> Option<usize> {
+    let chain = schema.chain(node);
+    let sec = *chain
+        .iter()
+        .find(|&&a| schema.nodes[a].kind == Kind::Numbered)?;
+    if sec == node {
+        return None;
+    }
+    let node_at = |i: usize| targets[i].1.place.map_or(usize::MAX, |p| p.node);
+    let heading_after = (0..targets.len()).any(|i| node_at(i) == sec && targets[i].0 > at);
+    let parent = schema.nodes[sec].parent;
+    let prev = (0..sec)
+        .rev()
+        .find(|&j| schema.nodes[j].parent == parent && schema.nodes[j].kind == Kind::Numbered)?;
+    let prev_heading = (0..targets.len()).any(|i| node_at(i) == prev);
+    if !heading_after || prev_heading {
+        return None;
+    }
+    (0..targets.len())
+        .filter(|&i| {
+            let n = node_at(i);
+            n != usize::MAX && schema.is_ancestor_or_self(prev, n) && is_prose(schema, n)
+        })
+        .min_by_key(|&i| targets[i].0.abs_diff(at))
+}

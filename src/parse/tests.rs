@@ -1,0 +1,386 @@
+//! Seed-based tests: metadata of the four seeds (FORMS.md §1) and the
+//! gold-set section accuracy (eval/gold.tsv).
+
+use std::path::PathBuf;
+
+use super::*;
+use crate::normalize::fold;
+
+/// Directory holding the seed copies (`corpus/`), in the main crate or when
+/// this module is compiled from elsewhere.
+fn corpus_dir() -> PathBuf {
+    let here = PathBuf::from(file!());
+    let cands = [
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus")),
+        here.join("../../../corpus"),
+        PathBuf::from("/work/main/corpus"),
+    ];
+    cands.into_iter().find(|p| p.is_dir()).expect("corpus dir")
+}
+
+fn gold_path() -> PathBuf {
+    let here = PathBuf::from(file!());
+    let cands = [
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/eval/gold.tsv"
+        )),
+        here.join("../../../../shared/eval/gold.tsv"),
+        PathBuf::from("/work/shared/eval/gold.tsv"),
+    ];
+    cands.into_iter().find(|p| p.is_file()).expect("gold.tsv")
+}
+
+fn seed(prefix: &str) -> (String, String) {
+    let dir = corpus_dir();
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with(prefix) && n.ends_with(".txt"))
+        .collect();
+    names.sort();
+    let name = names.into_iter().next().expect("seed");
+    (
+        name.clone(),
+        std::fs::read_to_string(dir.join(name)).unwrap(),
+    )
+}
+
+fn s(x: &str) -> Option<String> {
+    Some(x.to_string())
+}
+
+#[test]
+fn metadata_of_the_seeds() {
+    let want = [
+        (
+            "000",
+            FormType::Kiso,
+            "伊勢原市",
+            "神奈川県",
+            "後期高齢者医療制度に関する事務",
+            s("令和６年10月 様式２"),
+            "10",
+            s("2024-12-27"),
+            s("神奈川県伊勢原市長"),
+        ),
+        (
+            "001",
+            FormType::Juten,
+            "松戸市",
+            "千葉県",
+            "後期高齢者医療制度に関する事務",
+            None,
+            "7",
+            None,
+            None,
+        ),
+        (
+            "002",
+            FormType::Kiso,
+            "いわき市",
+            "福島県",
+            "国民健康保険事務",
+            s("平成31年１月 様式２"),
+            "6",
+            s("2024-05-24"),
+            s("いわき市長"),
+        ),
+        (
+            "003",
+            FormType::Zenkomoku,
+            "相模原市",
+            "神奈川県",
+            "国民健康保険事務",
+            s("平成30年5月 様式4"),
+            "5",
+            s("2023-12-28"),
+            s("相模原市長"),
+        ),
+    ];
+    for (p, form, muni, pref, affair, ver, num, date, agency) in want {
+        let (_, text) = seed(p);
+        let m = parse_document(&text).meta;
+        assert_eq!(m.form, form, "{p}");
+        assert_eq!(m.municipality.map(|x| x.0).as_deref(), Some(muni), "{p}");
+        assert_eq!(m.prefecture.map(|x| x.0).as_deref(), Some(pref), "{p}");
+        assert_eq!(m.affair.as_deref(), Some(affair), "{p}");
+        assert_eq!(m.form_version, ver, "{p}");
+        assert_eq!(m.number.as_deref(), Some(num), "{p}");
+        assert_eq!(m.published, date, "{p}");
+        assert_eq!(m.agency, agency, "{p}");
+    }
+}
+
+#[test]
+fn era_dates() {
+    assert_eq!(
+        meta::to_iso("令和元年5月1日").as_deref(),
+        Some("2019-05-01")
+    );
+    assert_eq!(
+        meta::to_iso("平成３１年１月７日").as_deref(),
+        Some("2019-01-07")
+    );
+    assert_eq!(meta::to_iso("平成1年1月8日").as_deref(), Some("1989-01-08"));
+}
+
+#[test]
+fn never_panics_on_garbage() {
+    for t in [
+        "",
+        "\n\n\n\n",
+        " ①",
+        "\t\t\t<p>",
+        "Ⅰ　関連情報\n ①事務の名称",
+        "\u{0}\u{1}ÿ\n\n\n\n x",
+    ] {
+        let d = parse_document(t);
+        let _ = d.sections.len();
+    }
+    let big: String = "あ\t<p>".repeat(300);
+    let _ = parse_document(&big);
+}
+
+/// Expected paths of one gold row for one file.
+fn expected_for(spec: &str, file: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for alt in spec.split(" | ") {
+        let alt = alt.trim();
+        let (files, path) = match alt.split_once(": ") {
+            Some((f, p))
+                if f.split('/')
+                    .all(|x| x.len() == 3 && x.chars().all(|c| c.is_ascii_digit())) =>
+            {
+                (
+                    Some(f.split('/').map(str::to_string).collect::<Vec<_>>()),
+                    p,
+                )
+            }
+            _ => (None, alt),
+        };
+        if files.is_none_or(|fs| fs.iter().any(|f| f == file)) {
+            out.push(path.trim().to_string());
+        }
+    }
+    out
+}
+
+/// Gold query without English annotations (`中間サーバー [risk-measure …]`).
+fn clean_query(q: &str) -> String {
+    let mut q = q.trim().to_string();
+    for (o, c) in [(" [", ']'), (" (", ')')] {
+        if let Some(p) = q.find(o) {
+            if q.ends_with(c) && q[p..].chars().any(|ch| ch.is_ascii_alphabetic()) {
+                q.truncate(p);
+            }
+        }
+    }
+    q
+}
+
+/// Path component equality; an expected `委託事項N` matches any number.
+fn comp_eq(want: &str, got: &str) -> bool {
+    match want.strip_suffix('N') {
+        Some(stem) if want.ends_with("事項N") || want.ends_with("先N") || want.ends_with("ムN") => {
+            got.strip_prefix(stem)
+                .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+        }
+        _ => want == got,
+    }
+}
+
+fn path_eq(want: &str, got: &str) -> bool {
+    let (w, g) = (SectionPath::parse(want), SectionPath::parse(got));
+    w.0.len() == g.0.len() && w.0.iter().zip(&g.0).all(|(a, b)| comp_eq(a, b))
+}
+
+#[test]
+fn gold_section_accuracy() {
+    let gold = std::fs::read_to_string(gold_path()).unwrap();
+    let mut docs = std::collections::HashMap::new();
+    for p in ["000", "001", "002", "003"] {
+        docs.insert(p.to_string(), parse_document(&seed(p).1));
+    }
+    // per seed: [pairs, top, numbered, full]
+    let mut per: std::collections::BTreeMap<String, [usize; 4]> = Default::default();
+    let (mut rows, mut rows_ok) = (0, 0);
+    for line in gold.lines().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() < 5 || f[4].trim().is_empty() || f[1] == "negative" {
+            continue;
+        }
+        rows += 1;
+        let mut row_ok = true;
+        for file in f[3].split(',') {
+            let p = &file[..3];
+            let doc = &docs[p];
+            let exp = expected_for(f[4], p);
+            let hits: Vec<&Section> = if let Some(item) = f[2].strip_prefix("compare: ") {
+                let keys = form::lookup_keys(item);
+                doc.sections
+                    .iter()
+                    .filter(|s| keys.iter().any(|k| form::key_has_prefix(&s.key.0, k)))
+                    .collect()
+            } else {
+                let q = fold(&clean_query(f[2]));
+                doc.sections
+                    .iter()
+                    .filter(|s| fold(&s.body).contains(&q))
+                    .collect()
+            };
+            let paths: Vec<String> = hits.iter().map(|s| s.path.to_string()).collect();
+            let lvl = |n: usize| {
+                exp.iter().any(|e| {
+                    let ep = SectionPath::parse(e);
+                    let k = n.min(ep.0.len());
+                    hits.iter().any(|h| {
+                        h.path.0.len() >= k
+                            && h.path.0[..k]
+                                .iter()
+                                .zip(&ep.0[..k])
+                                .all(|(a, b)| comp_eq(b, a))
+                    })
+                })
+            };
+            let full = exp.iter().any(|e| paths.iter().any(|p| path_eq(e, p)));
+            let e = per.entry(p.to_string()).or_default();
+            e[0] += 1;
+            e[1] += lvl(1) as usize;
+            e[2] += lvl(2) as usize;
+            e[3] += full as usize;
+            if !full {
+                row_ok = false;
+                println!(
+                    "FAIL {} {} q={:?}\n   want {:?}\n   got  {:?}",
+                    f[0], p, f[2], exp, paths
+                );
+            }
+        }
+        rows_ok += row_ok as usize;
+    }
+    let mut tot = [0usize; 4];
+    for (p, e) in &per {
+        println!(
+            "seed {p}: pairs {} top {} numbered {} full {}",
+            e[0], e[1], e[2], e[3]
+        );
+        for i in 0..4 {
+            tot[i] += e[i];
+        }
+    }
+    println!(
+        "total pairs {} top {} numbered {} full {}; rows {rows} full-ok {rows_ok}",
+        tot[0], tot[1], tot[2], tot[3]
+    );
+    assert_eq!(tot[1], tot[0], "top level must be 100%");
+    assert!(
+        rows_ok * 100 >= rows * 95,
+        "full path rows {rows_ok}/{rows} < 95%"
+    );
+}
+
+#[test]
+fn every_seed_has_cover_and_sections() {
+    for p in ["000", "001", "002", "003"] {
+        let d = parse_document(&seed(p).1);
+        assert!(d.sections.iter().any(|s| s.path.top() == "表紙"), "{p}");
+        assert!(d.sections.len() > 20, "{p}");
+    }
+}
+
+/// Checks a generated corpus (`gen_corpus.py … --out DIR`; set `PIA_GEN_DIR`):
+/// every document parses, with form, municipality and prefecture of the
+/// manifest and non-empty sections.
+#[test]
+fn generated_corpus_if_present() {
+    let Ok(dir) = std::env::var("PIA_GEN_DIR") else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    let manifest = std::fs::read_to_string(dir.join("manifest.tsv")).unwrap();
+    let mut bad = 0;
+    for line in manifest.lines().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let text = std::fs::read_to_string(dir.join(f[0])).unwrap();
+        let d = parse_document(&text);
+        let ok = d.meta.form.name().starts_with(f[4])
+            && d.meta.municipality.as_ref().map(|m| m.0.as_str()) == Some(f[1])
+            && d.meta.prefecture.as_ref().map(|m| m.0.as_str()) == Some(f[2])
+            && d.sections
+                .iter()
+                .filter(|s| !s.body.trim().is_empty())
+                .count()
+                > 10;
+        if !ok {
+            bad += 1;
+            println!(
+                "GEN FAIL {} form={:?} muni={:?} pref={:?} n={}",
+                f[0],
+                d.meta.form,
+                d.meta.municipality,
+                d.meta.prefecture,
+                d.sections.len()
+            );
+        }
+    }
+    assert_eq!(bad, 0);
+}
+
+/// Every non-blank line of a seed lands in some body or choices (R: nothing lost).
+#[test]
+fn nothing_is_lost() {
+    for p in ["000", "001", "002", "003"] {
+        let text = seed(p).1;
+        let d = parse_document(&text);
+        let all: String = d
+            .sections
+            .iter()
+            .flat_map(|s| [s.body.as_str(), s.choices.as_str()])
+            .collect::<Vec<_>>()
+            .join("\n");
+        let have = fold(&all);
+        let mut lost = 0;
+        for l in text.lines() {
+            let clean = ordered::strip_html(l);
+            let missing = clean.split_whitespace().any(|t| !have.contains(&fold(t)));
+            if missing {
+                lost += 1;
+                if lost < 5 {
+                    println!("LOST {p}: {l:.80}");
+                }
+            }
+        }
+        assert_eq!(lost, 0, "{p}");
+    }
+}
+
+/// Large input stays fast (set `PIA_BIG=MB`).
+#[test]
+fn big_input_if_requested() {
+    let Ok(mb) = std::env::var("PIA_BIG") else {
+        return;
+    };
+    let mb: usize = mb.parse().unwrap_or(50);
+    for p in ["001", "003"] {
+        let full = seed(p).1;
+        // body pages only (no change history), so every copy is parsed for labels
+        let cut = full.rfind("変更箇所").unwrap_or(full.len());
+        let t = &full[..full[..cut].rfind("\n\n\n\n").unwrap_or(cut)];
+        let t: String = t
+            .lines()
+            .filter(|l| !l.contains("変更箇所"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let big = t.repeat(mb * 1_000_000 / t.len() + 1);
+        let start = std::time::Instant::now();
+        let d = parse_document(&big);
+        println!(
+            "{p}: {} MB -> {} sections in {:?}",
+            big.len() / 1_000_000,
+            d.sections.len(),
+            start.elapsed()
+        );
+    }
+}
