@@ -4,7 +4,7 @@
 use once_cell::sync::Lazy;
 use regex::Regex;
 
-use super::form::{Schema, Variant};
+use super::form::Schema;
 use super::{lfold, Builder, Place, SlotKey};
 use crate::model::{DocMeta, FormType, Municipality, Prefecture, Section};
 
@@ -71,7 +71,7 @@ pub fn cover_sections(lines: &[&str], b: &mut Builder, cover: usize) {
         let prev = if i > 0 { lines[i - 1].trim() } else { "" };
         let key = if let Some(l) = labels.iter().find(|l| f.starts_with(&lfold(l))) {
             field(l)
-        } else if decl || t.contains("宣言する") || next_block_declares(lines, i) {
+        } else if decl || t.contains("宣言") || next_block_declares(lines, i) {
             decl = true;
             field("個人のプライバシー等の権利利益の保護の宣言")
         } else if DATE_LINE.is_match(t) {
@@ -98,7 +98,7 @@ fn next_block_declares(lines: &[&str], i: usize) -> bool {
         .iter()
         .take(12)
         .take_while(|l| !l.trim().is_empty())
-        .any(|l| l.contains("宣言する"))
+        .any(|l| l.contains("宣言"))
 }
 
 /// The 評価書名 line (`… 事務 基礎項目評価書`), possibly wrapped (`…重点項目評` / `価書`).
@@ -131,13 +131,7 @@ static WAREKI: Lazy<Regex> = Lazy::new(|| {
 
 /// Reads the cover metadata (FORMS.md §1) from the cover sections, with the
 /// whole text as fallback for the municipality.
-pub fn extract(
-    text: &str,
-    sections: &[Section],
-    form: FormType,
-    variant: Option<Variant>,
-) -> DocMeta {
-    let _ = variant;
+pub fn extract(text: &str, sections: &[Section], form: FormType) -> DocMeta {
     let field = |label: &str| -> String {
         sections
             .iter()

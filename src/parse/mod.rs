@@ -37,7 +37,7 @@ pub fn parse_document(text: &str) -> ParsedDoc {
             ..Default::default()
         });
     }
-    let meta = meta::extract(text, &sections, detect_form(text), variant);
+    let meta = meta::extract(text, &sections, detect_form(text));
     ParsedDoc { meta, sections }
 }
 
@@ -87,10 +87,9 @@ pub fn detect_variant(text: &str) -> Option<Variant> {
         Some(Variant::Zenkomoku)
     } else if f.contains("IIしきい値判断項目") {
         Some(kiso(text))
-    } else if f.contains("IIIリスク対策") || f.contains("(任意に重点項目評価を実施)")
-    {
-        Some(Variant::Juten)
-    } else if f.contains("重点項目評価書") && !f.contains("基礎項目評価書及び重点項目評価書")
+    } else if f.contains("IIIリスク対策")
+        || f.contains("(任意に重点項目評価を実施)")
+        || (f.contains("重点項目評価書") && !f.contains("基礎項目評価書及び重点項目評価書"))
     {
         Some(Variant::Juten)
     } else {

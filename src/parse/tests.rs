@@ -366,8 +366,7 @@ fn big_input_if_requested() {
     for p in ["001", "003"] {
         let full = seed(p).1;
         // body pages only (no change history), so every copy is parsed for labels
-        let cut = full.rfind("変更箇所").unwrap_or(full.len());
-        let t = &full[..full[..cut].rfind("\n\n\n\n").unwrap_or(cut)];
+        let t = &full[..full.rfind("変更箇所").unwrap_or(full.len())];
         let t: String = t
             .lines()
             .filter(|l| !l.contains("変更箇所"))
@@ -382,5 +381,30 @@ fn big_input_if_requested() {
             d.sections.len(),
             start.elapsed()
         );
+    }
+}
+
+#[test]
+fn debug_dump_if_requested() {
+    let Ok(p) = std::env::var("PIA_DUMP") else {
+        return;
+    };
+    let full = seed(&p).1;
+    let t: String = full
+        .lines()
+        .filter(|l| !l.contains("変更箇所"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    for (name, text) in [("full", full.clone()), ("nochg", t)] {
+        let d = parse_document(&text);
+        println!("{name}: {} sections", d.sections.len());
+        for s in &d.sections {
+            let body: String = s.body.chars().take(50).collect();
+            let ch: String = s.choices.chars().take(30).collect();
+            println!(
+                "  {} [{}] v={:?} | {body:?} || {ch:?}",
+                s.path, s.key.0, s.value
+            );
+        }
     }
 }
