@@ -24,5 +24,54 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::rename(&tmp, &out)?;
     }
     println!("cargo:rustc-env=LINDERA_WORKDIR={}", out_dir.display());
+    println!(
+        "cargo:rustc-env=PIA_ANALYSIS_FINGERPRINT={:016x}",
+        analysis_fingerprint()?
+    );
     Ok(())
+}
+
+/// A fingerprint of the code that decides what goes into the index (parser,
+/// normalisation, analysis, schema, data tables): when it changes, indexed
+/// files are re-parsed even though their content hash is unchanged.
+fn analysis_fingerprint() -> Result<u64, Box<dyn std::error::Error>> {
+    use std::hash::{Hash, Hasher};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["src/parse", "data"] {
+        for e in std::fs::read_dir(root.join(dir))? {
+            files.push(e?.path());
+        }
+    }
+    for f in [
+        "src/normalize.rs",
+        "src/analysis.rs",
+        "src/schema.rs",
+        "src/indexer.rs",
+    ] {
+        files.push(root.join(f));
+    }
+    files.sort();
+    // FNV-1a: stable across Rust versions, unlike DefaultHasher.
+    let mut h = Fnv(0xcbf29ce484222325);
+    for f in &files {
+        println!("cargo:rerun-if-changed={}", f.display());
+        if f.is_file() {
+            std::fs::read(f)?.hash(&mut h);
+        }
+    }
+    Ok(h.finish())
+}
+
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100000001b3);
+        }
+    }
 }

@@ -6,7 +6,9 @@
 //! holds one spelling of サーバー/サーバ, full-width/half-width and wrapped lines.
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use lindera::dictionary::Dictionary;
 use lindera::mode::Mode;
@@ -75,46 +77,140 @@ impl Default for JapaneseTokenizer {
     }
 }
 
-/// Tokens of one text, materialised (lindera segments whole strings).
-pub struct VecTokenStream {
-    tokens: Vec<Token>,
-    next: usize,
+/// Process-wide memo of a pure function of text, keyed by a 128-bit hash of
+/// the text. Assessments share most of their wording (templates, boilerplate
+/// risk measures), so most sections of a corpus were already normalised and
+/// segmented once; the memo stops growing at `cap` units of weight so that a
+/// corpus without repetition costs memory only up to that bound.
+pub struct Memo<V> {
+    shards: Vec<Mutex<HashMap<u128, V>>>,
+    weight: AtomicUsize,
+    cap: usize,
 }
 
-impl TokenStream for VecTokenStream {
+impl<V: Clone> Memo<V> {
+    /// An empty memo holding at most about `cap` units of weight.
+    pub fn new(cap: usize) -> Self {
+        Memo {
+            shards: (0..16).map(|_| Mutex::new(HashMap::new())).collect(),
+            weight: AtomicUsize::new(0),
+            cap,
+        }
+    }
+
+    /// The value for `text`, computed by `make` (which also returns its
+    /// weight) unless a previous call stored it.
+    pub fn get_or(&self, text: &str, make: impl FnOnce(&str) -> (V, usize)) -> V {
+        let h = blake3::hash(text.as_bytes());
+        let key = u128::from_le_bytes(h.as_bytes()[..16].try_into().expect("16 bytes"));
+        let shard = &self.shards[(key & 15) as usize];
+        if let Some(v) = shard.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return v;
+        }
+        let (v, w) = make(text);
+        if self.weight.load(Ordering::Relaxed) + w <= self.cap {
+            if let Ok(mut m) = shard.lock() {
+                if m.insert(key, v.clone()).is_none() {
+                    self.weight.fetch_add(w, Ordering::Relaxed);
+                }
+            }
+        }
+        v
+    }
+}
+
+/// [`crate::normalize::fold`], memoised (at most ~256 MiB of normalised text).
+pub fn fold_cached(s: &str) -> Arc<str> {
+    static MEMO: OnceLock<Memo<Arc<str>>> = OnceLock::new();
+    MEMO.get_or_init(|| Memo::new(256 << 20)).get_or(s, |s| {
+        let n: Arc<str> = crate::normalize::fold(s).into();
+        let w = n.len() + 64;
+        (n, w)
+    })
+}
+
+/// A word token as a byte range of the segmented text; the high bit of `to`
+/// says that the surface has upper-case letters to lower.
+type Span = (u32, u32);
+const LOWER: u32 = 1 << 31;
+
+/// Word spans of a text: lindera segmentation, minus tokens that are not words.
+fn word_spans(segmenter: &Segmenter, text: &str) -> Arc<[Span]> {
+    let mut v = Vec::new();
+    if let Ok(segs) = segmenter.segment(Cow::Borrowed(text)) {
+        for t in segs {
+            if !is_word(&t.surface) {
+                continue;
+            }
+            let lower = t.surface.to_lowercase() != t.surface;
+            v.push((
+                t.byte_start as u32,
+                t.byte_end as u32 | if lower { LOWER } else { 0 },
+            ));
+        }
+    }
+    v.into()
+}
+
+/// Word spans of texts seen before (at most ~16 M spans, 128 MiB).
+fn span_memo() -> &'static Memo<Arc<[Span]>> {
+    static MEMO: OnceLock<Memo<Arc<[Span]>>> = OnceLock::new();
+    MEMO.get_or_init(|| Memo::new(16 << 20))
+}
+
+/// Word tokens of one text, produced from its (memoised) spans.
+pub struct WordStream<'a> {
+    text: &'a str,
+    spans: Arc<[Span]>,
+    next: usize,
+    token: Token,
+}
+
+impl TokenStream for WordStream<'_> {
     fn advance(&mut self) -> bool {
+        let Some(&(from, to)) = self.spans.get(self.next) else {
+            return false;
+        };
+        let (from, end) = (from as usize, (to & !LOWER) as usize);
+        let surface = &self.text[from..end];
+        self.token.text.clear();
+        if to & LOWER != 0 {
+            self.token.text.push_str(&surface.to_lowercase());
+        } else {
+            self.token.text.push_str(surface);
+        }
+        self.token.offset_from = from;
+        self.token.offset_to = end;
+        self.token.position = self.next;
+        self.token.position_length = 1;
         self.next += 1;
-        self.next <= self.tokens.len()
+        true
     }
     fn token(&self) -> &Token {
-        &self.tokens[self.next - 1]
+        &self.token
     }
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.next - 1]
+        &mut self.token
     }
 }
 
 impl Tokenizer for JapaneseTokenizer {
-    type TokenStream<'a> = VecTokenStream;
+    type TokenStream<'a> = WordStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        let mut tokens = Vec::new();
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
         // lindera reports byte offsets into its input, which is what tantivy wants.
-        if let Ok(segs) = self.segmenter.segment(Cow::Borrowed(text)) {
-            for t in segs {
-                if !is_word(&t.surface) {
-                    continue;
-                }
-                tokens.push(Token {
-                    offset_from: t.byte_start,
-                    offset_to: t.byte_end,
-                    position: tokens.len(),
-                    text: t.surface.to_lowercase(),
-                    position_length: 1,
-                });
-            }
+        let seg = &self.segmenter;
+        let spans = span_memo().get_or(text, |t| {
+            let s = word_spans(seg, t);
+            let n = s.len() + 4;
+            (s, n)
+        });
+        WordStream {
+            text,
+            spans,
+            next: 0,
+            token: Token::default(),
         }
-        VecTokenStream { tokens, next: 0 }
     }
 }
 

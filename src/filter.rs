@@ -15,6 +15,7 @@ use tantivy::{Searcher, Term};
 
 use crate::model::FormType;
 use crate::normalize::fold;
+use crate::parse::form::key_has_prefix;
 use crate::schema::Fields;
 
 /// Document and section restrictions of one search.
@@ -109,8 +110,7 @@ fn section_query(searcher: &Searcher, f: &Fields, user: &str) -> Result<Box<dyn 
     let user = user.trim();
     let terms = if is_key(user) {
         matching_terms(searcher, f.key, |t| {
-            t == user.as_bytes()
-                || (t.starts_with(user.as_bytes()) && t.get(user.len()) == Some(&b'.'))
+            std::str::from_utf8(t).is_ok_and(|k| key_has_prefix(k, user))
         })?
     } else {
         let wanted: Vec<&str> = user.split('>').map(str::trim).collect();
@@ -129,11 +129,13 @@ fn section_query(searcher: &Searcher, f: &Fields, user: &str) -> Result<Box<dyn 
     })
 }
 
-/// Canonical keys are lowercase ASCII words joined by dots.
+/// Canonical keys are lowercase ASCII words joined by dots (`N` stands for
+/// any block number).
 fn is_key(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_')
+    s.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+        && s.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_' || b == b'N'
+        })
 }
 
 /// True when the path's first components match the user's prefix, each

@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Result;
@@ -16,6 +17,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{doc, IndexWriter, TantivyDocument, Term};
 
+use crate::analysis::fold_cached;
 use crate::decode;
 use crate::model::{DocMeta, ParsedDoc, Section};
 use crate::normalize::fold;
@@ -91,6 +93,10 @@ struct Prepared {
     hash: String,
     bytes: u64,
     doc: ParsedDoc,
+    /// Normalised body and choice list of each section, folded here in
+    /// parallel (and memoised: sections repeat across documents) rather
+    /// than on the single thread that feeds the writer.
+    norms: Vec<(Arc<str>, Arc<str>)>,
 }
 
 /// Indexes the files under `root` into `store`, incrementally.
@@ -211,7 +217,7 @@ fn prepare(
         reason,
     };
     let bytes = std::fs::read(path).map_err(|e| problem(format!("cannot read: {e}")))?;
-    let hash = blake3::hash(&bytes).to_hex().to_string();
+    let hash = content_hash(&bytes);
     let rel = relative_name(root, path);
     if existing.get(&rel) == Some(&hash) {
         return Ok(None);
@@ -225,12 +231,28 @@ fn prepare(
         }
     };
     let doc = parse::parse_document(&text);
+    let norms = doc
+        .sections
+        .iter()
+        .map(|s| (fold_cached(&s.body), fold_cached(&s.choices)))
+        .collect();
     Ok(Some(Prepared {
         rel,
         hash,
         bytes: bytes.len() as u64,
         doc,
+        norms,
     }))
+}
+
+/// Identity of what a file contributes to the index: its bytes and the code
+/// that parsed them, so an upgraded parser re-indexes unchanged files.
+fn content_hash(bytes: &[u8]) -> String {
+    format!(
+        "{}-{}",
+        blake3::hash(bytes).to_hex(),
+        env!("PIA_ANALYSIS_FINGERPRINT")
+    )
 }
 
 /// Map file → content hash of what the last commit holds.
@@ -281,13 +303,21 @@ pub fn doc_records(store: &Store) -> Result<Vec<DocRecord>> {
     Ok(out)
 }
 
-/// Score multiplier of a section: change history ranks below current content.
-pub fn section_weight(s: &Section) -> f64 {
-    if s.path.top().contains("変更箇所") {
+/// Score multiplier of a section. Change history and the table of contents
+/// repeat other sections' wording, so they rank below current content; among
+/// sections of one document, earlier ones rank a little higher, because a
+/// document names a thing first where it defines it (システムの名称 before
+/// the risk measures that mention it).
+pub fn section_weight(s: &Section, ordinal: usize, count: usize) -> f64 {
+    let top = s.path.top();
+    let base = if top.contains("変更箇所") {
         0.3
+    } else if top.contains("項目一覧") {
+        0.05
     } else {
         1.0
-    }
+    };
+    base * (1.0 - 0.3 * ordinal as f64 / count.max(1) as f64)
 }
 
 /// Writes the per-file record and every section of one file.
@@ -320,14 +350,14 @@ fn write_doc(writer: &IndexWriter, f: &Fields, p: &Prepared) -> Result<usize> {
             f.key => s.key.0.as_str(),
             f.body => s.body.as_str(),
             f.ordinal => i as u64,
-            f.weight => section_weight(s),
+            f.weight => section_weight(s, i, p.doc.sections.len()),
         ));
-        let norm = fold(&s.body);
-        d.add_text(f.body_ja, &norm);
-        d.add_text(f.body_ngram, &norm);
+        let (norm, choices_norm) = &p.norms[i];
+        d.add_text(f.body_ja, norm);
+        d.add_text(f.body_ngram, norm);
         if !s.choices.is_empty() {
             d.add_text(f.choices, &s.choices);
-            d.add_text(f.choices_ngram, fold(&s.choices));
+            d.add_text(f.choices_ngram, choices_norm);
         }
         if let Some(v) = &s.value {
             d.add_text(f.value, v);

@@ -9,7 +9,9 @@
 //! [`present`] prints.
 
 pub mod analysis;
+pub mod count;
 pub mod decode;
+pub mod eval;
 pub mod filter;
 pub mod indexer;
 pub mod model;

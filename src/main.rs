@@ -14,7 +14,7 @@ use pia_search::model::FormType;
 use pia_search::query::UserQuery;
 use pia_search::search::{self, SearchRequest};
 use pia_search::store::{self, Store};
-use pia_search::{decode, parse, present};
+use pia_search::{decode, eval, parse, present};
 
 /// Exit code when some input files could not be indexed (the rest was).
 const EXIT_SOME_FAILED: u8 = 2;
@@ -69,6 +69,19 @@ enum Cmd {
         #[command(flatten)]
         index: IndexArg,
         /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Score the engine on a gold set: file sets and section paths.
+    Eval {
+        /// The gold set (default: ../shared/eval/gold.tsv beside the crate, else tests/data/gold.tsv).
+        gold: Option<PathBuf>,
+        #[command(flatten)]
+        index: IndexArg,
+        /// Print every checked pair.
+        #[arg(long, short)]
+        verbose: bool,
+        /// Print the report as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -148,6 +161,13 @@ impl IndexArg {
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(code) => code,
+        // A closed pipe (`pia … | head`) is the reader's choice, not an error.
+        Err(e)
+            if e.downcast_ref::<io::Error>()
+                .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("pia: {e:#}");
             ExitCode::FAILURE
@@ -210,9 +230,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
             present::docs(&mut out, &indexer::doc_records(&s)?, json)?;
         }
         Cmd::Show { file, tree, json } => show(&mut out, &file, tree, json)?,
+        Cmd::Eval {
+            gold,
+            index,
+            verbose,
+            json,
+        } => {
+            let rows = eval::load_gold(&gold.unwrap_or_else(default_gold))?;
+            let s = index.open()?;
+            let report = eval::evaluate(&s, &rows)?;
+            present::eval_report(&mut out, &report, verbose, json)?;
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The gold set shipped beside the crate (../shared), else the copy in tests/data.
+fn default_gold() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shared = root.join("../shared/eval/gold.tsv");
+    if shared.is_file() {
+        shared
+    } else {
+        root.join("tests/data/gold.tsv")
+    }
 }
 
 /// `pia show`: parse one file and print what the parser understood.

@@ -138,11 +138,11 @@ pub fn extract_text_with(path: &Path, opts: &PdfOptions) -> Result<String, PdfEr
 /// Extracts the text of each page, so callers can cite page numbers.
 pub fn extract_pages_with(path: &Path, opts: &PdfOptions) -> Result<Vec<String>, PdfError> {
     std::fs::metadata(path).map_err(|source| io_error(path, source))?;
-    let output = run_tool(path, opts)?;
+    let output = run_tool(path, opts, RAW_ARGS)?;
     if !output.status.success() {
         return Err(classify_failure(path, output));
     }
-    let pages = split_pages(&String::from_utf8_lossy(&output.stdout));
+    let mut pages = split_pages(&String::from_utf8_lossy(&output.stdout));
     if pages.iter().all(|p| p.trim().is_empty()) {
         let pages = pages.len();
         return Err(PdfError::NoTextLayer {
@@ -150,7 +150,187 @@ pub fn extract_pages_with(path: &Path, opts: &PdfOptions) -> Result<Vec<String>,
             pages,
         });
     }
+    // Without positions the text is still usable, only label cells are less
+    // certain; a failure of the second run is therefore not an error.
+    if let Ok(out) = run_tool(path, opts, BBOX_ARGS) {
+        if out.status.success() {
+            restore_indents(
+                &mut pages,
+                &parse_bbox(&String::from_utf8_lossy(&out.stdout)),
+            );
+        }
+    }
     Ok(pages)
+}
+
+/// Arguments of the text run: raw (content-stream) order keeps table cells
+/// on their own lines.
+const RAW_ARGS: &[&str] = &["-raw", "-enc", "UTF-8"];
+/// Arguments of the position run: the same words in the same order, as XML
+/// with bounding boxes.
+const BBOX_ARGS: &[&str] = &["-raw", "-bbox", "-enc", "UTF-8"];
+
+/// Most leading spaces restored: the parser only distinguishes none, one
+/// (a label cell) and more (indented text).
+const MAX_INDENT: usize = 2;
+
+/// One word of `pdftotext -raw -bbox` output.
+#[derive(Debug, Clone, PartialEq)]
+struct Word {
+    text: String,
+    /// Left edge in points.
+    x: f64,
+    /// Top edge in points (from the top of the page).
+    y: f64,
+    /// Height in points (about the font size).
+    height: f64,
+}
+
+/// The words of each page, in raw order.
+fn parse_bbox(xml: &str) -> Vec<Vec<Word>> {
+    let mut pages = Vec::new();
+    for page in xml.split("<page ").skip(1) {
+        let mut words = Vec::new();
+        for w in page.split("<word ").skip(1) {
+            let Some((attrs, rest)) = w.split_once('>') else {
+                continue;
+            };
+            let Some((text, _)) = rest.split_once("</word>") else {
+                continue;
+            };
+            let (Some(x), Some(y0), Some(y1)) = (
+                attr(attrs, "xMin"),
+                attr(attrs, "yMin"),
+                attr(attrs, "yMax"),
+            ) else {
+                continue;
+            };
+            words.push(Word {
+                text: unescape_xml(text),
+                x,
+                y: y0,
+                height: y1 - y0,
+            });
+        }
+        pages.push(words);
+    }
+    pages
+}
+
+/// The numeric value of `name="…"` in an XML start tag.
+fn attr(attrs: &str, name: &str) -> Option<f64> {
+    let key = format!("{name}=\"");
+    let start = attrs.find(&key)? + key.len();
+    let len = attrs[start..].find('"')?;
+    attrs[start..start + len].parse().ok()
+}
+
+/// Undoes the five XML escapes pdftotext writes.
+fn unescape_xml(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+/// `-raw` drops leading whitespace and blank lines, but the parser
+/// recognises form-label cells by one leading space and cell boundaries by
+/// blank lines (the conventions of text extracted from the published PDFs).
+/// Restores both from the position of each line's first word: one space per
+/// half em right of the document's left margin (at most [`MAX_INDENT`]), and
+/// one blank line where the next line is not the next line of a paragraph
+/// (more than two line heights below, or above). A page whose words cannot
+/// be matched with its lines is left as it is.
+fn restore_indents(pages: &mut [String], words: &[Vec<Word>]) {
+    if pages.len() != words.len() {
+        return;
+    }
+    let margin = words
+        .iter()
+        .flatten()
+        .map(|w| w.x)
+        .fold(f64::INFINITY, f64::min);
+    if !margin.is_finite() {
+        return;
+    }
+    let pitch = line_pitch(words);
+    for (page, words) in pages.iter_mut().zip(words) {
+        if let Some(indented) = indent_page(page, words, margin, pitch) {
+            *page = indented;
+        }
+    }
+}
+
+/// Most blank lines restored for one vertical gap: three (the page break
+/// convention of the corpus) is the most the parser distinguishes.
+const MAX_BLANKS: usize = 3;
+
+/// The usual advance from one line of a paragraph to the next (the median of
+/// the small downward steps between consecutive words), or `None`.
+fn line_pitch(words: &[Vec<Word>]) -> Option<f64> {
+    let mut steps: Vec<f64> = words
+        .iter()
+        .flat_map(|page| page.windows(2))
+        .map(|w| (w[1].y - w[0].y, w[0].height.max(w[1].height)))
+        .filter(|&(dy, h)| dy > 0.5 * h && dy <= 2.0 * h)
+        .map(|(dy, _)| dy)
+        .collect();
+    steps.sort_by(f64::total_cmp);
+    steps.get(steps.len() / 2).copied()
+}
+
+/// Blank lines that stand for the vertical gap from `prev` to `next`: one per
+/// missing line pitch below, one for a jump upwards (a new column or cell).
+fn blanks_between(prev: &Word, next: &Word, pitch: Option<f64>) -> usize {
+    let dy = next.y - prev.y;
+    let h = prev.height.max(next.height);
+    if dy < -0.5 * h {
+        return 1;
+    }
+    let pitch = pitch.unwrap_or(1.4 * h).max(0.5 * h);
+    if dy <= 1.5 * pitch {
+        return 0;
+    }
+    ((dy / pitch).round() as usize)
+        .saturating_sub(1)
+        .clamp(1, MAX_BLANKS)
+}
+
+/// One page with restored indents, or `None` when words and lines disagree.
+fn indent_page(page: &str, words: &[Word], margin: f64, pitch: Option<f64>) -> Option<String> {
+    let squeeze = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
+    let mut out = String::with_capacity(page.len() + page.len() / 16);
+    let mut it = words.iter().filter(|w| !squeeze(&w.text).is_empty());
+    let mut prev: Option<&Word> = None;
+    for line in page.split_inclusive('\n') {
+        let want = squeeze(line);
+        if want.is_empty() {
+            out.push_str(line);
+            continue;
+        }
+        let first = it.next()?;
+        let mut got = squeeze(&first.text);
+        while got.len() < want.len() {
+            got.push_str(&squeeze(&it.next()?.text));
+        }
+        if got != want {
+            return None;
+        }
+        if let Some(p) = prev {
+            let had = out.len() - out.trim_end_matches('\n').len();
+            let want = blanks_between(p, first, pitch) + 1;
+            out.extend(std::iter::repeat_n('\n', want.saturating_sub(had)));
+        }
+        prev = Some(first);
+        let half_em = (first.height / 2.0).max(0.5);
+        let n = ((first.x - margin) / half_em)
+            .round()
+            .clamp(0.0, MAX_INDENT as f64) as usize;
+        out.extend(std::iter::repeat_n(' ', n));
+        out.push_str(line.trim_start());
+    }
+    it.next().is_none().then_some(out)
 }
 
 /// What the child produced.
@@ -160,10 +340,10 @@ struct ToolOutput {
     stderr: Vec<u8>,
 }
 
-/// Runs `pdftotext -raw -enc UTF-8 FILE -` under the timeout.
-fn run_tool(path: &Path, opts: &PdfOptions) -> Result<ToolOutput, PdfError> {
+/// Runs `pdftotext ARGS FILE -` under the timeout.
+fn run_tool(path: &Path, opts: &PdfOptions, args: &[&str]) -> Result<ToolOutput, PdfError> {
     let mut child = Command::new(&opts.tool)
-        .args(["-raw", "-enc", "UTF-8"])
+        .args(args)
         .arg(safe_arg(path))
         .arg("-")
         .stdin(Stdio::null())
@@ -318,6 +498,58 @@ mod tests {
                 .collect()
         };
         assert_eq!(norm(&text), norm(&source));
+    }
+
+    #[test]
+    fn label_indents_are_restored_from_positions() {
+        // -raw alone drops the leading space that marks a label cell.
+        let text = extract_text(&main_fixture("sample.pdf")).unwrap();
+        let source = fs::read_to_string(main_fixture("sample.txt")).unwrap();
+        let indents = |s: &str| -> Vec<(usize, String)> {
+            s.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| {
+                    // In half ems: an ideographic space is as wide as two.
+                    let lead = l.chars().take_while(|c| c.is_whitespace());
+                    let width = lead.map(|c| if c == ' ' { 1 } else { 2 }).sum::<usize>();
+                    (width, l.trim().to_owned())
+                })
+                .collect()
+        };
+        let (got, want) = (indents(&text), indents(&source));
+        assert_eq!(got.len(), want.len());
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(g.0, w.0.min(MAX_INDENT), "{g:?} vs {w:?}");
+        }
+        assert!(want.iter().filter(|w| w.0 == 1).count() > 20);
+    }
+
+    #[test]
+    fn mismatched_positions_leave_the_page_alone() {
+        let word = |text: &str, x: f64| Word {
+            text: text.into(),
+            x,
+            y: x,
+            height: 10.0,
+        };
+        let mut pages = vec!["ab\ncd\n".to_owned()];
+        restore_indents(&mut pages, &[vec![word("ab", 10.0), word("cd", 15.0)]]);
+        assert_eq!(pages, ["ab\n cd\n"]);
+        let mut pages = vec!["ab\ncd\n".to_owned()];
+        restore_indents(&mut pages, &[vec![word("ab", 10.0), word("xx", 15.0)]]);
+        assert_eq!(pages, ["ab\ncd\n"]);
+        let words = parse_bbox(
+            "<page w=\"1\"><word xMin=\"1.5\" yMin=\"2\" yMax=\"12\">a&amp;&lt;b</word></page>",
+        );
+        assert_eq!(
+            words,
+            [vec![Word {
+                text: "a&<b".into(),
+                x: 1.5,
+                y: 2.0,
+                height: 10.0
+            }]]
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::io::{self, IsTerminal, Write};
 use anyhow::Result;
 use serde::Serialize;
 
+use crate::eval::{EvalReport, Levels};
 use crate::indexer::{DocRecord, IndexReport};
 use crate::model::ParsedDoc;
 use crate::search::{Hit, SearchResults};
@@ -227,4 +228,60 @@ fn one_line(s: &str, max: usize) -> String {
     } else {
         folded
     }
+}
+
+/// Prints an evaluation: file-set agreement, then section accuracy per seed
+/// and level.
+pub fn eval_report(out: &mut impl Write, r: &EvalReport, verbose: bool, json: bool) -> Result<()> {
+    if json {
+        serde_json::to_writer_pretty(&mut *out, r)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let n = r.files_ok.len() + r.files_wrong.len();
+    writeln!(out, "file sets: {}/{} rows exact", r.files_ok.len(), n)?;
+    for (id, want, got) in &r.files_wrong {
+        writeln!(out, "  {id}: expected {want:?}, got {got:?}")?;
+    }
+    let pct = |a: usize, b: usize| {
+        if b == 0 {
+            0.0
+        } else {
+            100.0 * a as f64 / b as f64
+        }
+    };
+    writeln!(out, "section paths (best hit per expected file):")?;
+    writeln!(
+        out,
+        "  seed   pairs  top-level  numbered  full path  full path (any hit in file)"
+    )?;
+    let mut rows: Vec<(String, Levels)> = r
+        .per_seed
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    rows.push(("all".into(), r.total()));
+    for (seed, l) in rows {
+        writeln!(
+            out,
+            "  {seed:<5} {:>6}  {:>8.1}%  {:>7.1}%  {:>8.1}%  {:>8.1}%",
+            l.pairs,
+            pct(l.top, l.pairs),
+            pct(l.numbered, l.pairs),
+            pct(l.full, l.pairs),
+            pct(l.any, l.pairs)
+        )?;
+    }
+    for p in r.pairs.iter().filter(|p| verbose || !p.ok) {
+        writeln!(
+            out,
+            "  {} {} {}: got {}\n      expected {}",
+            if p.ok { "ok  " } else { "MISS" },
+            p.id,
+            p.seed,
+            p.got.as_deref().unwrap_or("(no hit)"),
+            p.expected.join(" | ")
+        )?;
+    }
+    Ok(())
 }

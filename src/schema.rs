@@ -75,7 +75,8 @@ pub fn build() -> (Schema, Fields) {
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     b.add_text_field("kind", STRING);
-    b.add_text_field("file", string_stored.clone());
+    // FAST: counting matching documents (distinct files) reads a column, not the store.
+    b.add_text_field("file", string_stored.clone() | FAST);
     b.add_text_field("hash", string_stored.clone());
     b.add_text_field("path", STORED);
     b.add_facet_field("facet", tantivy::schema::FacetOptions::default());

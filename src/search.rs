@@ -11,6 +11,7 @@ use tantivy::{DocAddress, Score, Searcher, SegmentReader, TantivyDocument, Term}
 
 use crate::filter::Filters;
 use crate::model::DocMeta;
+use crate::normalize::fold;
 use crate::query::UserQuery;
 use crate::schema::{Fields, KIND_SECTION};
 use crate::snippet::{self, Snippet};
@@ -96,7 +97,12 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResults> {
     let searcher = reader.searcher();
     let f = store.fields;
     let query = build_query(&searcher, &f, req)?;
-    let top = TopDocs::with_limit(req.limit.max(1)).tweak_score(move |seg: &SegmentReader| {
+    // Candidates beyond `limit` are re-ranked by how much of the section the
+    // match covers (a field whose whole value is the phrase beats prose that
+    // mentions it), which needs the stored text.
+    let limit = req.limit.max(1);
+    let candidates = limit.saturating_mul(5).max(200);
+    let top = TopDocs::with_limit(candidates).tweak_score(move |seg: &SegmentReader| {
         let weight = seg
             .fast_fields()
             .f64("weight")
@@ -109,11 +115,23 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResults> {
     });
     let (top, total) = searcher.search(&query, &(top, Count))?;
     let needles: Vec<&str> = req.query.must.iter().map(|p| p.norm.as_str()).collect();
-    let hits = top
+    let mut hits = top
         .into_iter()
         .map(|(score, addr)| to_hit(&searcher, &f, addr, score, &needles))
         .collect::<Result<Vec<_>>>()?;
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+    hits.truncate(limit);
     Ok(SearchResults { hits, total })
+}
+
+/// Share of the section's normalised text that the query parts cover (0–1).
+fn coverage(body: &str, needles: &[&str]) -> f32 {
+    let len = fold(body).chars().count();
+    if len == 0 {
+        return 0.0;
+    }
+    let matched: usize = needles.iter().map(|n| n.chars().count()).sum();
+    (matched as f32 / len as f32).min(1.0)
 }
 
 /// Reads the stored fields of one hit and makes its snippet.
@@ -133,6 +151,7 @@ fn to_hit(
     };
     let meta: DocMeta = serde_json::from_str(&text(f.meta)).unwrap_or_default();
     let body = text(f.body);
+    let score = score * (1.0 + coverage(&body, needles));
     let mut snip = snippet::make(&body, needles);
     if snip.highlights.is_empty() {
         // The match was in the choice list.

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use pia_search::eval::{self, GoldRow};
 use pia_search::filter::Filters;
 use pia_search::indexer::{self, IndexOptions};
 use pia_search::query::UserQuery;
@@ -46,75 +47,23 @@ pub fn search_all(query: &str, filters: Filters) -> Vec<Hit> {
     search::search(store(), &req).expect("search").hits
 }
 
-/// Seed prefix (`000`) of a file name.
-pub fn seed(file: &str) -> String {
-    file.chars().take(3).collect()
-}
-
 /// Files (by seed prefix) among hits.
 pub fn files(hits: &[Hit]) -> BTreeSet<String> {
-    hits.iter().map(|h| seed(&h.file)).collect()
+    hits.iter().map(|h| eval::seed_of(&h.file)).collect()
 }
 
-/// One row of gold.tsv.
-#[derive(Debug, Clone)]
-pub struct GoldRow {
-    pub id: String,
-    pub kind: String,
-    pub query: String,
-    pub files: BTreeSet<String>,
-    pub section: String,
-    pub notes: String,
-}
-
-impl GoldRow {
-    /// Expected section paths for one seed (`000`), from the ` | `-separated
-    /// alternatives, some prefixed `000:` or `000/002:`.
-    pub fn expected_paths(&self, seed: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        for alt in self.section.split(" | ") {
-            let alt = alt.trim();
-            match alt.split_once(": ") {
-                Some((pre, path))
-                    if pre
-                        .split('/')
-                        .all(|s| s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit())) =>
-                {
-                    if pre.split('/').any(|s| s == seed) {
-                        out.push(path.trim().to_string());
-                    }
-                }
-                _ => out.push(alt.to_string()),
-            }
-        }
-        out
+/// The gold set: ../shared/eval/gold.tsv when present, else the copy in tests/data.
+pub fn gold_path() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shared = root.join("../shared/eval/gold.tsv");
+    if shared.is_file() {
+        shared
+    } else {
+        root.join("tests/data/gold.tsv")
     }
 }
 
 /// The evaluation rows.
 pub fn gold() -> Vec<GoldRow> {
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/gold.tsv");
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gold.tsv");
-    let path = if shared.is_file() { shared } else { local };
-    let text = std::fs::read_to_string(&path).expect("gold.tsv");
-    text.lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let c: Vec<&str> = l.split('\t').collect();
-            let get = |i: usize| c.get(i).copied().unwrap_or("").to_string();
-            GoldRow {
-                id: get(0),
-                kind: get(1),
-                query: get(2),
-                files: get(3)
-                    .split(',')
-                    .filter(|s| !s.is_empty())
-                    .map(|s| s.chars().take(3).collect())
-                    .collect(),
-                section: get(4),
-                notes: get(5),
-            }
-        })
-        .collect()
+    eval::load_gold(&gold_path()).expect("gold.tsv")
 }

@@ -1,0 +1,341 @@
+//! `pia-bench`: measurements for `bench/run.sh`, printed as the TSV rows of the
+//! shared benchmark kit (`../shared/bench/benchlib.py`) so that pia sits in
+//! the same tables as SQLite FTS5, Groonga and ripgrep.
+//!
+//! * `queries`: opens the index once and times each query in-process
+//!   (median of `--repeat` warm rounds after one warm-up round);
+//! * `build-row`: the `build` row of an index built from a corpus;
+//! * `space`: bytes per index component and field (where the size goes);
+//! * `check`: the engine's document counts against a brute-force scan of the
+//!   stored section texts with the normative definition.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use tantivy::schema::Value;
+use tantivy::{DocSet, TantivyDocument, TERMINATED};
+
+use pia_search::count::{check_countable, matching_files};
+use pia_search::filter::Filters;
+use pia_search::normalize::fold;
+use pia_search::query::UserQuery;
+use pia_search::search::{self, SearchRequest};
+use pia_search::store::Store;
+
+#[derive(Parser)]
+#[command(name = "pia-bench", about = "Benchmark rows for bench/run.sh")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Time every query of FILE in-process; print `query` rows.
+    Queries {
+        /// Queries, one per line (`#` lines and blank lines ignored).
+        file: PathBuf,
+        #[arg(long)]
+        index: PathBuf,
+        /// Corpus label (column `corpus`).
+        #[arg(long)]
+        corpus: String,
+        /// Timed rounds after the warm-up round.
+        #[arg(long, default_value_t = 10)]
+        repeat: usize,
+        /// Also time the ranked top-10 search with snippets (`pia search`).
+        #[arg(long)]
+        top10: bool,
+    },
+    /// Print the `build` row of an index built from CORPUS in BUILD_S seconds.
+    BuildRow {
+        /// The corpus directory that was indexed.
+        corpus: PathBuf,
+        #[arg(long)]
+        index: PathBuf,
+        /// Wall time of the build.
+        #[arg(long)]
+        build_s: f64,
+        /// Free text for the `notes` column.
+        #[arg(long, default_value = "")]
+        notes: String,
+    },
+    /// Bytes per index component and field.
+    Space {
+        #[arg(long)]
+        index: PathBuf,
+    },
+    /// Compare document counts with a brute-force scan of the stored sections.
+    Check {
+        /// Queries file.
+        file: PathBuf,
+        #[arg(long)]
+        index: PathBuf,
+    },
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().cmd {
+        Cmd::Queries {
+            file,
+            index,
+            corpus,
+            repeat,
+            top10,
+        } => queries(&file, &index, &corpus, repeat.max(1), top10),
+        Cmd::BuildRow {
+            corpus,
+            index,
+            build_s,
+            notes,
+        } => build_row(&corpus, &index, build_s, &notes),
+        Cmd::Space { index } => space(&index),
+        Cmd::Check { file, index } => check(&file, &index),
+    }
+}
+
+/// Queries of a file, as the peers' harnesses read them.
+fn read_queries(path: &Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
+    Ok(text
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .map(str::to_string)
+        .collect())
+}
+
+/// A request for one benchmark query: the whole line is one phrase, as the
+/// peers search it (`"Q"`), no filters.
+fn request(q: &str, limit: usize) -> Result<SearchRequest> {
+    Ok(SearchRequest {
+        query: UserQuery::parse(&format!("\"{q}\""))?,
+        filters: Filters::default(),
+        limit,
+        include_choices: false,
+    })
+}
+
+/// Timing statistics in the kit's format.
+struct Stats {
+    median: f64,
+    min: f64,
+    max: f64,
+}
+
+fn stats(mut v: Vec<f64>) -> Stats {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let median = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    };
+    Stats {
+        median,
+        min: v[0],
+        max: v[n - 1],
+    }
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+fn queries(file: &Path, index: &Path, corpus: &str, repeat: usize, top10: bool) -> Result<()> {
+    let qs = read_queries(file)?;
+    let store = Store::open(index)?;
+    let reader = store.reader()?;
+    let searcher = reader.searcher();
+    check_countable(&searcher)?;
+    let f = store.fields;
+    // One warm-up round over all queries, then `repeat` timed rounds, like the peers.
+    let count = |q: &str| -> Result<usize> { matching_files(&searcher, &f, &request(q, 10)?) };
+    let mut hits = vec![0usize; qs.len()];
+    let mut first = vec![0f64; qs.len()];
+    let mut times = vec![Vec::new(); qs.len()];
+    for (i, q) in qs.iter().enumerate() {
+        let t = Instant::now();
+        hits[i] = count(q)?;
+        first[i] = ms(t);
+    }
+    for _ in 0..repeat {
+        for (i, q) in qs.iter().enumerate() {
+            let t = Instant::now();
+            let h = count(q)?;
+            times[i].push(ms(t));
+            if h != hits[i] {
+                bail!("{q}: {h} hits, earlier {}", hits[i]);
+            }
+        }
+    }
+    println!(
+        "#query\ttool\tvariant\tcorpus\tquery\thits\tmedian_ms\tmin_ms\tmax_ms\tfirst_ms\truns"
+    );
+    let row = |variant: &str, i: usize, first: f64, t: &[f64]| {
+        let s = stats(t.to_vec());
+        println!(
+            "query\tpia\t{variant}\t{corpus}\t{}\t{}\t{:.4}\t{:.4}\t{:.4}\t{:.4}\t{}",
+            qs[i],
+            hits[i],
+            s.median,
+            s.min,
+            s.max,
+            first,
+            t.len()
+        );
+    };
+    for i in 0..qs.len() {
+        row("count", i, first[i], &times[i]);
+    }
+    if top10 {
+        // What `pia search` does after opening the index: ranked top 10 with
+        // snippets (re-opens a reader per search, as the library call does).
+        let mut first = vec![0f64; qs.len()];
+        let mut times = vec![Vec::new(); qs.len()];
+        for (i, q) in qs.iter().enumerate() {
+            let t = Instant::now();
+            search::search(&store, &request(q, 10)?)?;
+            first[i] = ms(t);
+        }
+        for _ in 0..repeat {
+            for (i, q) in qs.iter().enumerate() {
+                let t = Instant::now();
+                search::search(&store, &request(q, 10)?)?;
+                times[i].push(ms(t));
+            }
+        }
+        for i in 0..qs.len() {
+            row("top10", i, first[i], &times[i]);
+        }
+    }
+    Ok(())
+}
+
+/// Allocated bytes of a file (blocks, as `du` counts).
+fn allocated(path: &Path) -> Result<u64> {
+    use std::os::unix::fs::MetadataExt;
+    Ok(std::fs::metadata(path)?.blocks() * 512)
+}
+
+fn build_row(corpus: &Path, index: &Path, build_s: f64, notes: &str) -> Result<()> {
+    let mut docs = 0u64;
+    let mut corpus_bytes = 0u64;
+    for e in std::fs::read_dir(corpus)? {
+        let e = e?;
+        if e.file_name().to_string_lossy().ends_with(".txt") && e.file_type()?.is_file() {
+            docs += 1;
+            corpus_bytes += e.metadata()?.len();
+        }
+    }
+    let (mut index_bytes, mut store_bytes) = (0u64, 0u64);
+    for e in std::fs::read_dir(index)? {
+        let e = e?;
+        if !e.file_type()?.is_file() {
+            continue;
+        }
+        let name = e.file_name().to_string_lossy().into_owned();
+        let a = allocated(&e.path())?;
+        store_bytes += a;
+        // Search structures: segment components except the document store.
+        let is_segment_part = name.len() > 33 && name.as_bytes()[32] == b'.';
+        if is_segment_part && !name.ends_with(".store") {
+            index_bytes += a;
+        }
+    }
+    let label = corpus
+        .canonicalize()?
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mib = corpus_bytes as f64 / 1048576.0;
+    println!("#build\ttool\tvariant\tcorpus\tdocs\tcorpus_bytes\tbuild_s\tmib_per_s\tindex_bytes\tindex_ratio\tstore_bytes\tnotes");
+    println!(
+        "build\tpia\ttantivy-lindera\t{label}\t{docs}\t{corpus_bytes}\t{build_s:.2}\t{:.2}\t{index_bytes}\t{:.4}\t{store_bytes}\t{notes}",
+        mib / build_s,
+        index_bytes as f64 / corpus_bytes as f64
+    );
+    Ok(())
+}
+
+fn space(index: &Path) -> Result<()> {
+    let store = Store::open(index)?;
+    let searcher = store.reader()?.searcher();
+    let u = searcher.space_usage()?;
+    println!("total {} bytes, {} segments", u.total(), u.segments().len());
+    let mut per: std::collections::BTreeMap<String, u64> = Default::default();
+    for seg in u.segments() {
+        let parts = [
+            ("termdict", seg.termdict()),
+            ("postings", seg.postings()),
+            ("positions", seg.positions()),
+            ("fast", seg.fast_fields()),
+            ("fieldnorms", seg.fieldnorms()),
+        ];
+        for (kind, p) in parts {
+            for fu in p.fields() {
+                *per.entry(format!("{kind}\t{}", fu.field_name()))
+                    .or_default() += fu.total().get_bytes();
+            }
+        }
+        *per.entry("store\t*".into()).or_default() += seg.store().total().get_bytes();
+    }
+    for (k, v) in per {
+        println!("{k}\t{v}");
+    }
+    Ok(())
+}
+
+fn check(file: &Path, index: &Path) -> Result<()> {
+    let qs = read_queries(file)?;
+    let store = Store::open(index)?;
+    let searcher = store.reader()?.searcher();
+    let f = store.fields;
+    // Every section's folded body, read back from the store.
+    let mut sections: Vec<(String, String)> = Vec::new();
+    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+        let alive = seg.alive_bitset();
+        let mut docs = seg.inverted_index(f.kind)?.read_postings(
+            &tantivy::Term::from_field_text(f.kind, pia_search::schema::KIND_SECTION),
+            tantivy::schema::IndexRecordOption::Basic,
+        )?;
+        let Some(postings) = docs.as_mut() else {
+            continue;
+        };
+        let mut d = postings.doc();
+        while d != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(d)) {
+                let doc: TantivyDocument = searcher.doc(tantivy::DocAddress::new(ord as u32, d))?;
+                let get = |field| {
+                    doc.get_first(field)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                sections.push((get(f.file), fold(&get(f.body))));
+            }
+            d = postings.advance();
+        }
+    }
+    println!("#check\tquery\tengine_docs\tbrute_docs\tequal");
+    let mut bad = 0;
+    for q in &qs {
+        let engine = matching_files(&searcher, &f, &request(q, 10)?)?;
+        let n = fold(q);
+        let brute: HashSet<&str> = sections
+            .iter()
+            .filter(|(_, b)| b.contains(&n))
+            .map(|(file, _)| file.as_str())
+            .collect();
+        let ok = engine == brute.len();
+        bad += usize::from(!ok);
+        println!("check\t{q}\t{engine}\t{}\t{ok}", brute.len());
+    }
+    if bad > 0 {
+        bail!("{bad} queries differ");
+    }
+    Ok(())
+}
