@@ -152,6 +152,43 @@ fn word_spans(segmenter: &Segmenter, text: &str) -> Arc<[Span]> {
     v.into()
 }
 
+/// Word spans of a whole text: segmented sentence by sentence (after each
+/// `。`), each sentence memoised. Sentences recur across assessments far more
+/// than whole sections do (a section differs as soon as one sentence names
+/// the city), and lindera practically always ends a word at `。` anyway; the
+/// word field only ranks, so this cannot change what matches.
+fn text_spans(segmenter: &Segmenter, text: &str) -> Arc<[Span]> {
+    let memo = span_memo();
+    let spans_of = |t: &str| {
+        memo.get_or(t, |t| {
+            let s = word_spans(segmenter, t);
+            let n = s.len() + 4;
+            (s, n)
+        })
+    };
+    let mut cuts = text
+        .match_indices('。')
+        .map(|(i, m)| i + m.len())
+        .peekable();
+    if cuts.peek().is_none_or(|&c| c == text.len()) {
+        return spans_of(text);
+    }
+    let mut out: Vec<Span> = Vec::new();
+    let mut start = 0;
+    for end in cuts.chain(std::iter::once(text.len())) {
+        if end > start {
+            let base = start as u32;
+            out.extend(
+                spans_of(&text[start..end])
+                    .iter()
+                    .map(|&(a, b)| (a + base, b + base)),
+            );
+        }
+        start = end;
+    }
+    out.into()
+}
+
 /// Word spans of texts seen before (at most ~16 M spans, 128 MiB).
 fn span_memo() -> &'static Memo<Arc<[Span]>> {
     static MEMO: OnceLock<Memo<Arc<[Span]>>> = OnceLock::new();
@@ -199,12 +236,7 @@ impl Tokenizer for JapaneseTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
         // lindera reports byte offsets into its input, which is what tantivy wants.
-        let seg = &self.segmenter;
-        let spans = span_memo().get_or(text, |t| {
-            let s = word_spans(seg, t);
-            let n = s.len() + 4;
-            (s, n)
-        });
+        let spans = text_spans(&self.segmenter, text);
         WordStream {
             text,
             spans,

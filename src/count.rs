@@ -16,10 +16,50 @@ use crate::schema::Fields;
 use crate::search::SearchRequest;
 
 /// Number of distinct files with at least one section matching `req`
-/// (`limit` is ignored).
+/// (`limit` is ignored). Builds a [`FileCounter`] each time; keep one per
+/// searcher to count many queries.
 pub fn matching_files(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<usize> {
-    let query = match_query(searcher, f, req)?;
-    Ok(searcher.search(&query, &DistinctFiles)?)
+    FileCounter::new(searcher)?.count(searcher, f, req)
+}
+
+/// Maps every segment's `file` term ordinals to one numbering of the files of
+/// a searcher, so counting distinct files is a bitset, not a string compare.
+pub struct FileCounter {
+    /// Per segment ordinal: term ordinal → global file number.
+    global: Vec<Vec<u32>>,
+    files: usize,
+}
+
+impl FileCounter {
+    /// Reads the file names of every segment once (about a millisecond per
+    /// thousand files).
+    pub fn new(searcher: &Searcher) -> Result<FileCounter> {
+        let mut ids: std::collections::HashMap<Vec<u8>, u32> = Default::default();
+        let mut global = Vec::new();
+        for seg in searcher.segment_readers() {
+            let Some(col) = seg.fast_fields().str("file")? else {
+                bail!("the index has no `file` fast column (built by an older pia); re-index");
+            };
+            let mut map = Vec::with_capacity(col.dictionary().num_terms());
+            let mut stream = col.dictionary().stream()?;
+            while stream.advance() {
+                let next = ids.len() as u32;
+                map.push(*ids.entry(stream.key().to_vec()).or_insert(next));
+            }
+            global.push(map);
+        }
+        Ok(FileCounter {
+            global,
+            files: ids.len(),
+        })
+    }
+
+    /// Number of distinct files with a section matching `req`.
+    pub fn count(&self, searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<usize> {
+        let query = match_query(searcher, f, req)?;
+        let words = searcher.search(&query, &DistinctFiles(self))?;
+        Ok(words.iter().map(|w| w.count_ones() as usize).sum())
+    }
 }
 
 /// The sections [`crate::search::build_query`] matches, without what only
@@ -57,28 +97,31 @@ pub fn match_query(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Resu
 }
 
 /// Collector of the distinct values of the `file` fast column.
-struct DistinctFiles;
+struct DistinctFiles<'a>(&'a FileCounter);
 
-/// Per segment: the file column and a bitset over its term ordinals.
+/// Per segment: the file column, the ordinal map and the shared bitset.
 struct SegmentFiles {
     column: StrColumn,
+    global: Vec<u32>,
     seen: Vec<u64>,
 }
 
-impl Collector for DistinctFiles {
-    type Fruit = usize;
+impl Collector for DistinctFiles<'_> {
+    type Fruit = Vec<u64>;
     type Child = SegmentFiles;
 
-    fn for_segment(&self, _: SegmentOrdinal, seg: &SegmentReader) -> tantivy::Result<SegmentFiles> {
-        let Some(column) = seg.fast_fields().str("file")? else {
-            return Err(tantivy::TantivyError::SchemaError(
-                "the index has no `file` fast column (built by an older pia); re-index".into(),
-            ));
-        };
-        let terms = column.dictionary().num_terms();
+    fn for_segment(
+        &self,
+        ord: SegmentOrdinal,
+        seg: &SegmentReader,
+    ) -> tantivy::Result<SegmentFiles> {
+        let column = seg.fast_fields().str("file")?.ok_or_else(|| {
+            tantivy::TantivyError::SchemaError("the index has no `file` fast column".into())
+        })?;
         Ok(SegmentFiles {
             column,
-            seen: vec![0; terms.div_ceil(64)],
+            global: self.0.global.get(ord as usize).cloned().unwrap_or_default(),
+            seen: vec![0; self.0.files.div_ceil(64)],
         })
     }
 
@@ -86,53 +129,33 @@ impl Collector for DistinctFiles {
         false
     }
 
-    fn merge_fruits(&self, segs: Vec<(StrColumn, Vec<u64>)>) -> tantivy::Result<usize> {
-        let ords = |bits: &[u64]| -> Vec<u64> {
-            let mut v = Vec::new();
-            for (w, &word) in bits.iter().enumerate() {
-                let mut x = word;
-                while x != 0 {
-                    v.push(w as u64 * 64 + u64::from(x.trailing_zeros()));
-                    x &= x - 1;
-                }
+    fn merge_fruits(&self, segs: Vec<Vec<u64>>) -> tantivy::Result<Vec<u64>> {
+        let mut all = vec![0u64; self.0.files.div_ceil(64)];
+        for s in segs {
+            for (a, b) in all.iter_mut().zip(s) {
+                *a |= b;
             }
-            v
-        };
-        let non_empty: Vec<_> = segs
-            .iter()
-            .filter(|(_, b)| b.iter().any(|&w| w != 0))
-            .collect();
-        if non_empty.len() <= 1 {
-            // One segment: ordinals are the files.
-            return Ok(non_empty
-                .first()
-                .map_or(0, |(_, b)| b.iter().map(|w| w.count_ones() as usize).sum()));
         }
-        // Several segments may hold sections of the same file only if it was
-        // split across indexing threads: compare names.
-        let mut names = std::collections::HashSet::new();
-        for (col, bits) in non_empty {
-            col.dictionary()
-                .sorted_ords_to_term_cb(&ords(bits), |t| {
-                    names.insert(t.to_vec());
-                })
-                .map_err(tantivy::TantivyError::from)?;
-        }
-        Ok(names.len())
+        Ok(all)
     }
 }
 
 impl SegmentCollector for SegmentFiles {
-    type Fruit = (StrColumn, Vec<u64>);
+    type Fruit = Vec<u64>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(o) = self.column.ords().first(doc) {
-            self.seen[(o / 64) as usize] |= 1 << (o % 64);
+        if let Some(g) = self
+            .column
+            .ords()
+            .first(doc)
+            .and_then(|o| self.global.get(o as usize))
+        {
+            self.seen[(g / 64) as usize] |= 1 << (g % 64);
         }
     }
 
-    fn harvest(self) -> (StrColumn, Vec<u64>) {
-        (self.column, self.seen)
+    fn harvest(self) -> Vec<u64> {
+        self.seen
     }
 }
 

@@ -70,7 +70,7 @@ impl Filters {
 }
 
 /// Every distinct term of `field` (over all segments) accepted by `pred`.
-fn matching_terms(
+pub(crate) fn matching_terms(
     searcher: &Searcher,
     field: Field,
     pred: impl Fn(&[u8]) -> bool,
@@ -89,7 +89,7 @@ fn matching_terms(
 }
 
 /// OR of exact term queries over text terms (`facet == false`) or facets.
-fn any_of(field: Field, terms: BTreeSet<Vec<u8>>, facet: bool) -> Box<dyn Query> {
+pub(crate) fn any_of(field: Field, terms: BTreeSet<Vec<u8>>, facet: bool) -> Box<dyn Query> {
     let clauses = terms
         .into_iter()
         .filter_map(|t| {

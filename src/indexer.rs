@@ -123,7 +123,11 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
         .iter()
         .map(|f| relative_name(root, &f.path))
         .collect();
-    let gone: Vec<&String> = existing.keys().filter(|k| !seen.contains(*k)).collect();
+    let mut gone: Vec<String> = existing
+        .keys()
+        .filter(|k| !seen.contains(*k))
+        .cloned()
+        .collect();
     let bar = progress_bar(opts.progress, walked.files.len() as u64);
     // Only a run that changes something takes the writer lock.
     let mut writer: Option<IndexWriter> = None;
@@ -141,6 +145,11 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
         for r in results {
             let p = match r {
                 Err(p) => {
+                    // A file that turned bad must not keep its old text searchable.
+                    let rel = relative_name(root, &p.path);
+                    if existing.contains_key(&rel) {
+                        gone.push(rel);
+                    }
                     report.failed.push(p);
                     continue;
                 }

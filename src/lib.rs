@@ -9,6 +9,8 @@
 //! [`present`] prints.
 
 pub mod analysis;
+pub mod compare;
+pub mod contractors;
 pub mod count;
 pub mod decode;
 pub mod eval;

@@ -14,7 +14,7 @@ use pia_search::model::FormType;
 use pia_search::query::UserQuery;
 use pia_search::search::{self, SearchRequest};
 use pia_search::store::{self, Store};
-use pia_search::{decode, eval, parse, present};
+use pia_search::{compare, contractors, decode, eval, parse, present};
 
 /// Exit code when some input files could not be indexed (the rest was).
 const EXIT_SOME_FAILED: u8 = 2;
@@ -71,6 +71,43 @@ enum Cmd {
         /// One JSON object per line.
         #[arg(long)]
         json: bool,
+    },
+    /// List contractors (委託先), or every document that names one.
+    Contractors {
+        /// Organisation to look up (aliases and spelling variants fold).
+        name: Option<String>,
+        #[command(flatten)]
+        index: IndexArg,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+        /// Extra alias table (canonical<TAB>alias…), added to the bundled one
+        /// (default: $PIA_ALIASES).
+        #[arg(long, env = "PIA_ALIASES")]
+        aliases: Option<PathBuf>,
+        /// Match only the name as given, not its aliases.
+        #[arg(long)]
+        no_aliases: bool,
+    },
+    /// Compare how documents word one form item (key, label or path fragment).
+    Compare {
+        /// The item, e.g. `従業者に対する教育・啓発` or `risk.training`.
+        #[arg(required_unless_present = "list")]
+        item: Option<String>,
+        #[command(flatten)]
+        index: IndexArg,
+        /// List the comparable items with how many documents have each.
+        #[arg(long)]
+        list: bool,
+        /// Keep documents whose field text contains this query.
+        #[arg(long)]
+        query: Option<String>,
+        /// One JSON object per document.
+        #[arg(long)]
+        json: bool,
+        /// Also write a self-contained side-by-side HTML report.
+        #[arg(long)]
+        html: Option<PathBuf>,
     },
     /// Score the engine on a gold set: file sets and section paths.
     Eval {
@@ -230,6 +267,49 @@ fn run(cli: Cli) -> Result<ExitCode> {
             present::docs(&mut out, &indexer::doc_records(&s)?, json)?;
         }
         Cmd::Show { file, tree, json } => show(&mut out, &file, tree, json)?,
+        Cmd::Contractors {
+            name,
+            index,
+            json,
+            aliases,
+            no_aliases,
+        } => {
+            let s = index.open()?;
+            let aliases = contractors::Aliases::load(aliases.as_deref())?;
+            match name {
+                None => {
+                    let all = contractors::field_entries(&s, &aliases)?;
+                    present::contractor_summary(&mut out, &contractors::summarize(&all), json)?;
+                }
+                Some(n) => {
+                    let entries = contractors::lookup(&s, &aliases, &n, !no_aliases)?;
+                    present::contractor_entries(&mut out, &entries, present::Style::detect(json))?;
+                }
+            }
+        }
+        Cmd::Compare {
+            item,
+            index,
+            list,
+            query,
+            json,
+            html,
+        } => {
+            let s = index.open()?;
+            if list {
+                present::compare_items(&mut out, &compare::list(&s)?, json)?;
+            } else {
+                let item = item.unwrap_or_default();
+                let query = query.map(|q| UserQuery::parse(&q)).transpose()?;
+                let c = compare::compare(&s, &item, query.as_ref())?;
+                if let Some(path) = html {
+                    std::fs::write(&path, present::compare_html(&c))
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("wrote {}", path.display());
+                }
+                present::comparison(&mut out, &c, present::Style::detect(json))?;
+            }
+        }
         Cmd::Eval {
             gold,
             index,

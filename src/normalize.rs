@@ -95,6 +95,11 @@ pub fn normalize(s: &str) -> Normalized {
             chars.push((c, start as u32, end as u32));
             continue;
         }
+        if is_nfkc_stable(c) && it.peek().is_none_or(|&(_, n)| !is_combining(n)) {
+            // Fast path for most Japanese text (kanji, kana): NFKC keeps them.
+            chars.push((c, start as u32, end as u32));
+            continue;
+        }
         cluster.clear();
         cluster.push(c);
         while let Some(&(i, n)) = it.peek() {
@@ -139,6 +144,12 @@ pub fn normalize(s: &str) -> Normalized {
         i += 1;
     }
     out
+}
+
+/// Kanji, hiragana, katakana, ー and 、。: characters NFKC maps to
+/// themselves when no combining mark follows (the slow path handles が+゛).
+fn is_nfkc_stable(c: char) -> bool {
+    matches!(c as u32, 0x3001..=0x3002 | 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x30FC | 0x4E00..=0x9FFF)
 }
 
 /// A character that NFKC may fold into the preceding one (combining marks,

@@ -6,9 +6,12 @@ use std::io::{self, IsTerminal, Write};
 use anyhow::Result;
 use serde::Serialize;
 
+use crate::compare::{Comparison, DiffSpan};
+use crate::contractors::{Entry, Role, Summary};
 use crate::eval::{EvalReport, Levels};
 use crate::indexer::{DocRecord, IndexReport};
 use crate::model::ParsedDoc;
+use crate::parse::form::ComparableItem;
 use crate::search::{Hit, SearchResults};
 
 /// How to print.
@@ -284,4 +287,196 @@ pub fn eval_report(out: &mut impl Write, r: &EvalReport, verbose: bool, json: bo
         )?;
     }
     Ok(())
+}
+
+/// `pia contractors`: name, documents, cities.
+pub fn contractor_summary(out: &mut impl Write, rows: &[Summary], json: bool) -> Result<()> {
+    if json {
+        return json_lines(out, rows);
+    }
+    writeln!(out, "documents\tcities\tcontractor\tprinted as")?;
+    for r in rows {
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}",
+            r.documents,
+            r.cities,
+            r.contractor,
+            r.printed.join(" / ")
+        )?;
+    }
+    Ok(())
+}
+
+/// `pia contractors NAME`: field entries, then mentions elsewhere.
+pub fn contractor_entries(out: &mut impl Write, entries: &[Entry], style: Style) -> Result<()> {
+    if style.json {
+        return json_lines(out, entries);
+    }
+    let (fields, mentions): (Vec<&Entry>, Vec<&Entry>) = entries.iter().partition(|e| e.field);
+    let docs = |v: &[&Entry]| {
+        v.iter()
+            .map(|e| e.file.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    };
+    writeln!(
+        out,
+        "named in a contractor field: {} documents",
+        docs(&fields)
+    )?;
+    for e in &fields {
+        writeln!(
+            out,
+            "  {}  {}  {} ({})  {}\n    {}  {}",
+            style.paint("35", &e.file),
+            e.municipality.as_deref().unwrap_or("-"),
+            e.contractor,
+            if e.role == Role::Subcontractor {
+                "再委託先"
+            } else {
+                "委託先"
+            },
+            e.entrusted_work.as_deref().unwrap_or(""),
+            style.paint("32", &e.section_path),
+            e.printed,
+        )?;
+    }
+    writeln!(out, "mentioned elsewhere: {} documents", docs(&mentions))?;
+    for e in &mentions {
+        writeln!(
+            out,
+            "  {}  {}  {}",
+            style.paint("35", &e.file),
+            e.municipality.as_deref().unwrap_or("-"),
+            style.paint("32", &e.section_path)
+        )?;
+    }
+    Ok(())
+}
+
+/// `pia compare --list`.
+pub fn compare_items(
+    out: &mut impl Write,
+    items: &[(ComparableItem, usize)],
+    json: bool,
+) -> Result<()> {
+    if json {
+        #[derive(Serialize)]
+        struct Row<'a> {
+            key: &'a str,
+            label: &'a str,
+            documents: usize,
+        }
+        return json_lines(
+            out,
+            items.iter().map(|(i, n)| Row {
+                key: &i.key,
+                label: &i.label,
+                documents: *n,
+            }),
+        );
+    }
+    writeln!(out, "documents\tkey\tlabel")?;
+    for (i, n) in items {
+        writeln!(out, "{n}\t{}\t{}", i.key, i.label)?;
+    }
+    Ok(())
+}
+
+/// `pia compare ITEM`: groups by wording, each document's diff to the most
+/// common wording (insertions green, deletions red struck through on a
+/// terminal; `{+…+}` / `[-…-]` elsewhere).
+pub fn comparison(out: &mut impl Write, c: &Comparison, style: Style) -> Result<()> {
+    if style.json {
+        return json_lines(out, &c.entries);
+    }
+    writeln!(out, "item {:?} → keys {}", c.item, c.keys.join(", "))?;
+    writeln!(
+        out,
+        "{} documents, {} distinct wordings",
+        c.entries.len(),
+        c.groups.len()
+    )?;
+    for g in &c.groups {
+        writeln!(out, "\n== group {} ({} documents)", g.group, g.size)?;
+        writeln!(out, "   {}", g.text)?;
+        for e in c.entries.iter().filter(|e| e.group == g.group) {
+            writeln!(
+                out,
+                "   - {}  {}  {}\n     {}",
+                style.paint("35", &e.file),
+                e.municipality.as_deref().unwrap_or("-"),
+                e.value
+                    .as_deref()
+                    .map(|v| format!("[{v}]"))
+                    .unwrap_or_default(),
+                style.paint("32", &e.section_path),
+            )?;
+            if g.group > 0 {
+                writeln!(out, "     diff: {}", diff_text(&e.diff, style))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn diff_text(spans: &[DiffSpan], style: Style) -> String {
+    spans
+        .iter()
+        .map(|s| match (s.op, style.color) {
+            ("insert", true) => format!("\x1b[32m{}\x1b[0m", s.text),
+            ("delete", true) => format!("\x1b[31;9m{}\x1b[0m", s.text),
+            ("insert", false) => format!("{{+{}+}}", s.text),
+            ("delete", false) => format!("[-{}-]", s.text),
+            _ => s.text.clone(),
+        })
+        .collect()
+}
+
+/// A self-contained HTML page: one row per document, side by side with the
+/// most common wording, differences marked.
+pub fn compare_html(c: &Comparison) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let mut rows = String::new();
+    let base = c.groups.first().map(|g| g.text.as_str()).unwrap_or("");
+    for e in &c.entries {
+        let mut marked = String::new();
+        for s in &e.diff {
+            match s.op {
+                "insert" => marked.push_str(&format!("<ins>{}</ins>", esc(&s.text))),
+                "delete" => marked.push_str(&format!("<del>{}</del>", esc(&s.text))),
+                _ => marked.push_str(&esc(&s.text)),
+            }
+        }
+        rows.push_str(&format!(
+            "<tr class=\"g{}\"><td>{}</td><td>{}<br><small>{}</small></td><td><small>{}</small></td><td>{}</td><td>{}</td></tr>\n",
+            e.group.min(9),
+            e.group,
+            esc(&e.file),
+            esc(e.municipality.as_deref().unwrap_or("-")),
+            esc(&e.section_path),
+            esc(e.value.as_deref().unwrap_or("")),
+            marked
+        ));
+    }
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\"><title>pia compare: {item}</title>\n\
+<style>body{{font-family:sans-serif;margin:1em}}table{{border-collapse:collapse;width:100%}}\
+td,th{{border:1px solid #ccc;padding:4px;vertical-align:top}}ins{{background:#cfc;text-decoration:none}}\
+del{{background:#fcc}}tr.g0{{background:#f8fff8}}.base{{white-space:pre-wrap;background:#eef}}</style></head><body>\n\
+<h1>{item}</h1><p>keys: {keys} — {n} documents, {g} distinct wordings</p>\n\
+<p>Most common wording (group 0):</p><div class=\"base\">{base}</div>\n\
+<table><tr><th>group</th><th>document</th><th>section</th><th>value</th><th>wording (diff to group 0)</th></tr>\n{rows}</table></body></html>\n",
+        item = esc(&c.item),
+        keys = esc(&c.keys.join(", ")),
+        n = c.entries.len(),
+        g = c.groups.len(),
+        base = esc(base),
+    )
 }

@@ -4,12 +4,12 @@
 
 use anyhow::Result;
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
-use crate::filter::Filters;
+use crate::filter::{any_of, matching_terms, Filters};
 use crate::model::DocMeta;
 use crate::normalize::fold;
 use crate::query::UserQuery;
@@ -134,6 +134,118 @@ fn coverage(body: &str, needles: &[&str]) -> f32 {
     (matched as f32 / len as f32).min(1.0)
 }
 
+/// A section as stored, for exhaustive listings (contractors, compare).
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionRecord {
+    /// Source file.
+    pub file: String,
+    /// Section path as printed.
+    pub path: String,
+    /// Canonical key.
+    pub key: String,
+    /// Original text.
+    pub body: String,
+    /// Position in the document.
+    pub ordinal: u64,
+    /// Selected choice value.
+    pub value: Option<String>,
+    /// Municipality.
+    pub municipality: Option<String>,
+    /// Prefecture.
+    pub prefecture: Option<String>,
+    /// Form type name.
+    pub form: String,
+}
+
+impl SectionRecord {
+    /// Reads a stored section.
+    fn read(d: &TantivyDocument, f: &Fields) -> SectionRecord {
+        let text = |field| {
+            d.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let meta: DocMeta = serde_json::from_str(&text(f.meta)).unwrap_or_default();
+        SectionRecord {
+            file: text(f.file),
+            path: text(f.path),
+            key: text(f.key),
+            body: text(f.body),
+            ordinal: d.get_first(f.ordinal).and_then(|v| v.as_u64()).unwrap_or(0),
+            value: Some(text(f.value)).filter(|v| !v.is_empty()),
+            municipality: meta.municipality.map(|m| m.0),
+            prefecture: meta.prefecture.map(|p| p.0),
+            form: meta.form.name().to_string(),
+        }
+    }
+
+    /// The field's label: the last path component.
+    pub fn label(&self) -> String {
+        self.path.rsplit(" > ").next().unwrap_or("").to_string()
+    }
+
+    /// The text without the printed label line at its start, blanks folded.
+    pub fn value_text(&self) -> String {
+        let label = fold(&self.label());
+        let mut out = self.body.trim();
+        // The body starts with the label as printed (blanks inside may differ).
+        let mut consumed = String::new();
+        for (i, c) in out.char_indices() {
+            if consumed == label {
+                out = &out[i..];
+                break;
+            }
+            if !c.is_whitespace() {
+                consumed.push_str(&fold(&c.to_string()));
+            }
+            if !label.starts_with(&consumed) {
+                break;
+            }
+        }
+        if consumed == label && fold(out) == label {
+            out = "";
+        }
+        out.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// Every section (exhaustively, in file and document order) whose key is
+/// accepted by `key` (all when None) and that matches `extra` (when given).
+pub fn sections_where(
+    store: &Store,
+    key: Option<&dyn Fn(&str) -> bool>,
+    extra: Option<Box<dyn Query>>,
+) -> Result<Vec<SectionRecord>> {
+    let reader = store.reader()?;
+    let searcher = reader.searcher();
+    let f = store.fields;
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+        Occur::Must,
+        Box::new(TermQuery::new(
+            Term::from_field_text(f.kind, KIND_SECTION),
+            IndexRecordOption::Basic,
+        )),
+    )];
+    if let Some(pred) = key {
+        let terms = matching_terms(&searcher, f.key, |t| std::str::from_utf8(t).is_ok_and(pred))?;
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        clauses.push((Occur::Must, any_of(f.key, terms, false)));
+    }
+    if let Some(q) = extra {
+        clauses.push((Occur::Must, q));
+    }
+    let addrs = searcher.search(&BooleanQuery::new(clauses), &DocSetCollector)?;
+    let mut out = addrs
+        .into_iter()
+        .map(|a| Ok(SectionRecord::read(&searcher.doc(a)?, &f)))
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by(|a, b| (&a.file, a.ordinal).cmp(&(&b.file, b.ordinal)));
+    Ok(out)
+}
+
 /// Reads the stored fields of one hit and makes its snippet.
 fn to_hit(
     searcher: &Searcher,
@@ -143,35 +255,30 @@ fn to_hit(
     needles: &[&str],
 ) -> Result<Hit> {
     let d: TantivyDocument = searcher.doc(addr)?;
-    let text = |field| {
-        d.get_first(field)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string()
-    };
-    let meta: DocMeta = serde_json::from_str(&text(f.meta)).unwrap_or_default();
-    let body = text(f.body);
-    let score = score * (1.0 + coverage(&body, needles));
-    let mut snip = snippet::make(&body, needles);
+    let r = SectionRecord::read(&d, f);
+    let score = score * (1.0 + coverage(&r.body, needles));
+    let mut snip = snippet::make(&r.body, needles);
     if snip.highlights.is_empty() {
         // The match was in the choice list.
-        let choices = text(f.choices);
-        let c = snippet::make(&choices, needles);
+        let choices = d
+            .get_first(f.choices)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        let c = snippet::make(choices, needles);
         if !c.highlights.is_empty() {
             snip = c;
         }
     }
-    let value = Some(text(f.value)).filter(|v| !v.is_empty());
     Ok(Hit {
-        file: text(f.file),
-        municipality: meta.municipality.map(|m| m.0),
-        prefecture: meta.prefecture.map(|p| p.0),
-        form: meta.form.name().to_string(),
-        section_path: text(f.path),
-        key: text(f.key),
-        ordinal: d.get_first(f.ordinal).and_then(|v| v.as_u64()).unwrap_or(0),
+        file: r.file,
+        municipality: r.municipality,
+        prefecture: r.prefecture,
+        form: r.form,
+        section_path: r.path,
+        key: r.key,
+        ordinal: r.ordinal,
         score,
         snippet: snip,
-        value,
+        value: r.value,
     })
 }

@@ -12,20 +12,30 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 use walkdir::{DirEntry, WalkDir};
 
-/// Default size limit: larger files are almost certainly not single documents.
+/// Default size limit for PDFs: larger files are almost certainly not single
+/// documents (a PDF's size is mostly images and fonts, so the limit is high).
 pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Default size limit for text files. The longest published assessments have
+/// well under 2 MiB of text, and indexing needs tens of times a file's size
+/// in memory (a 200 MiB text took 71 s and 8 GiB), so a bigger text file is
+/// skipped as a mistake (a concatenation or a log) rather than read.
+pub const DEFAULT_MAX_TEXT_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Knobs for [`walk`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WalkOptions {
-    /// Files larger than this many bytes are skipped instead of read.
+    /// PDFs larger than this many bytes are skipped instead of read.
     pub max_bytes: u64,
+    /// Text files larger than this many bytes are skipped instead of read.
+    pub max_text_bytes: u64,
 }
 
 impl Default for WalkOptions {
     fn default() -> Self {
         Self {
             max_bytes: DEFAULT_MAX_BYTES,
+            max_text_bytes: DEFAULT_MAX_TEXT_BYTES,
         }
     }
 }
@@ -59,7 +69,7 @@ pub enum SkipReason {
     NoExtension,
     /// The name starts with a dot; hidden directories are not descended into.
     Hidden,
-    /// The file exceeds [`WalkOptions::max_bytes`].
+    /// The file exceeds [`WalkOptions::max_bytes`] or [`WalkOptions::max_text_bytes`].
     TooLarge {
         /// Actual size in bytes.
         size: u64,
@@ -160,7 +170,7 @@ fn visit(entry: &DirEntry, opts: &WalkOptions, result: &mut WalkResult) {
         let reason = SkipReason::NotRegularFile;
         return result.skipped.push(Skipped { path, reason });
     }
-    match check_file(entry, opts) {
+    match check_file(entry, kind, opts) {
         Ok(size) => result.files.push(InputFile { path, kind, size }),
         Err(Outcome::Skip(reason)) => result.skipped.push(Skipped { path, reason }),
         Err(Outcome::Fail(reason)) => result.errors.push(WalkError { path, reason }),
@@ -185,11 +195,14 @@ enum Outcome {
 }
 
 /// Checks size and readability; returns the size of a usable file.
-fn check_file(entry: &DirEntry, opts: &WalkOptions) -> Result<u64, Outcome> {
+fn check_file(entry: &DirEntry, kind: InputKind, opts: &WalkOptions) -> Result<u64, Outcome> {
     let meta = entry.metadata().map_err(|e| Outcome::Fail(io_reason(&e)))?;
     let size = meta.len();
-    if size > opts.max_bytes {
-        let max = opts.max_bytes;
+    let max = match kind {
+        InputKind::Text => opts.max_text_bytes,
+        InputKind::Pdf => opts.max_bytes,
+    };
+    if size > max {
         return Err(Outcome::Skip(SkipReason::TooLarge { size, max }));
     }
     File::open(entry.path()).map_err(|e| Outcome::Fail(format!("cannot open: {e}")))?;
@@ -285,10 +298,24 @@ mod tests {
         let tmp = TempDir::new().unwrap();
         let small = touch(tmp.path(), "small.txt", b"12345");
         let big = touch(tmp.path(), "big.txt", &[b'a'; 100]);
-        let r = walk(tmp.path(), &WalkOptions { max_bytes: 10 });
-        assert_eq!(r.files.len(), 1);
-        assert_eq!((&r.files[0].path, r.files[0].size), (&small, 5));
+        let pdf = touch(tmp.path(), "big.pdf", &[b'a'; 100]);
+        let opts = WalkOptions {
+            max_bytes: 1000,
+            max_text_bytes: 10,
+        };
+        let r = walk(tmp.path(), &opts);
+        assert_eq!(r.files.len(), 2);
+        assert_eq!((&r.files[0].path, r.files[0].size), (&pdf, 100));
+        assert_eq!((&r.files[1].path, r.files[1].size), (&small, 5));
         assert_eq!(reason_of(&r, &big), "too large (100 bytes, limit 10 bytes)");
+        let opts = WalkOptions {
+            max_bytes: 50,
+            ..opts
+        };
+        assert_eq!(
+            reason_of(&walk(tmp.path(), &opts), &pdf),
+            "too large (100 bytes, limit 50 bytes)"
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ use clap::{Parser, Subcommand};
 use tantivy::schema::Value;
 use tantivy::{DocSet, TantivyDocument, TERMINATED};
 
-use pia_search::count::{check_countable, matching_files};
+use pia_search::count::{check_countable, matching_files, FileCounter};
 use pia_search::filter::Filters;
 use pia_search::normalize::fold;
 use pia_search::query::UserQuery;
@@ -152,8 +152,10 @@ fn queries(file: &Path, index: &Path, corpus: &str, repeat: usize, top10: bool) 
     let searcher = reader.searcher();
     check_countable(&searcher)?;
     let f = store.fields;
+    // Per opened index, like a server would keep it.
+    let counter = FileCounter::new(&searcher)?;
     // One warm-up round over all queries, then `repeat` timed rounds, like the peers.
-    let count = |q: &str| -> Result<usize> { matching_files(&searcher, &f, &request(q, 10)?) };
+    let count = |q: &str| -> Result<usize> { counter.count(&searcher, &f, &request(q, 10)?) };
     let mut hits = vec![0usize; qs.len()];
     let mut first = vec![0f64; qs.len()];
     let mut times = vec![Vec::new(); qs.len()];

@@ -1,0 +1,404 @@
+//! Contractors (委託先, 再委託先): who handles the data, named in the 委託先名
+//! fields of 重点/全項目 assessments. Users ask "every document that names X",
+//! so lookups here are exhaustive scans of the index, never top-k, and names
+//! are compared after folding spelling variants and known aliases.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use crate::normalize::fold;
+use crate::parse::form::key_has_prefix;
+use crate::query::substring_query;
+use crate::search::{sections_where, SectionRecord};
+use crate::store::Store;
+
+/// The bundled alias table (`data/contractors.tsv`).
+const BUNDLED: &str = include_str!("../data/contractors.tsv");
+
+/// Known organisations and their aliases, by normalised name.
+#[derive(Debug, Clone, Default)]
+pub struct Aliases {
+    /// normalised name or alias → canonical display name.
+    canon: HashMap<String, String>,
+    /// canonical display name → its normalised aliases (itself included).
+    groups: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Aliases {
+    /// The bundled table plus, if given, a user's file in the same format.
+    pub fn load(extra: Option<&Path>) -> Result<Aliases> {
+        let mut a = Aliases::default();
+        a.add_table(BUNDLED);
+        if let Some(p) = extra {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read alias file {}", p.display()))?;
+            a.add_table(&text);
+        }
+        Ok(a)
+    }
+
+    /// Adds `canonical<TAB>alias…` lines (`#` comments).
+    pub fn add_table(&mut self, text: &str) {
+        for line in text.lines().filter(|l| !l.trim_start().starts_with('#')) {
+            let mut names = line.split('\t').map(str::trim).filter(|n| !n.is_empty());
+            let Some(canonical) = names.next() else {
+                continue;
+            };
+            let canonical = canonical.to_string();
+            for n in std::iter::once(canonical.as_str()).chain(names) {
+                let key = normalize_name(n);
+                self.canon.insert(key.clone(), canonical.clone());
+                self.groups
+                    .entry(canonical.clone())
+                    .or_default()
+                    .insert(key);
+            }
+        }
+    }
+
+    /// The canonical display name of `name` (itself, normalised, if unknown).
+    pub fn canonical(&self, name: &str) -> String {
+        let n = normalize_name(name);
+        self.canon.get(&n).cloned().unwrap_or(n)
+    }
+
+    /// Normalised spellings that mean `canonical` (at least itself).
+    pub fn spellings(&self, canonical: &str) -> BTreeSet<String> {
+        self.groups
+            .get(canonical)
+            .cloned()
+            .unwrap_or_else(|| BTreeSet::from([normalize_name(canonical)]))
+    }
+
+    /// Every known normalised name (to tell a name from a longer one holding it).
+    fn known(&self) -> impl Iterator<Item = &String> {
+        self.canon.keys()
+    }
+}
+
+/// Folds a company name: width, blanks, and `(株)`/`㈱` = `株式会社`.
+pub fn normalize_name(name: &str) -> String {
+    fold(name)
+        .replace("(株)", "株式会社")
+        .replace("(有)", "有限会社")
+        .replace("(一財)", "一般財団法人")
+        .replace("(一社)", "一般社団法人")
+}
+
+/// How an organisation appears in a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Named in a 委託先名 field.
+    Contractor,
+    /// Named in a 委託先名 field as the one the contractor re-entrusts to.
+    Subcontractor,
+    /// Named elsewhere (prose, other fields).
+    Mention,
+}
+
+/// One document naming one organisation at one place.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// Source file.
+    pub file: String,
+    /// Municipality.
+    pub municipality: Option<String>,
+    /// Prefecture.
+    pub prefecture: Option<String>,
+    /// Canonical name.
+    pub contractor: String,
+    /// The name as printed.
+    pub printed: String,
+    /// Field or mention.
+    pub role: Role,
+    /// True when named in a contractor-name field (contractor or subcontractor).
+    pub field: bool,
+    /// The 委託事項 the contract serves (fields only).
+    pub entrusted_work: Option<String>,
+    /// Where in the form.
+    pub section_path: String,
+}
+
+/// Canonical-key leaf of the contractor-name fields (③委託先名 / ⑥委託先名).
+const CONTRACTOR_KEY: &str = "file.entrust.N.contractor";
+
+/// Every contractor named in a contractor field, across the index.
+pub fn field_entries(store: &Store, aliases: &Aliases) -> Result<Vec<Entry>> {
+    let sections = sections_where(store, Some(&|k| key_has_prefix(k, CONTRACTOR_KEY)), None)?;
+    let by_path = block_titles(store)?;
+    let mut out = Vec::new();
+    for s in &sections {
+        let work = parent_path(&s.path).and_then(|p| by_path.get(&(s.file.clone(), p)).cloned());
+        for (printed, role) in names_in_field(&s.body, &s.label()) {
+            out.push(Entry {
+                file: s.file.clone(),
+                municipality: s.municipality.clone(),
+                prefecture: s.prefecture.clone(),
+                contractor: aliases.canonical(&printed),
+                printed,
+                role,
+                field: true,
+                entrusted_work: work.clone(),
+                section_path: s.path.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// `(file, block path)` → title of each 委託事項N block (its header text, or
+/// else its ①委託内容).
+fn block_titles(store: &Store) -> Result<HashMap<(String, String), String>> {
+    let mut out: HashMap<(String, String), String> = HashMap::new();
+    let blocks = sections_where(
+        store,
+        Some(&|k| key_has_prefix(k, "file.entrust.N") && k.split('.').count() <= 4),
+        None,
+    )?;
+    for s in blocks {
+        let is_block = s.key.split('.').count() == 3;
+        let text = s.value_text();
+        if text.is_empty() {
+            continue;
+        }
+        let block = if is_block {
+            Some(s.path.clone())
+        } else {
+            parent_path(&s.path)
+        };
+        if let Some(b) = block {
+            let slot = out.entry((s.file.clone(), b)).or_default();
+            if is_block || slot.is_empty() {
+                *slot = text;
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn parent_path(path: &str) -> Option<String> {
+    path.rsplit_once(" > ").map(|(p, _)| p.to_string())
+}
+
+/// Organisation names in a contractor field: the main name (up to the first
+/// bracket or comma), and any `…に再委託` inside the note.
+pub fn names_in_field(body: &str, label: &str) -> Vec<(String, Role)> {
+    let text = body.trim();
+    let text = text
+        .strip_prefix(label)
+        .unwrap_or(text)
+        .trim()
+        .trim_start_matches(|c: char| c.is_whitespace());
+    let mut out = Vec::new();
+    let end = text
+        .find(['(', '（', '、', '，', '。', '\n', '<'])
+        .unwrap_or(text.len());
+    let main = text[..end].trim();
+    // A sentence (a shifted row holding another field's text) is no name.
+    let sentence = text[..text.find(['(', '（']).unwrap_or(text.len())].contains(['、', '。']);
+    if !main.is_empty() && !sentence && main.chars().count() <= 60 {
+        out.push((
+            main.split_whitespace().collect::<Vec<_>>().join(" "),
+            Role::Contractor,
+        ));
+    }
+    let folded = fold(&text[end..]);
+    let mut rest = folded.as_str();
+    while let Some(pos) = rest.find("に再委託") {
+        let before = &rest[..pos];
+        let start = before.rfind(['、', '(', '。', ',', 'は']).map_or(0, |i| {
+            i + before[i..].chars().next().map_or(1, char::len_utf8)
+        });
+        let name = &before[start..];
+        if !name.is_empty() && name.chars().count() <= 60 {
+            out.push((name.to_string(), Role::Subcontractor));
+        }
+        rest = &rest[pos + "に再委託".len()..];
+    }
+    out
+}
+
+/// Contractors with how many documents and cities name them in a field.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Canonical name.
+    pub contractor: String,
+    /// Documents naming it in a contractor field.
+    pub documents: usize,
+    /// Distinct municipalities among them.
+    pub cities: usize,
+    /// Spellings seen.
+    pub printed: Vec<String>,
+}
+
+/// `pia contractors`: every contractor, most documents first.
+pub fn summarize(entries: &[Entry]) -> Vec<Summary> {
+    let mut by: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
+    for e in entries {
+        let s = by.entry(&e.contractor).or_default();
+        s.0.insert(&e.file);
+        s.1.insert(e.municipality.as_deref().unwrap_or(&e.file));
+        s.2.insert(&e.printed);
+    }
+    let mut out: Vec<Summary> = by
+        .into_iter()
+        .map(|(c, (docs, cities, printed))| Summary {
+            contractor: c.to_string(),
+            documents: docs.len(),
+            cities: cities.len(),
+            printed: printed.into_iter().map(str::to_string).collect(),
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.documents
+            .cmp(&a.documents)
+            .then(a.contractor.cmp(&b.contractor))
+    });
+    out
+}
+
+/// `pia contractors NAME`: every field entry for the organisation, then every
+/// other place any of its spellings occurs (exhaustive). With `use_aliases`
+/// false only the name as given counts.
+pub fn lookup(
+    store: &Store,
+    aliases: &Aliases,
+    name: &str,
+    use_aliases: bool,
+) -> Result<Vec<Entry>> {
+    let canonical = aliases.canonical(name);
+    let spellings: BTreeSet<String> = if use_aliases {
+        aliases.spellings(&canonical)
+    } else {
+        BTreeSet::from([normalize_name(name)])
+    };
+    let wanted = |e: &Entry| {
+        let n = normalize_name(&e.printed);
+        if use_aliases {
+            e.contractor == canonical || spellings.iter().any(|s| n.contains(s.as_str()))
+        } else {
+            n.contains(spellings.first().map_or("", String::as_str))
+        }
+    };
+    let mut out: Vec<Entry> = field_entries(store, aliases)?
+        .into_iter()
+        .filter(|e| wanted(e))
+        .collect();
+    let in_fields: BTreeSet<(String, String)> = out
+        .iter()
+        .map(|e| (e.file.clone(), e.section_path.clone()))
+        .collect();
+    let longer: Vec<&String> = aliases
+        .known()
+        .filter(|k| {
+            spellings
+                .iter()
+                .any(|s| k.len() > s.len() && k.contains(s.as_str()))
+        })
+        .filter(|k| !spellings.contains(*k))
+        .collect();
+    for s in mention_sections(store, &spellings)? {
+        if in_fields.contains(&(s.file.clone(), s.path.clone())) {
+            continue;
+        }
+        let text = fold(&s.body);
+        let Some(printed) = spellings.iter().find(|sp| occurs_alone(&text, sp, &longer)) else {
+            continue;
+        };
+        out.push(Entry {
+            file: s.file.clone(),
+            municipality: s.municipality.clone(),
+            prefecture: s.prefecture.clone(),
+            contractor: canonical.clone(),
+            printed: printed.clone(),
+            role: Role::Mention,
+            field: false,
+            entrusted_work: None,
+            section_path: s.path.clone(),
+        });
+    }
+    out.sort_by(|a, b| {
+        (b.field, &a.file, &a.section_path).cmp(&(a.field, &b.file, &b.section_path))
+    });
+    Ok(out)
+}
+
+/// Sections whose normalised text contains any of the spellings.
+fn mention_sections(store: &Store, spellings: &BTreeSet<String>) -> Result<Vec<SectionRecord>> {
+    let f = store.fields;
+    let q = tantivy::query::BooleanQuery::new(
+        spellings
+            .iter()
+            .map(|s| {
+                (
+                    tantivy::query::Occur::Should,
+                    substring_query(f.body_ngram, s),
+                )
+            })
+            .collect(),
+    );
+    sections_where(store, None, Some(Box::new(q)))
+}
+
+/// True if `name` occurs in `text` at least once outside every longer known
+/// name (`NEC` inside `NECネクサソリューションズ株式会社` does not count).
+fn occurs_alone(text: &str, name: &str, longer: &[&String]) -> bool {
+    let covered: Vec<(usize, usize)> = longer
+        .iter()
+        .flat_map(|l| {
+            text.match_indices(l.as_str())
+                .map(|(i, m)| (i, i + m.len()))
+        })
+        .collect();
+    text.match_indices(name)
+        .any(|(i, m)| !covered.iter().any(|&(a, b)| a <= i && i + m.len() <= b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_fold_and_aliases_resolve() {
+        let a = Aliases::load(None).unwrap();
+        assert_eq!(a.canonical("株式会社　アイネス"), "株式会社アイネス");
+        assert_eq!(a.canonical("㈱アイネス"), "株式会社アイネス");
+        assert_eq!(a.canonical("国保連合会"), "国民健康保険団体連合会");
+        assert_eq!(a.canonical("国保団体連合会"), "国民健康保険団体連合会");
+        assert_eq!(a.canonical("支払基金"), "社会保険診療報酬支払基金");
+        assert_eq!(a.canonical("ＮＥＣ"), "日本電気株式会社");
+        assert_eq!(a.canonical("国保中央会"), "国民健康保険中央会");
+    }
+
+    #[test]
+    fn field_values_give_contractor_and_subcontractor() {
+        let v = names_in_field(
+            "⑥委託先名\t国保連合会 (国保連合会は、国保中央会に再委託する)",
+            "⑥委託先名",
+        );
+        assert_eq!(
+            v,
+            vec![
+                ("国保連合会".to_string(), Role::Contractor),
+                ("国保中央会".to_string(), Role::Subcontractor)
+            ]
+        );
+        let v = names_in_field("③委託先名\n株式会社　アイネス", "③委託先名");
+        assert_eq!(v, vec![("株式会社 アイネス".to_string(), Role::Contractor)]);
+    }
+
+    #[test]
+    fn a_name_inside_a_longer_known_name_is_not_a_mention() {
+        let longer = "NECネクサソリューションズ株式会社".to_string();
+        assert!(!occurs_alone(
+            "NECネクサソリューションズ株式会社に委託",
+            "NEC",
+            &[&longer]
+        ));
+        assert!(occurs_alone("NECに委託", "NEC", &[&longer]));
+    }
+}
