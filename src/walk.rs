@@ -43,7 +43,7 @@ impl Default for WalkOptions {
 /// How an input file must be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InputKind {
-    /// Plain text in some encoding (`.txt`, `.text`, `.tsv`, `.csv`).
+    /// Plain text in some encoding (`.txt`, `.text`).
     Text,
     /// A PDF whose text layer must be extracted.
     Pdf,
@@ -182,7 +182,9 @@ fn kind_for(path: &Path) -> Result<InputKind, SkipReason> {
     let ext = path.extension().ok_or(SkipReason::NoExtension)?;
     let ext = ext.to_string_lossy().to_ascii_lowercase();
     match ext.as_str() {
-        "txt" | "text" | "tsv" | "csv" => Ok(InputKind::Text),
+        // Table exports (.tsv/.csv) beside a corpus are usually listings such
+        // as manifests, not assessments: only text and PDF are documents.
+        "txt" | "text" => Ok(InputKind::Text),
         "pdf" => Ok(InputKind::Pdf),
         _ => Err(SkipReason::UnknownExtension(ext)),
     }
@@ -382,9 +384,9 @@ mod tests {
         touch(outside.path(), "ext/in.txt", b"abc");
         let root = tmp.path();
         symlink(outside.path().join("ext"), root.join("linked")).unwrap();
-        symlink(outside.path().join("ext/in.txt"), root.join("alias.csv")).unwrap();
+        symlink(outside.path().join("ext/in.txt"), root.join("alias.text")).unwrap();
         let r = walk(root, &WalkOptions::default());
-        assert_eq!(rel_files(root, &r), ["alias.csv", "linked/in.txt"]);
+        assert_eq!(rel_files(root, &r), ["alias.text", "linked/in.txt"]);
         assert!(r.files.iter().all(|f| f.size == 3));
     }
 

@@ -1,0 +1,181 @@
+//! Contractors and comparisons on real documents and on a generated corpus.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Command;
+
+use pia_search::contractors::{self, Aliases, Role};
+use pia_search::eval::{same_prefix, seed_of};
+use pia_search::indexer::{self, IndexOptions};
+use pia_search::model::SectionPath;
+use pia_search::store::Store;
+
+#[test]
+fn gold_contractor_rows_list_every_document_at_the_expected_field() {
+    let aliases = Aliases::load(None).unwrap();
+    let rows: Vec<_> = common::gold()
+        .into_iter()
+        .filter(|r| r.kind == "contractor")
+        .collect();
+    assert!(rows.len() >= 8);
+    let mut failures = Vec::new();
+    for r in &rows {
+        let entries = contractors::lookup(common::store(), &aliases, &r.query, true).unwrap();
+        let files: BTreeSet<String> = entries.iter().map(|e| seed_of(&e.file)).collect();
+        if files != r.files {
+            failures.push(format!(
+                "{} {}: files {:?}, expected {:?}",
+                r.id, r.query, files, r.files
+            ));
+        }
+        for seed in &r.files {
+            let want = r.expected_paths(seed);
+            let ok = entries
+                .iter()
+                .filter(|e| seed_of(&e.file) == *seed)
+                .any(|e| {
+                    let got = SectionPath::parse(&e.section_path);
+                    want.iter().any(|w| {
+                        got.parts().len() == w.parts().len()
+                            && same_prefix(&got, w, w.parts().len())
+                    })
+                });
+            if !ok {
+                failures.push(format!(
+                    "{} {} in {seed}: no entry at {:?}",
+                    r.id, r.query, want
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn contractor_fields_give_names_roles_and_entrusted_work() {
+    let aliases = Aliases::load(None).unwrap();
+    let all = contractors::field_entries(common::store(), &aliases).unwrap();
+    let ines = all
+        .iter()
+        .find(|e| e.contractor == "株式会社アイネス")
+        .expect("アイネス in 001");
+    assert!(ines.file.starts_with("001"));
+    assert!(
+        ines.entrusted_work
+            .as_deref()
+            .unwrap_or("")
+            .contains("納入通知書作成"),
+        "{ines:?}"
+    );
+    let nec: BTreeSet<&str> = all
+        .iter()
+        .filter(|e| e.contractor == "日本電気株式会社")
+        .map(|e| e.section_path.as_str())
+        .collect();
+    assert_eq!(nec.len(), 2, "委託事項1 and 委託事項4 of 003: {nec:?}");
+    assert!(all
+        .iter()
+        .any(|e| e.contractor == "国民健康保険中央会" && e.role == Role::Subcontractor));
+    // 基礎 documents have no contractor field.
+    assert!(all
+        .iter()
+        .all(|e| !e.file.starts_with("000") && !e.file.starts_with("002")));
+    // Aliases fold: 国保連合会 and 国保団体連合会 are one contractor.
+    let summary = contractors::summarize(&all);
+    let kokuho = summary
+        .iter()
+        .find(|s| s.contractor == "国民健康保険団体連合会")
+        .unwrap();
+    assert!(kokuho.printed.len() >= 2, "{kokuho:?}");
+}
+
+#[test]
+fn compare_cli_writes_json_and_an_html_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let html = tmp.path().join("r.html");
+    let out = Command::new(env!("CARGO_BIN_EXE_pia"))
+        .args(["compare", "従業者に対する教育・啓発", "--json", "--html"])
+        .arg(&html)
+        .env("PIA_INDEX", tmp.path().join("idx"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4, "one object per document");
+    for l in &lines {
+        for k in ["file", "municipality", "section_path", "text", "group"] {
+            assert!(l.get(k).is_some(), "{k} missing in {l}");
+        }
+    }
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("<table>") && page.contains("003_2bb90e44d61317a5.txt"));
+}
+
+/// The generator's manifest lists every vendor name that occurs verbatim in
+/// each file: `pia contractors NAME --no-aliases` must return exactly those.
+#[test]
+fn generated_corpus_contractor_lookup_equals_the_manifest() {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_corpus.py");
+    if !shared.is_file() || Command::new("python3").arg("--version").output().is_err() {
+        eprintln!("skipped: ../shared/bench/gen_corpus.py or python3 missing");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    let st = Command::new("python3")
+        .arg(&shared)
+        .args(["--seed", "11", "--docs", "150", "--out"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let store = Store::open_or_create(&tmp.path().join("idx")).unwrap();
+    let opts = IndexOptions {
+        progress: false,
+        ..Default::default()
+    };
+    let r = indexer::index_dir(&store, &corpus, &opts).unwrap();
+    assert_eq!(r.added, 150, "{:?}", r.failed);
+
+    let manifest = std::fs::read_to_string(corpus.join("manifest.tsv")).unwrap();
+    let mut truth: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for line in manifest.lines().skip(1) {
+        let c: Vec<&str> = line.split('\t').collect();
+        for v in c[9].split('|').filter(|v| !v.is_empty()) {
+            truth
+                .entry(v.to_string())
+                .or_default()
+                .insert(c[0].to_string());
+        }
+    }
+    assert!(truth.len() >= 10, "vendors in manifest: {}", truth.len());
+    let aliases = Aliases::load(None).unwrap();
+    let mut failures = Vec::new();
+    for (vendor, files) in &truth {
+        let got: BTreeSet<String> = contractors::lookup(&store, &aliases, vendor, false)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.file)
+            .collect();
+        if &got != files {
+            let missing: Vec<_> = files.difference(&got).collect();
+            let extra: Vec<_> = got.difference(files).collect();
+            failures.push(format!("{vendor}: missing {missing:?}, extra {extra:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
