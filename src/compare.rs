@@ -145,7 +145,7 @@ fn pick(secs: &[SectionRecord], item: &str) -> Option<CompareEntry> {
         })
     };
     let s = prose.or_else(own)?;
-    let mut text = s.value_text();
+    let mut text = clean(&s.value_text());
     if text.is_empty() {
         text = s.value.clone().unwrap_or_default();
     }
@@ -161,6 +161,20 @@ fn pick(secs: &[SectionRecord], item: &str) -> Option<CompareEntry> {
         group: 0,
         diff: Vec::new(),
     })
+}
+
+/// The wording without choice-list markers and without the brackets around
+/// a bare answer (`[ 十分である ]` reads as `十分である`, as other forms print it).
+fn clean(text: &str) -> String {
+    let t = text
+        .replace("＜選択肢＞", "")
+        .replace("<選択肢>", "")
+        .trim()
+        .to_string();
+    match t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+        Some(inner) if !inner.contains(['[', ']']) => inner.trim().to_string(),
+        _ => t,
+    }
 }
 
 /// Characters of folded text outside `[…]` answer brackets.

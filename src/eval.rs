@@ -3,7 +3,7 @@
 //! section. Shared by `pia eval` and the tests, so both measure the same thing.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -109,6 +109,18 @@ fn field_key(label: &str) -> Option<&'static str> {
         "委託先名" => Some("contractor"),
         "再委託の許諾方法" => Some("subcontract_approval"),
         _ => None,
+    }
+}
+
+/// The gold set shipped beside the crate (`../shared/eval/gold.tsv`), else
+/// the copy in `tests/data`.
+pub fn default_gold_path() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shared = root.join("../shared/eval/gold.tsv");
+    if shared.is_file() {
+        shared
+    } else {
+        root.join("tests/data/gold.tsv")
     }
 }
 

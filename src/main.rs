@@ -316,7 +316,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             verbose,
             json,
         } => {
-            let rows = eval::load_gold(&gold.unwrap_or_else(default_gold))?;
+            let rows = eval::load_gold(&gold.unwrap_or_else(eval::default_gold_path))?;
             let s = index.open()?;
             let report = eval::evaluate(&s, &rows)?;
             present::eval_report(&mut out, &report, verbose, json)?;
@@ -324,17 +324,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The gold set shipped beside the crate (../shared), else the copy in tests/data.
-fn default_gold() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let shared = root.join("../shared/eval/gold.tsv");
-    if shared.is_file() {
-        shared
-    } else {
-        root.join("tests/data/gold.tsv")
-    }
 }
 
 /// `pia show`: parse one file and print what the parser understood.

@@ -54,13 +54,7 @@ pub fn files(hits: &[Hit]) -> BTreeSet<String> {
 
 /// The gold set: ../shared/eval/gold.tsv when present, else the copy in tests/data.
 pub fn gold_path() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let shared = root.join("../shared/eval/gold.tsv");
-    if shared.is_file() {
-        shared
-    } else {
-        root.join("tests/data/gold.tsv")
-    }
+    eval::default_gold_path()
 }
 
 /// The evaluation rows.
