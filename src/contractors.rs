@@ -128,12 +128,23 @@ const CONTRACTOR_KEY: &str = "file.entrust.N.contractor";
 
 /// Every contractor named in a contractor field, across the index.
 pub fn field_entries(store: &Store, aliases: &Aliases) -> Result<Vec<Entry>> {
+    field_entries_where(store, aliases, |_| true)
+}
+
+/// The contractor-field entries whose printed name passes `keep`, with the
+/// 委託事項 each serves (looked up only for the documents kept).
+fn field_entries_where(
+    store: &Store,
+    aliases: &Aliases,
+    keep: impl Fn(&str) -> bool,
+) -> Result<Vec<Entry>> {
     let sections = sections_where(store, Some(&|k| key_has_prefix(k, CONTRACTOR_KEY)), None)?;
-    let by_path = block_titles(store)?;
     let mut out = Vec::new();
     for s in &sections {
-        let work = parent_path(&s.path).and_then(|p| by_path.get(&(s.file.clone(), p)).cloned());
         for (printed, role) in names_in_field(&s.body, &s.label()) {
+            if !keep(&printed) {
+                continue;
+            }
             out.push(Entry {
                 file: s.file.clone(),
                 municipality: s.municipality.clone(),
@@ -142,22 +153,47 @@ pub fn field_entries(store: &Store, aliases: &Aliases) -> Result<Vec<Entry>> {
                 printed,
                 role,
                 field: true,
-                entrusted_work: work.clone(),
+                entrusted_work: None,
                 section_path: s.path.clone(),
             });
         }
     }
+    let files: BTreeSet<String> = out.iter().map(|e| e.file.clone()).collect();
+    let titles = block_titles(store, &files)?;
+    for e in &mut out {
+        e.entrusted_work =
+            parent_path(&e.section_path).and_then(|p| titles.get(&(e.file.clone(), p)).cloned());
+    }
     Ok(out)
 }
 
-/// `(file, block path)` → title of each 委託事項N block (its header text, or
-/// else its ①委託内容).
-fn block_titles(store: &Store) -> Result<HashMap<(String, String), String>> {
+/// `(file, block path)` → title of each 委託事項N block of `files` (its
+/// header text, or else its ①委託内容).
+fn block_titles(
+    store: &Store,
+    files: &BTreeSet<String>,
+) -> Result<HashMap<(String, String), String>> {
     let mut out: HashMap<(String, String), String> = HashMap::new();
+    if files.is_empty() {
+        return Ok(out);
+    }
+    let f = store.fields;
+    let in_files = tantivy::query::BooleanQuery::new(
+        files
+            .iter()
+            .map(|file| {
+                let q: Box<dyn tantivy::query::Query> = Box::new(tantivy::query::TermQuery::new(
+                    tantivy::Term::from_field_text(f.file, file),
+                    tantivy::schema::IndexRecordOption::Basic,
+                ));
+                (tantivy::query::Occur::Should, q)
+            })
+            .collect(),
+    );
     let blocks = sections_where(
         store,
         Some(&|k| key_has_prefix(k, "file.entrust.N") && k.split('.').count() <= 4),
-        None,
+        Some(Box::new(in_files)),
     )?;
     for s in blocks {
         let is_block = s.key.split('.').count() == 3;
@@ -276,18 +312,11 @@ pub fn lookup(
     } else {
         BTreeSet::from([normalize_name(name)])
     };
-    let wanted = |e: &Entry| {
-        let n = normalize_name(&e.printed);
-        if use_aliases {
-            e.contractor == canonical || spellings.iter().any(|s| n.contains(s.as_str()))
-        } else {
-            n.contains(spellings.first().map_or("", String::as_str))
-        }
-    };
-    let mut out: Vec<Entry> = field_entries(store, aliases)?
-        .into_iter()
-        .filter(|e| wanted(e))
-        .collect();
+    let mut out: Vec<Entry> = field_entries_where(store, aliases, |printed| {
+        let n = normalize_name(printed);
+        use_aliases && aliases.canonical(printed) == canonical
+            || spellings.iter().any(|s| n.contains(s.as_str()))
+    })?;
     let in_fields: BTreeSet<(String, String)> = out
         .iter()
         .map(|e| (e.file.clone(), e.section_path.clone()))
