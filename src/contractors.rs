@@ -273,20 +273,28 @@ pub struct Summary {
 
 /// `pia contractors`: every contractor, most documents first.
 pub fn summarize(entries: &[Entry]) -> Vec<Summary> {
-    let mut by: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
+    /// Distinct documents, cities and spellings of one contractor.
+    #[derive(Default)]
+    struct Seen<'a> {
+        docs: BTreeSet<&'a str>,
+        cities: BTreeSet<&'a str>,
+        printed: BTreeSet<&'a str>,
+    }
+    let mut by: BTreeMap<&str, Seen> = BTreeMap::new();
     for e in entries {
         let s = by.entry(&e.contractor).or_default();
-        s.0.insert(&e.file);
-        s.1.insert(e.municipality.as_deref().unwrap_or(&e.file));
-        s.2.insert(&e.printed);
+        s.docs.insert(&e.file);
+        s.cities
+            .insert(e.municipality.as_deref().unwrap_or(&e.file));
+        s.printed.insert(&e.printed);
     }
     let mut out: Vec<Summary> = by
         .into_iter()
-        .map(|(c, (docs, cities, printed))| Summary {
+        .map(|(c, s)| Summary {
             contractor: c.to_string(),
-            documents: docs.len(),
-            cities: cities.len(),
-            printed: printed.into_iter().map(str::to_string).collect(),
+            documents: s.docs.len(),
+            cities: s.cities.len(),
+            printed: s.printed.into_iter().map(str::to_string).collect(),
         })
         .collect();
     out.sort_by(|a, b| {

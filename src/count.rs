@@ -11,7 +11,6 @@ use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Field;
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
-use crate::query::substring_query;
 use crate::schema::Fields;
 use crate::search::SearchRequest;
 
@@ -66,20 +65,7 @@ impl FileCounter {
 /// ranks (word clauses) or is implied (`kind:section`: only sections have
 /// body text), so counting does not intersect with every section.
 pub fn match_query(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<Box<dyn Query>> {
-    let q = &req.query;
-    let over = |field: Field| -> Box<dyn Query> {
-        let mut c: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for p in &q.must {
-            c.push((Occur::Must, substring_query(field, &p.norm)));
-        }
-        for p in &q.must_not {
-            c.push((Occur::MustNot, substring_query(field, &p.norm)));
-        }
-        if c.len() == 1 {
-            return c.pop().map(|(_, q)| q).expect("one clause");
-        }
-        Box::new(BooleanQuery::new(c))
-    };
+    let over = |field: Field| req.query.match_query(field);
     let mut user = over(f.body_ngram);
     if req.include_choices {
         user = Box::new(BooleanQuery::new(vec![

@@ -59,14 +59,14 @@ pub fn hits(out: &mut impl Write, res: &SearchResults, style: Style) -> Result<(
     for h in &res.hits {
         hit(out, h, style)?;
     }
-    let files: std::collections::BTreeSet<&str> =
-        res.hits.iter().map(|h| h.file.as_str()).collect();
+    let docs = res
+        .documents
+        .map_or_else(String::new, |d| format!(" in {d} documents"));
     writeln!(
         out,
-        "{} of {} matching sections shown, in {} documents",
+        "{} of {} matching sections{docs} shown (--limit N shows more)",
         res.hits.len(),
         res.total,
-        files.len()
     )?;
     Ok(())
 }

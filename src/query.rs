@@ -88,18 +88,32 @@ impl UserQuery {
         Ok(UserQuery { must, must_not })
     }
 
-    /// The tantivy query over a bigram field (`ngram`) and a word field (`ja`).
-    pub fn to_query(&self, ngram: Field, ja: Field) -> Box<dyn Query> {
+    /// The query that decides what matches (over a bigram field): every
+    /// `must` part as a substring, no `must_not` part. Scores nothing useful.
+    pub fn match_query(&self, ngram: Field) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for p in &self.must {
             clauses.push((Occur::Must, substring_query(ngram, &p.norm)));
+        }
+        for p in &self.must_not {
+            clauses.push((Occur::MustNot, substring_query(ngram, &p.norm)));
+        }
+        if clauses.len() == 1 {
+            return clauses.pop().map(|(_, q)| q).expect("one clause");
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// The ranked query: [`Self::match_query`] plus the lindera words of every
+    /// part (field `ja`) as SHOULD clauses for BM25.
+    pub fn to_query(&self, ngram: Field, ja: Field) -> Box<dyn Query> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, self.match_query(ngram))];
+        for p in &self.must {
             for w in words(&p.norm) {
                 let t = TermQuery::new(Term::from_field_text(ja, &w), IndexRecordOption::WithFreqs);
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(t), 2.0))));
             }
-        }
-        for p in &self.must_not {
-            clauses.push((Occur::MustNot, substring_query(ngram, &p.norm)));
         }
         Box::new(BooleanQuery::new(clauses))
     }

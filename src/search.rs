@@ -55,13 +55,16 @@ pub struct Hit {
     pub value: Option<String>,
 }
 
-/// Hits plus the total number of matching sections.
+/// Hits plus the total number of matching sections and documents.
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
     /// Ranked hits, at most `limit`.
     pub hits: Vec<Hit>,
     /// Matching sections in all.
     pub total: usize,
+    /// Distinct documents with a matching section (None on an index built
+    /// before documents could be counted).
+    pub documents: Option<usize>,
 }
 
 /// The complete tantivy query of a request: sections only, the user query
@@ -121,7 +124,12 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResults> {
         .collect::<Result<Vec<_>>>()?;
     hits.sort_by(|a, b| b.score.total_cmp(&a.score));
     hits.truncate(limit);
-    Ok(SearchResults { hits, total })
+    let documents = crate::count::matching_files(&searcher, &f, req).ok();
+    Ok(SearchResults {
+        hits,
+        total,
+        documents,
+    })
 }
 
 /// Share of the section's normalised text that the query parts cover (0–1).
@@ -188,25 +196,21 @@ impl SectionRecord {
     /// The text without the printed label line at its start, blanks folded.
     pub fn value_text(&self) -> String {
         let label = fold(&self.label());
-        let mut out = self.body.trim();
-        // The body starts with the label as printed (blanks inside may differ).
-        let mut consumed = String::new();
-        for (i, c) in out.char_indices() {
-            if consumed == label {
-                out = &out[i..];
+        let body = self.body.trim();
+        // The body starts with the label as printed: find the shortest prefix
+        // that folds to it (folding works on whole strings: ー after katakana).
+        let mut rest = body;
+        for (i, _) in body.char_indices().skip(1).chain([(body.len(), ' ')]) {
+            let f = fold(&body[..i]);
+            if f == label {
+                rest = &body[i..];
                 break;
             }
-            if !c.is_whitespace() {
-                consumed.push_str(&fold(&c.to_string()));
-            }
-            if !label.starts_with(&consumed) {
+            if !label.starts_with(&f) {
                 break;
             }
         }
-        if consumed == label && fold(out) == label {
-            out = "";
-        }
-        out.split_whitespace().collect::<Vec<_>>().join(" ")
+        rest.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 }
 

@@ -277,7 +277,15 @@ mod tests {
     fn classifies_extensions_case_insensitively() {
         let tmp = TempDir::new().unwrap();
         let root = tmp.path();
-        for name in ["a.txt", "b.TSV", "c.Csv", "d.text", "e.PDF", "sub/f.pdf"] {
+        for name in [
+            "a.txt",
+            "b.TXT",
+            "c.Text",
+            "d.text",
+            "e.PDF",
+            "sub/f.pdf",
+            "m.tsv",
+        ] {
             touch(root, name, b"x");
         }
         let doc = touch(root, "g.docx", b"x");
@@ -285,7 +293,7 @@ mod tests {
         let r = walk(root, &WalkOptions::default());
         assert_eq!(
             rel_files(root, &r),
-            ["a.txt", "b.TSV", "c.Csv", "d.text", "e.PDF", "sub/f.pdf"]
+            ["a.txt", "b.TXT", "c.Text", "d.text", "e.PDF", "sub/f.pdf"]
         );
         let kinds: Vec<InputKind> = r.files.iter().map(|f| f.kind).collect();
         use InputKind::{Pdf, Text};

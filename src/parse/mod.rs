@@ -6,6 +6,8 @@
 //! (ordered; [`ordered`]). Both resolve labels against the form trees of
 //! [`form`] and share the section builder of this module.
 
+pub mod answer;
+pub mod attach;
 pub mod form;
 pub mod meta;
 pub mod ordered;
@@ -209,7 +211,8 @@ impl<'a> Builder<'a> {
                 let key = s.key?;
                 let (path, ckey) = self.render(&key);
                 let body = s.body.join("\n");
-                let value = selected_value(&body);
+                let value = selected_value(&body)
+                    .or_else(|| self.is_choice(&key).then(|| answer::bare_answer(&body))?);
                 Some(Section {
                     path,
                     key: CanonicalKey(ckey),
@@ -219,6 +222,11 @@ impl<'a> Builder<'a> {
                 })
             })
             .collect()
+    }
+
+    /// A choice field answered by an option (R6 typed slot).
+    fn is_choice(&self, k: &SlotKey) -> bool {
+        matches!(k, SlotKey::Form(p) if self.schema.nodes[p.node].choice)
     }
 
     /// Path and canonical key of a slot.
@@ -269,11 +277,16 @@ static BRACKET_VALUE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"[\[［]\s*([^\[\]［］○〇\s<>][^\[\]［］<>]*?)\s*(?:[\]］]|$)").unwrap()
 });
 
+/// Where a bracketed value runs into an option list (`十分である 2） 十分である`,
+/// `定めている ＜選択肢＞`): the rest is not part of the value.
+static OPTION_TAIL: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"\s*(?:＜選択肢＞|<選択肢>|[0-9０-９]{1,2}\s*[)）])").unwrap());
+
 /// The first selected value printed in brackets (`[ 十分である ]`).
 pub fn selected_value(text: &str) -> Option<String> {
     for line in text.lines().take(400) {
         if let Some(c) = BRACKET_VALUE.captures(line) {
-            let v = c[1].trim();
+            let v = OPTION_TAIL.split(&c[1]).next().unwrap_or("").trim();
             if !v.is_empty() && v.chars().count() <= 40 {
                 return Some(v.to_string());
             }
@@ -283,6 +296,11 @@ pub fn selected_value(text: &str) -> Option<String> {
 }
 
 static OPTION_LINE: Lazy<Regex> = Lazy::new(|| Regex::new(r"^\s*[0-9０-９]{1,2}\s*[)）]").unwrap());
+
+/// A numbered option line of a choice list (`1) 十分である`).
+pub fn is_option_line(line: &str) -> bool {
+    OPTION_LINE.is_match(line.trim())
+}
 
 /// R7: is this line choice-list or checkbox boilerplate rather than content?
 /// Ticked checkbox lines (`[ ○ ] …`) are content.

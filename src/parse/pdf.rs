@@ -9,7 +9,9 @@ use std::ops::Range;
 use once_cell::sync::Lazy;
 use regex::Regex;
 
+use super::attach::is_prose;
 use super::form::{Kind, Schema};
+use super::{answer, attach};
 use super::{
     block_header, changes_node, cover_node, fuzzy_risk, is_changes_head, is_choice_line, is_ticked,
     lfold, looks_like_org, match_label, meta, prefix_of_labels, top_heading, Builder, Place,
@@ -451,7 +453,6 @@ fn assign_blocks(schema: &Schema, occs: &mut [Occ], st: &mut PageState) {
 
 /// R6: writes label lines and attaches content blocks to labels.
 fn emit(lines: &[&str], idx: &[usize], occs: &[Occ], b: &mut Builder, st: &mut PageState) {
-    let schema = b.schema();
     let slot_of = |o: &Occ| o.place.map(SlotKey::Form);
     let mut label_line = vec![false; idx.len()];
     for o in occs {
@@ -473,16 +474,28 @@ fn emit(lines: &[&str], idx: &[usize], occs: &[Occ], b: &mut Builder, st: &mut P
             }
         }
     }
-    let targets: Vec<(usize, &Occ)> = occs
-        .iter()
-        .filter(|o| o.place.is_some() && !o.placeholder)
-        .map(|o| (o.start, o))
-        .collect();
-    let mut filled: Vec<bool> = targets
-        .iter()
-        .map(|(_, o)| has_inline(schema, lines, o))
-        .collect();
-    let mut redirected: Option<usize> = None;
+    attach_blocks(lines, idx, occs, &label_line, b, st);
+}
+
+/// One content block of a page: its lines and first line number.
+struct Block<'l> {
+    lines: Vec<&'l str>,
+    at: usize,
+}
+
+impl Block<'_> {
+    /// True for free text (not only choice boilerplate, ticks or an answer).
+    fn is_prose(&self) -> bool {
+        let content: Vec<&&str> = self.lines.iter().filter(|l| !is_choice_line(l)).collect();
+        !content.is_empty()
+            && !content.iter().all(|l| is_ticked(l))
+            && answer::answer_of_block(&self.lines).is_none()
+    }
+}
+
+/// Content blocks of a page (runs of consecutive non-label lines).
+fn blocks<'l>(lines: &[&'l str], idx: &[usize], label_line: &[bool]) -> Vec<(usize, Block<'l>)> {
+    let mut out = Vec::new();
     let mut k = 0;
     while k < idx.len() {
         if label_line[k] || lines[idx[k]].trim().is_empty() {
@@ -497,15 +510,72 @@ fn emit(lines: &[&str], idx: &[usize], occs: &[Occ], b: &mut Builder, st: &mut P
         {
             k += 1;
         }
-        let block: Vec<&str> = idx[s..k].iter().map(|&i| lines[i]).collect();
-        let cont = redirected.filter(|_| continues(&label_line, lines, idx, s));
-        let t = cont.or_else(|| pick_target(schema, &block, idx[s], &targets, &filled));
-        redirected = t.filter(|&t| Some(t) != default_target(&targets, idx[s]));
-        if let Some(t) = t {
-            filled[t] |= block.iter().any(|l| !is_choice_line(l));
+        let block = Block {
+            lines: idx[s..k].iter().map(|&i| lines[i]).collect(),
+            at: idx[s],
+        };
+        out.push((s, block));
+    }
+    out
+}
+
+/// Attaches every content block of a page to a form place (R6 + typed slots).
+fn attach_blocks(
+    lines: &[&str],
+    idx: &[usize],
+    occs: &[Occ],
+    label_line: &[bool],
+    b: &mut Builder,
+    st: &mut PageState,
+) {
+    let schema = b.schema();
+    let targets: Vec<(usize, &Occ)> = occs
+        .iter()
+        .filter(|o| o.place.is_some() && !o.placeholder)
+        .map(|o| (o.start, o))
+        .collect();
+    let places: Vec<(usize, Place)> = targets
+        .iter()
+        .filter_map(|(l, o)| Some((*l, o.place?)))
+        .collect();
+    let mut fill = initial_fill(schema, lines, &targets);
+    let mut redirected: Option<Place> = None;
+    for (s, block) in blocks(lines, idx, label_line) {
+        let def = default_target(&targets, block.at);
+        let answer = answer::answer_of_block(&block.lines);
+        let paired = answer
+            .as_ref()
+            .and_then(|(_, c)| attach::answer_target(schema, &places, &fill, *c, def));
+        let place = match paired {
+            Some(i) => Some(places[i].1),
+            None => {
+                let cont = redirected.filter(|_| continues(label_line, lines, idx, s));
+                let filled: Vec<bool> = places
+                    .iter()
+                    .map(|t| fill.is_filled(t.1) || fill.is_moot(schema, t.1))
+                    .collect();
+                let t = cont.or_else(|| {
+                    pick_target(schema, &block.lines, block.at, &targets, &filled)
+                        .map(|i| places[i].1)
+                });
+                let t = t.map(|p| match block.is_prose() {
+                    true => attach::refine(schema, &places, &mut fill, p, block.at),
+                    false => p,
+                });
+                redirected = t.filter(|&p| Some(p) != def.map(|d| places[d].1));
+                t
+            }
+        };
+        if let Some(p) = place {
+            if let Some((v, _)) = &answer {
+                fill.answer(p, v);
+            }
+            if block.lines.iter().any(|l| !is_choice_line(l)) {
+                fill.fill(p);
+            }
         }
-        let target = t
-            .and_then(|t| slot_of(targets[t].1))
+        let target = place
+            .map(SlotKey::Form)
             .or_else(|| st.last.clone())
             .unwrap_or_else(|| {
                 SlotKey::Form(Place {
@@ -513,8 +583,14 @@ fn emit(lines: &[&str], idx: &[usize], occs: &[Occ], b: &mut Builder, st: &mut P
                     block: 0,
                 })
             });
-        for l in block {
-            if is_choice_line(l) {
+        for l in block.lines {
+            let ans = answer.as_ref().and_then(|_| answer::answer_of_line(l));
+            if let Some((v, _)) = ans {
+                // The answer as a bracketed value; the printed line stays
+                // with the boilerplate.
+                b.body(target.clone(), &format!("[ {v} ]"));
+                b.choice(target.clone(), l);
+            } else if is_choice_line(l) {
                 b.choice(target.clone(), l);
             } else {
                 b.body(target.clone(), l);
@@ -522,8 +598,26 @@ fn emit(lines: &[&str], idx: &[usize], occs: &[Occ], b: &mut Builder, st: &mut P
         }
     }
     if let Some(last) = targets.iter().max_by_key(|t| t.0) {
-        st.last = slot_of(last.1);
+        st.last = last.1.place.map(SlotKey::Form);
     }
+}
+
+/// Labels printed with their value on the same line are filled (and
+/// answered, for choice questions) before any block is attached.
+fn initial_fill(schema: &Schema, lines: &[&str], targets: &[(usize, &Occ)]) -> attach::PageFill {
+    let mut fill = attach::PageFill::default();
+    for (_, o) in targets {
+        let Some(p) = o.place.filter(|_| has_inline(schema, lines, o)) else {
+            continue;
+        };
+        fill.fill(p);
+        if schema.nodes[p.node].choice {
+            let text = lines[o.start..o.end].join(" ");
+            let v = super::selected_value(&text).or_else(|| answer::bare_answer(&text));
+            fill.answer(p, &v.unwrap_or_default());
+        }
+    }
+    fill
 }
 
 /// True if no label lies between the previous content block and line `s`.
@@ -551,18 +645,6 @@ fn has_inline(schema: &Schema, lines: &[&str], o: &Occ) -> bool {
     let Some(p) = o.place else { return false };
     let text: String = lines[o.start..o.end].concat();
     lfold(&text).len() > schema.nodes[p.node].fold.len() + o.prefix.len() + 3
-}
-
-/// A field whose value is free prose (not a choice, name, date or count).
-fn is_prose(schema: &Schema, node: usize) -> bool {
-    let n = &schema.nodes[node];
-    n.kind == Kind::Field
-        && !n.choice
-        && !n.checkbox
-        && !n.org
-        && !["名", "名称", "日", "数", "部署", "役職名", "期間"]
-            .iter()
-            .any(|s| n.label.ends_with(s))
 }
 
 /// Chooses the label a content block belongs to (R6 with typed slots):

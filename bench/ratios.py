@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""pia against each peer, from the TSVs of one bench/run.sh result directory.
+
+  ratios.py RESULT_DIR
+
+Prints Markdown: build throughput per document (pia docs/s ÷ peer docs/s,
+> 1 = pia faster), index size without stored text (pia ÷ peer, < 1 = pia
+smaller), and per query the peer's median latency ÷ pia's (> 1 = pia faster):
+in-process counts against FTS5 / Groonga, whole processes (hyperfine) against
+`rg -F`.  Targets of issue 6 are marked.
+"""
+import glob
+import os
+import sys
+
+
+def rows(paths):
+    hdr, out = {}, []
+    for p in paths:
+        with open(p, encoding="utf-8") as f:
+            for line in f:
+                parts = line.rstrip("\n").split("\t")
+                if not parts or not parts[0]:
+                    continue
+                if parts[0].startswith("#"):
+                    hdr[parts[0][1:]] = parts[1:]
+                elif parts[0] in hdr:
+                    r = dict(zip(hdr[parts[0]], parts[1:]))
+                    r["kind"] = parts[0]
+                    out.append(r)
+    return out
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    d = sys.argv[1]
+    rs = rows(sorted(glob.glob(os.path.join(d, "*.tsv"))))
+    builds = {(r["tool"], r["variant"]): r for r in rs if r["kind"] == "build"}
+    queries = {(r["tool"], r["variant"], r["query"]): r for r in rs if r["kind"] == "query"}
+    pia = builds.get(("pia", "tantivy-lindera"))
+    if not pia:
+        sys.exit("no pia build row")
+    print("## pia vs peers\n")
+    print("| peer | build docs/s | pia ÷ peer (docs/s) | index MiB | pia ÷ peer (size) | target |")
+    print("|---|---:|---:|---:|---:|---|")
+    pia_dps = int(pia["docs"]) / float(pia["build_s"])
+    pia_idx = int(pia["index_bytes"])
+    targets = {("groonga", "bigram-doc"): (1.5, 1.0), ("groonga", "mecab-doc"): (3.0, None)}
+    for (tool, variant), b in builds.items():
+        if tool in ("pia", "ripgrep") or float(b["build_s"] or 0) == 0:
+            continue
+        dps = int(b["docs"]) / float(b["build_s"])
+        size = int(b["index_bytes"])
+        t = targets.get((tool, variant))
+        note = ""
+        if t:
+            ok = pia_dps / dps >= t[0]
+            note = f"build ≥ {t[0]}×: {'met' if ok else 'MISSED'}"
+            if t[1]:
+                note += f"; size ≤ peer: {'met' if pia_idx <= size else 'MISSED'}"
+        print(f"| {tool} {variant} | {dps:.1f} | {pia_dps / dps:.2f} | {size / 1048576:.2f} | "
+              f"{pia_idx / size:.2f} | {note} |")
+    print(f"\npia: {pia_dps:.1f} docs/s, {float(pia['mib_per_s']):.2f} MiB/s, "
+          f"index {pia_idx / 1048576:.2f} MiB, everything on disk "
+          f"{int(pia['store_bytes']) / 1048576:.2f} MiB ({pia['notes']})\n")
+
+    qnames = list(dict.fromkeys(q for (t, v, q) in queries if t == "pia"))
+    peers = [("sqlite-fts5", "trigram"), ("sqlite-fts5", "trigram-contentless"),
+             ("groonga", "bigram-doc"), ("groonga", "mecab-doc")]
+    peers = [p for p in peers if any((p[0], p[1], q) in queries for q in qnames)]
+    print("in-process median latency: peer ÷ pia count (> 1 = pia faster); "
+          "whole process: rg -F ÷ `pia search` (hyperfine)\n")
+    cols = ["query", "pia count ms"] + [f"{t} {v}" for t, v in peers] + \
+        ["pia search ms", "rg -F ms", "rg ÷ pia"]
+    print("| " + " | ".join(cols) + " |")
+    print("|---" + "|---:" * (len(cols) - 1) + "|")
+    missed = []
+    for q in qnames:
+        c = queries.get(("pia", "count", q))
+        if not c:
+            continue
+        pm = float(c["median_ms"])
+        row = [q, f"{pm:.3f}"]
+        for t, v in peers:
+            p = queries.get((t, v, q))
+            if not p:
+                row.append("")
+                continue
+            r = float(p["median_ms"]) / pm
+            row.append(f"{r:.2f}")
+            if t == "sqlite-fts5" and r < 1:
+                missed.append(f"{q} vs {t} {v} ({r:.2f})")
+        cli = queries.get(("pia", "cli-top10", q))
+        rg = queries.get(("ripgrep", "fixed-hyperfine", q))
+        if cli and rg:
+            r = float(rg["median_ms"]) / float(cli["median_ms"])
+            row += [f"{float(cli['median_ms']):.1f}", f"{float(rg['median_ms']):.1f}", f"{r:.2f}"]
+            if r < 1:
+                missed.append(f"{q}: pia search slower than rg -F ({r:.2f})")
+        else:
+            row += ["", "", ""]
+        print("| " + " | ".join(row) + " |")
+    print()
+    print("latency targets: " + ("all met" if not missed else "MISSED: " + "; ".join(missed)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# pia side by side with SQLite FTS5, Groonga and ripgrep on one generated corpus.
+#
+#   bench/run.sh [MiB]            (default 100)
+#
+# Env: PIA_SHARED   the shared kit (default: ../../shared next to this script)
+#      PIA_BENCH_DIR scratch root (default /tmp/pia-bench)
+#      QUERIES      queries file (default: $PIA_SHARED/bench/queries.txt)
+#      REPEAT       timed rounds per query (default 10)
+#      SKIP         peer steps of run_all.sh to skip (e.g. "groonga-mecab-para")
+#      PEERS=0      pia only (no run_all.sh)
+#      NO_BUILD=1   use the binaries in target/release as they are
+#
+# Writes $PIA_BENCH_DIR/results/corpus<MiB>/: pia.tsv (build + query rows),
+# cli.tsv (whole-process latency, hyperfine), check.tsv, normtruth.tsv, the
+# peers' TSVs, summary.md (all tools) and ratios.md (pia vs each peer).
+set -euo pipefail
+
+MB="${1:-100}"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+REPO="$(dirname "$HERE")"
+SHARED="${PIA_SHARED:-$HERE/../../shared}"
+KIT="$SHARED/bench"
+ROOT="${PIA_BENCH_DIR:-/tmp/pia-bench}"
+CORPUS="$ROOT/corpus$MB"
+IDX="$ROOT/pia-idx$MB"
+OUT="$ROOT/results/corpus$MB"
+QUERIES="${QUERIES:-$KIT/queries.txt}"
+REPEAT="${REPEAT:-10}"
+PIA="$REPO/target/release/pia"
+BENCH="$REPO/target/release/pia-bench"
+
+# --- prerequisites ---------------------------------------------------------
+missing=()
+for t in python3:python3 groonga:groonga-bin rg:ripgrep bc:bc hyperfine:hyperfine \
+         /usr/bin/time:time cargo:cargo; do
+  command -v "${t%%:*}" >/dev/null 2>&1 || missing+=("${t#*:}")
+done
+if [ "${PEERS:-1}" != 0 ] && ! ls /usr/lib/*/groonga/plugins/tokenizers/mecab.so >/dev/null 2>&1; then
+  missing+=(groonga-tokenizer-mecab)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "missing: ${missing[*]}" >&2
+  echo "install: apt-get install -y ${missing[*]/cargo/} (cargo: https://rustup.rs)" >&2
+  exit 1
+fi
+[ -f "$KIT/gen_corpus.py" ] || { echo "no benchmark kit at $KIT (set PIA_SHARED)" >&2; exit 1; }
+mkdir -p "$OUT"
+say() { echo "== $*" >&2; }
+
+# --- build -----------------------------------------------------------------
+if [ "${NO_BUILD:-0}" != 1 ]; then
+  say "cargo build --release"
+  (cd "$REPO" && cargo build --release --bin pia --bin pia-bench) >&2
+fi
+
+# --- corpus ----------------------------------------------------------------
+say "corpus: gen_corpus.py --seed 42 --mb $MB --out $CORPUS"
+python3 "$KIT/gen_corpus.py" --seed 42 --mb "$MB" --out "$CORPUS" 2>/dev/null >&2
+
+# --- pia index (all cores), timed ------------------------------------------
+# The peers index only *.txt: keep manifest.tsv out of pia's walk meanwhile.
+rm -rf "$IDX"
+mv "$CORPUS/manifest.tsv" "$ROOT/manifest$MB.tsv"
+say "pia index $CORPUS --index $IDX"
+t0=$(date +%s.%N)
+/usr/bin/time -v -o "$OUT/pia-index.time" "$PIA" index "$CORPUS" --index "$IDX" >&2
+t1=$(date +%s.%N)
+mv "$ROOT/manifest$MB.tsv" "$CORPUS/manifest.tsv"
+BUILD_S=$(echo "$t1 - $t0" | bc)
+RSS_KB=$(awk -F': ' '/Maximum resident/ {print $2}' "$OUT/pia-index.time")
+CPU=$(awk -F': ' '/Percent of CPU/ {print $2}' "$OUT/pia-index.time")
+"$BENCH" build-row "$CORPUS" --index "$IDX" --build-s "$BUILD_S" \
+  --notes "peak_rss_mib=$((RSS_KB / 1024)) cpu=$CPU threads=$(nproc)" > "$OUT/pia.tsv"
+
+# --- in-process query latency ----------------------------------------------
+say "pia-bench queries (in-process, $REPEAT rounds)"
+"$BENCH" queries "$QUERIES" --index "$IDX" --corpus "corpus$MB" --repeat "$REPEAT" --top10 >> "$OUT/pia.tsv"
+
+# --- hit counts: engine vs brute force with the normative definition --------
+say "pia-bench check (engine vs stored sections) and norm_truth.py (whole files)"
+"$BENCH" check "$QUERIES" --index "$IDX" > "$OUT/check.tsv" || echo "CHECK FAILED (see $OUT/check.tsv)" >&2
+python3 "$HERE/norm_truth.py" "$CORPUS" "$QUERIES" > "$OUT/normtruth.tsv"
+
+# --- whole process: pia search vs rg -F (hyperfine) -------------------------
+say "hyperfine: pia search vs rg -F, per query"
+mapfile -t QS < <(grep -v '^[[:space:]]*#' "$QUERIES" | grep -v '^[[:space:]]*$')
+printf '#query\ttool\tvariant\tcorpus\tquery\thits\tmedian_ms\tmin_ms\tmax_ms\tfirst_ms\truns\n' > "$OUT/cli.tsv"
+for i in "${!QS[@]}"; do
+  q="${QS[$i]}"
+  json="$OUT/hyperfine-$i.json"
+  hyperfine -N --warmup 2 --runs "$REPEAT" --export-json "$json" \
+    -n pia "$PIA search \"$q\" --index $IDX --limit 10" \
+    -n rg "rg -F -c -l --no-ignore --hidden -g *.txt -e $q $CORPUS" >/dev/null 2>&1 \
+    || { echo "hyperfine failed for $q" >&2; continue; }
+  pia_hits=$(awk -F'\t' -v q="$q" '$1=="query" && $3=="count" && $5==q {print $6}' "$OUT/pia.tsv")
+  rg_hits=$(rg -F -c -l --no-ignore --hidden -g '*.txt' -e "$q" "$CORPUS" | wc -l)
+  python3 - "$json" "$q" "corpus$MB" "$pia_hits" "$rg_hits" >> "$OUT/cli.tsv" <<'PY'
+import json, statistics, sys
+path, q, corpus, pia_hits, rg_hits = sys.argv[1:]
+for r in json.load(open(path))["results"]:
+    t = [x * 1000 for x in r["times"]]
+    name = r["command"]
+    tool, variant, hits = (("pia", "cli-top10", pia_hits) if name == "pia"
+                           else ("ripgrep", "fixed-hyperfine", rg_hits))
+    print(f"query\t{tool}\t{variant}\t{corpus}\t{q}\t{hits}\t{statistics.median(t):.4f}\t"
+          f"{min(t):.4f}\t{max(t):.4f}\t{t[0]:.4f}\t{len(t)}")
+PY
+done
+
+# --- peers -----------------------------------------------------------------
+if [ "${PEERS:-1}" != 0 ]; then
+  say "peers: $KIT/run_all.sh $CORPUS (about 3 min for 100 MiB on 2 cores)"
+  REPEAT="$REPEAT" SKIP="${SKIP:-}" "$KIT/run_all.sh" "$CORPUS" "$QUERIES" "$OUT" > /dev/null
+fi
+
+# --- tables ----------------------------------------------------------------
+echo
+echo "### pia rows"
+cat "$OUT/pia.tsv" "$OUT/cli.tsv"
+echo
+cat "$OUT/check.tsv"
+echo
+FILES=()
+for n in truth rg fts5 fts5-contentless groonga-bigram-doc groonga-bigram-para \
+         groonga-mecab-doc groonga-mecab-para; do
+  [ -s "$OUT/$n.tsv" ] && FILES+=("$OUT/$n.tsv")
+done
+python3 "$KIT/summarize.py" "${FILES[@]}" "$OUT/pia.tsv" "$OUT/cli.tsv" > "$OUT/summary.md"
+python3 "$HERE/ratios.py" "$OUT" > "$OUT/ratios.md"
+cat "$OUT/summary.md" "$OUT/ratios.md"

@@ -1,0 +1,164 @@
+//! Answers of choice questions (R6 typed slots). In PDF text the selected
+//! answer (`[ 十分である ]`, `発生なし`, `十分に行っている`) is printed away from
+//! its question; which question can take it follows from the question's
+//! wording (`…十分か` / `…発生したか` / other choices), not from the print order.
+
+use once_cell::sync::Lazy;
+use regex::Regex;
+
+use super::lfold;
+
+/// Which family of options a question offers (and an answer belongs to).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// `…十分か`: 特に力を入れている / 十分である / 課題が残されている.
+    Sufficiency,
+    /// `…発生したか`: 発生あり / 発生なし.
+    Incident,
+    /// Any other choice (定めている, 十分に行っている, 実施する, counts …).
+    Other,
+}
+
+/// Options of the official choice lists that are printed without brackets
+/// in PDF text, with their family.
+const VOCABULARY: [(&str, Class); 13] = [
+    ("特に力を入れている", Class::Sufficiency),
+    ("十分である", Class::Sufficiency),
+    ("課題が残されている", Class::Sufficiency),
+    ("発生あり", Class::Incident),
+    ("発生なし", Class::Incident),
+    ("特に力を入れて行っている", Class::Other),
+    ("十分に行っている", Class::Other),
+    ("十分に行っていない", Class::Other),
+    ("定めている", Class::Other),
+    ("定めていない", Class::Other),
+    ("行っている", Class::Other),
+    ("行っていない", Class::Other),
+    ("再委託していない", Class::Other),
+];
+
+/// The options a question label accepts, from its wording.
+pub fn question_class(label: &str) -> Class {
+    let f = lfold(label).replace("【再掲】", "");
+    if f.ends_with("十分か") {
+        Class::Sufficiency
+    } else if f.ends_with("発生したか") {
+        Class::Incident
+    } else {
+        Class::Other
+    }
+}
+
+/// Family of an answer text.
+fn class_of(answer: &str) -> Class {
+    VOCABULARY
+        .iter()
+        .find(|(w, _)| *w == answer)
+        .map_or(Class::Other, |&(_, c)| c)
+}
+
+static NOISE: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"＜選択肢＞|<選択肢>|[0-9０-９]{1,2}\s*[)）]|[\[\]［］]").unwrap());
+
+/// The answer a line consists of (`[ 十分である`, `定めている[`,
+/// `[ 十分である 2） 十分である`, `［ 実施する ］`), with its family. Lines with
+/// other text, ticked boxes or long values are not answers.
+pub fn answer_of_line(line: &str) -> Option<(String, Class)> {
+    let t = line.trim();
+    let t = t
+        .strip_prefix("＜選択肢＞")
+        .or_else(|| t.strip_prefix("<選択肢>"))
+        .unwrap_or(t)
+        .trim();
+    if is_option_fragment(t) {
+        return None;
+    }
+    let bracketed = t.starts_with(['[', '［']);
+    let rest = NOISE.replace_all(t, " ");
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let first = *words.first()?;
+    let known = VOCABULARY.iter().any(|(w, _)| *w == first);
+    let same = words.iter().all(|w| *w == first);
+    let short = words.len() == 1 && first.chars().count() <= 20;
+    ((known && same) || (bracketed && short)).then(|| (first.to_string(), class_of(first)))
+}
+
+static EMPTY_BOX: Lazy<Regex> = Lazy::new(|| Regex::new(r"[\[［]\s*[\]］]").unwrap());
+
+/// Option-list or checkbox text rather than a selected answer: numbered
+/// options (`2） 十分である`), boxes (`[ ] 紙`, `[ ○ ] 紙`, `] 行っていない`).
+fn is_option_fragment(t: &str) -> bool {
+    super::is_option_line(t)
+        || t.starts_with([']', '］'])
+        || EMPTY_BOX.is_match(t)
+        || t.contains(['○', '〇'])
+}
+
+/// A block of content lines that is nothing but one answer.
+pub fn answer_of_block(lines: &[&str]) -> Option<(String, Class)> {
+    let mut found: Option<(String, Class)> = None;
+    for l in lines.iter().filter(|l| !l.trim().is_empty()) {
+        match answer_of_line(l) {
+            Some(a) if found.is_none() => found = Some(a),
+            Some(_) => {}
+            None if super::is_choice_line(l) => {}
+            None => return None,
+        }
+    }
+    found
+}
+
+/// An unbracketed option of the official vocabulary printed in a choice
+/// field's body (`十分に行っている 従業者に対する教育・啓発`): its value.
+pub fn bare_answer(body: &str) -> Option<String> {
+    body.lines().find_map(|l| {
+        let rest = NOISE.replace_all(l, " ");
+        rest.split_whitespace()
+            .find(|w| VOCABULARY.iter().any(|(v, _)| v == w))
+            .map(str::to_string)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_and_their_questions() {
+        assert_eq!(
+            answer_of_line("[ 十分である 2） 十分である"),
+            Some(("十分である".into(), Class::Sufficiency))
+        );
+        assert_eq!(
+            answer_of_line("定めている["),
+            Some(("定めている".into(), Class::Other))
+        );
+        assert_eq!(answer_of_line("発生なし").unwrap().1, Class::Incident);
+        assert_eq!(answer_of_line("[ ○] 内部監査[ ["), None);
+        assert_eq!(answer_of_line("3） 課題が残されている"), None);
+        assert_eq!(answer_of_line("[ ] 情報提供ネットワークシステム"), None);
+        assert_eq!(answer_of_line("] 行っていない"), None);
+        assert_eq!(
+            answer_of_line("＜選択肢＞[ 行っている").map(|a| a.0),
+            Some("行っている".into())
+        );
+        assert_eq!(
+            answer_of_line("申請書等の記載項目について、必要な項目のみ"),
+            None
+        );
+        assert_eq!(
+            question_class("当該対策は十分か【再掲】"),
+            Class::Sufficiency
+        );
+        assert_eq!(
+            question_class(
+                "②過去３年以内に、評価実施機関において、個人情報に関する重大事故が発生したか"
+            ),
+            Class::Incident
+        );
+        assert_eq!(
+            bare_answer("十分に行っている 従業者に対する教育・啓発").as_deref(),
+            Some("十分に行っている")
+        );
+    }
+}

@@ -1,0 +1,164 @@
+//! Page-level refinements of R6 that follow the form tree rather than the
+//! print order: answers go to the questions that can take them, and prose
+//! never stays on a grouping heading or a choice field when the form has a
+//! free-text field for it on the same page.
+
+use std::collections::{HashMap, HashSet};
+
+use super::answer::{question_class, Class};
+use super::form::{Kind, Schema};
+use super::Place;
+
+/// Answers after which a question's sub-fields stay empty (they are only
+/// filled for the positive answer, e.g. その内容 after 発生あり).
+const NEGATIVE: [&str; 4] = [
+    "発生なし",
+    "定めていない",
+    "行っていない",
+    "再委託していない",
+];
+
+/// What the content blocks of one page have filled so far.
+#[derive(Debug, Default)]
+pub struct PageFill {
+    filled: HashSet<Place>,
+    answered: HashMap<Place, String>,
+    descended: HashMap<Place, Place>,
+}
+
+impl PageFill {
+    /// Marks a place as holding content.
+    pub fn fill(&mut self, p: Place) {
+        self.filled.insert(p);
+    }
+
+    /// True if the place holds content.
+    pub fn is_filled(&self, p: Place) -> bool {
+        self.filled.contains(&p)
+    }
+
+    /// Records the answer of a question.
+    pub fn answer(&mut self, p: Place, value: &str) {
+        self.answered.insert(p, value.to_string());
+    }
+
+    /// True if the place is a sub-field of a question answered negatively.
+    pub fn is_moot(&self, schema: &Schema, p: Place) -> bool {
+        schema.nodes[p.node].parent.is_some_and(|q| {
+            let qp = Place {
+                node: q,
+                block: p.block,
+            };
+            self.answered
+                .get(&qp)
+                .is_some_and(|a| NEGATIVE.contains(&a.as_str()))
+        })
+    }
+}
+
+/// A free-text field (not a choice, name, date or count).
+pub fn is_prose(schema: &Schema, node: usize) -> bool {
+    let n = &schema.nodes[node];
+    n.kind == Kind::Field
+        && !n.choice
+        && !n.checkbox
+        && !n.org
+        && !["名", "名称", "日", "数", "部署", "役職名", "期間"]
+            .iter()
+            .any(|s| n.label.ends_with(s))
+}
+
+/// The question field (never a numbered heading) an answer of `class`
+/// belongs to: the default target if it is such a question, else the first unanswered one of the page in print
+/// order (answers and questions are printed in the same order).
+pub fn answer_target(
+    schema: &Schema,
+    targets: &[(usize, Place)],
+    fill: &PageFill,
+    class: Class,
+    default: Option<usize>,
+) -> Option<usize> {
+    let takes = |i: usize| {
+        let n = &schema.nodes[targets[i].1.node];
+        n.kind == Kind::Field
+            && n.choice
+            && question_class(&n.label) == class
+            && !fill.answered.contains_key(&targets[i].1)
+    };
+    if let Some(d) = default.filter(|&d| takes(d)) {
+        return Some(d);
+    }
+    (0..targets.len())
+        .filter(|&i| takes(i))
+        .min_by_key(|&i| targets[i].0)
+}
+
+/// Where prose that landed on `p` (line `at`) belongs: a grouping heading
+/// passes it to its first free-text child while that is empty; a choice
+/// field passes it to the empty free-text field of the page that is nearest
+/// in the form tree (then on the page).
+pub fn refine(
+    schema: &Schema,
+    targets: &[(usize, Place)],
+    fill: &mut PageFill,
+    p: Place,
+    at: usize,
+) -> Place {
+    let n = &schema.nodes[p.node];
+    if n.kind == Kind::Field && (n.choice || n.checkbox) {
+        return nearest_prose(schema, targets, fill, p, at).unwrap_or(p);
+    }
+    descend(schema, fill, p)
+}
+
+/// First free-text child of a grouping node (risk heading, numbered heading
+/// with fields), if it is still empty or already took this heading's prose.
+fn descend(schema: &Schema, fill: &mut PageFill, p: Place) -> Place {
+    let n = &schema.nodes[p.node];
+    if !matches!(n.kind, Kind::Risk | Kind::Numbered) {
+        return p;
+    }
+    let Some(child) = (p.node + 1..schema.nodes.len())
+        .take_while(|&j| schema.nodes[j].depth > n.depth)
+        .find(|&j| schema.nodes[j].parent == Some(p.node) && is_prose(schema, j))
+    else {
+        return p;
+    };
+    let c = Place {
+        node: child,
+        block: p.block,
+    };
+    if fill.descended.get(&p) == Some(&c) || !fill.is_filled(c) {
+        fill.descended.insert(p, c);
+        return c;
+    }
+    p
+}
+
+/// The empty free-text field of the page closest to `p` in the form tree
+/// (deepest common ancestor), then in print distance.
+fn nearest_prose(
+    schema: &Schema,
+    targets: &[(usize, Place)],
+    fill: &PageFill,
+    p: Place,
+    at: usize,
+) -> Option<Place> {
+    let chain = schema.chain(p.node);
+    targets
+        .iter()
+        .filter(|(_, q)| {
+            is_prose(schema, q.node) && !fill.is_filled(*q) && !fill.is_moot(schema, *q)
+        })
+        .map(|&(l, q)| {
+            let common = chain
+                .iter()
+                .zip(schema.chain(q.node))
+                .take_while(|(a, b)| **a == *b)
+                .count();
+            (common, l.abs_diff(at), q)
+        })
+        .filter(|&(common, _, _)| common >= 1)
+        .max_by_key(|&(common, d, _)| (common, std::cmp::Reverse(d)))
+        .map(|(_, _, q)| q)
+}
