@@ -49,7 +49,9 @@ pub struct Hit {
     pub ordinal: u64,
     /// Relevance.
     pub score: f32,
-    /// Text around the first match; `highlights` are char ranges in it.
+    /// Text around the first match (`snippet`) and the matches in it
+    /// (`highlights`: char ranges), flattened into the hit's JSON.
+    #[serde(flatten)]
     pub snippet: Snippet,
     /// Selected choice value of the field, if any.
     pub value: Option<String>,

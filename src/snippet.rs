@@ -15,7 +15,9 @@ const WIDTH: usize = 120;
 /// A window of original text with highlighted ranges.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Snippet {
-    /// The window, line breaks and runs of blanks folded to one space.
+    /// The window, line breaks and runs of blanks folded to one space
+    /// (`snippet` in JSON output, a plain string other tools can show).
+    #[serde(rename = "snippet")]
     pub text: String,
     /// Highlighted ranges as char offsets into `text`, `[start, end)`.
     pub highlights: Vec<(usize, usize)>,

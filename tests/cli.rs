@@ -27,6 +27,17 @@ fn search_without_an_index_builds_the_default_one_and_finds_all_four_documents()
             assert!(v.get(k).is_some(), "missing {k} in {line}");
         }
         assert!(!v["section_path"].as_str().unwrap().is_empty());
+        let snippet = v["snippet"].as_str().expect("snippet is a string");
+        let (a, b) = (
+            v["highlights"][0][0].as_u64().unwrap(),
+            v["highlights"][0][1].as_u64().unwrap(),
+        );
+        let marked: String = snippet
+            .chars()
+            .skip(a as usize)
+            .take((b - a) as usize)
+            .collect();
+        assert!(marked.starts_with("中間サーバ"), "{marked} in {snippet}");
         files.insert(v["file"].as_str().unwrap().to_string());
     }
     assert_eq!(files.len(), 4, "{files:?}");
