@@ -48,7 +48,8 @@ enum Cmd {
     /// Search sections for words or "quoted phrases" (all parts must occur).
     Search {
         /// Query: words are ANDed; "…" is one phrase; -word excludes.
-        #[arg(required = true, num_args = 1..)]
+        // `-word` must reach the query parser, not clap's option parser.
+        #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
         query: Vec<String>,
         #[command(flatten)]
         index: IndexArg,
@@ -63,6 +64,9 @@ enum Cmd {
         /// Also match inside choice lists (＜選択肢＞).
         #[arg(long)]
         choices: bool,
+        /// One hit per document: its best section (with --limit, documents).
+        #[arg(long)]
+        per_file: bool,
     },
     /// List the indexed documents with their metadata.
     Docs {
@@ -244,6 +248,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
             filters,
             choices,
+            per_file,
         } => {
             let query = UserQuery::parse(&query.join(" "))?;
             let s = index.open()?;
@@ -259,7 +264,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 limit,
                 include_choices: choices,
             };
-            let res = search::search(&s, &req)?;
+            let res = if per_file {
+                search::search_per_file(&s, &req)?
+            } else {
+                search::search(&s, &req)?
+            };
             present::hits(&mut out, &res, present::Style::detect(json))?;
         }
         Cmd::Docs { index, json } => {

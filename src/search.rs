@@ -106,7 +106,12 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResults> {
     // match covers (a field whose whole value is the phrase beats prose that
     // mentions it), which needs the stored text.
     let limit = req.limit.max(1);
-    let candidates = limit.saturating_mul(5).max(200);
+    // tantivy preallocates the top-k heap: never ask for more than exist.
+    let candidates = limit
+        .saturating_mul(5)
+        .max(200)
+        .min(searcher.num_docs() as usize)
+        .max(1);
     let top = TopDocs::with_limit(candidates).tweak_score(move |seg: &SegmentReader| {
         let weight = seg
             .fast_fields()
@@ -142,6 +147,20 @@ fn coverage(body: &str, needles: &[&str]) -> f32 {
     }
     let matched: usize = needles.iter().map(|n| n.chars().count()).sum();
     (matched as f32 / len as f32).min(1.0)
+}
+
+/// One hit per document (its best section), for "where does each city say
+/// this": every matching section is ranked, then documents keep their first.
+pub fn search_per_file(store: &Store, req: &SearchRequest) -> Result<SearchResults> {
+    let all = SearchRequest {
+        limit: usize::MAX / 8,
+        ..req.clone()
+    };
+    let mut res = search(store, &all)?;
+    let mut seen = std::collections::HashSet::new();
+    res.hits.retain(|h| seen.insert(h.file.clone()));
+    res.hits.truncate(req.limit.max(1));
+    Ok(res)
 }
 
 /// A section as stored, for exhaustive listings (contractors, compare).

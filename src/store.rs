@@ -46,13 +46,25 @@ impl Store {
             .with_context(|| format!("cannot create index directory {}", path.display()))?;
         let dir = MmapDirectory::open(path)
             .with_context(|| format!("cannot open index directory {}", path.display()))?;
-        let index = if Index::exists(&dir)? {
-            Index::open(dir).map_err(|e| open_error(path, e))?
-        } else {
-            let (schema, _) = schema::build();
-            Index::create(dir, schema, Default::default())
-                .with_context(|| format!("cannot create index in {}", path.display()))?
-        };
+        let (schema, _) = schema::build();
+        if Index::exists(&dir)? {
+            let index = Index::open(dir).map_err(|e| open_error(path, e))?;
+            if index.schema() == schema {
+                return Self::wrap(index, path);
+            }
+            // An index of an older pia: it only holds derived data, so it is
+            // rebuilt (its files are tantivy's, checked by the open above).
+            eprintln!(
+                "pia: {} was built by an older version; rebuilding it",
+                path.display()
+            );
+            drop(index);
+            std::fs::remove_dir_all(path)
+                .with_context(|| format!("cannot remove old index {}", path.display()))?;
+            return Self::open_or_create(path);
+        }
+        let index = Index::create(dir, schema, Default::default())
+            .with_context(|| format!("cannot create index in {}", path.display()))?;
         Self::wrap(index, path)
     }
 
@@ -66,6 +78,13 @@ impl Store {
             );
         }
         let index = Index::open_in_dir(path).map_err(|e| open_error(path, e))?;
+        if index.schema() != schema::build().0 {
+            bail!(
+                "{} was built by an older version of pia; run `pia index DIR --index {}` again",
+                path.display(),
+                path.display()
+            );
+        }
         Self::wrap(index, path)
     }
 
