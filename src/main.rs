@@ -47,10 +47,13 @@ enum Cmd {
     },
     /// Search sections for words or "quoted phrases" (all parts must occur).
     Search {
-        /// Query: words are ANDed; "…" is one phrase; -word excludes.
-        // `-word` must reach the query parser, not clap's option parser.
-        #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
+        /// Query: words are ANDed; "…" is one phrase; -word excludes (after
+        /// `--`, e.g. `pia search -- 委託 -再委託`, or use --exclude).
+        #[arg(required = true, num_args = 1..)]
         query: Vec<String>,
+        /// Exclude sections containing this phrase (repeatable).
+        #[arg(long, value_name = "PHRASE")]
+        exclude: Vec<String>,
         #[command(flatten)]
         index: IndexArg,
         /// Maximum number of hits (use a large value to list everything).
@@ -249,8 +252,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             filters,
             choices,
             per_file,
+            exclude,
         } => {
-            let query = UserQuery::parse(&query.join(" "))?;
+            let mut query = UserQuery::parse(&query.join(" "))?;
+            for e in &exclude {
+                query
+                    .must_not
+                    .extend(UserQuery::parse(&format!("\"{e}\""))?.must);
+            }
             let s = index.open()?;
             let req = SearchRequest {
                 query,

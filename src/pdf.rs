@@ -653,8 +653,13 @@ mod tests {
         let text = extract_text(&main_fixture("sample.pdf")).unwrap();
         let pages = extract_pages_with(&main_fixture("sample.pdf"), &PdfOptions::default());
         let pages = pages.unwrap();
-        assert_eq!(text.matches(PAGE_SEPARATOR).count(), pages.len() - 1);
+        assert!(pages.len() > 1);
+        // Restored blank lines may also separate parts of one page (a large
+        // vertical gap), so the join itself is checked.
+        let trimmed: Vec<&str> = pages.iter().map(|p| p.trim_end_matches('\n')).collect();
+        assert_eq!(text, trimmed.join(PAGE_SEPARATOR) + "\n");
         assert!(!text.contains("\n\n\n\n\n") && !text.contains('\u{c}'));
+        assert!(pages.iter().all(|p| !p.starts_with('\n')));
         let second_start = pages[1].lines().next().unwrap();
         assert!(text.contains(&format!("\n\n\n\n{second_start}\n")));
     }

@@ -133,7 +133,7 @@ fn split_parts(input: &str) -> Vec<(String, bool)> {
         *negated = false;
     };
     for c in input.chars() {
-        let is_quote = matches!(c, '"' | '“' | '”' | '＂');
+        let is_quote = matches!(c, '"' | '“' | '”' | '＂' | '「' | '」');
         if is_quote {
             in_quote = !in_quote;
             continue;
