@@ -157,7 +157,11 @@ fn pick(secs: &[SectionRecord], item: &str) -> Option<CompareEntry> {
         section_path: s.path.clone(),
         key: s.key.clone(),
         text,
-        value: s.value.clone(),
+        // The item's selected answer, also when the wording is a sibling's.
+        value: s
+            .value
+            .clone()
+            .or_else(|| own().and_then(|o| o.value.clone())),
         group: 0,
         diff: Vec::new(),
     })

@@ -214,12 +214,27 @@ impl SectionRecord {
         self.path.rsplit(" > ").next().unwrap_or("").to_string()
     }
 
-    /// The text without the printed label line at its start, blanks folded.
+    /// The text without its printed label (a line or word of its own
+    /// anywhere, or the start of the first line), blanks folded.
     pub fn value_text(&self) -> String {
         let label = fold(&self.label());
-        let body = self.body.trim();
-        // The body starts with the label as printed: find the shortest prefix
-        // that folds to it (folding works on whole strings: ー after katakana).
+        // Drop the label where it stands alone: a line, or a blank-separated
+        // word (answers are often printed before it: `十分に行っている 従業者…`).
+        let kept: Vec<String> = self
+            .body
+            .lines()
+            .filter(|l| fold(l) != label)
+            .map(|l| {
+                l.split([' ', '\u{3000}', '\t'])
+                    .filter(|w| fold(w) != label)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let body = kept.join("\n");
+        let body = body.trim();
+        // The label may also start a line that holds the value: find the
+        // shortest prefix folding to it (folding works on whole strings).
         let mut rest = body;
         for (i, _) in body.char_indices().skip(1).chain([(body.len(), ' ')]) {
             let f = fold(&body[..i]);
