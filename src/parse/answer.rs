@@ -70,6 +70,12 @@ pub fn answer_of_line(line: &str) -> Option<(String, Class)> {
         .or_else(|| t.strip_prefix("<選択肢>"))
         .unwrap_or(t)
         .trim();
+    // `][ 答え`: a box closed on the previous line, then the bracketed answer.
+    let t = t
+        .strip_prefix([']', '］'])
+        .map(str::trim_start)
+        .filter(|r| r.starts_with(['[', '［']))
+        .unwrap_or(t);
     if is_option_fragment(t) {
         return None;
     }
@@ -79,7 +85,9 @@ pub fn answer_of_line(line: &str) -> Option<(String, Class)> {
     let first = *words.first()?;
     let known = VOCABULARY.iter().any(|(w, _)| *w == first);
     let same = words.iter().all(|w| *w == first);
-    let short = words.len() == 1 && first.chars().count() <= 20;
+    // Official options run up to ~40 chars (しきい値判断結果's
+    // `基礎項目評価及び重点項目評価の実施が義務付けられる`).
+    let short = words.len() == 1 && first.chars().count() <= 40;
     ((known && same) || (bracketed && short)).then(|| (first.to_string(), class_of(first)))
 }
 

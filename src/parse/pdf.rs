@@ -613,8 +613,10 @@ fn initial_fill(schema: &Schema, lines: &[&str], targets: &[(usize, &Occ)]) -> a
         fill.fill(p);
         if schema.nodes[p.node].choice {
             let text = lines[o.start..o.end].join(" ");
-            let v = super::selected_value(&text).or_else(|| answer::bare_answer(&text));
-            fill.answer(p, &v.unwrap_or_default());
+            // Only a real answer closes the question: `②… ＜選択肢＞` has none.
+            if let Some(v) = super::selected_value(&text).or_else(|| answer::bare_answer(&text)) {
+                fill.answer(p, &v);
+            }
         }
     }
     fill
@@ -643,7 +645,11 @@ fn default_target(targets: &[(usize, &Occ)], at: usize) -> Option<usize> {
 /// True if the label line(s) carry a value after the label itself.
 fn has_inline(schema: &Schema, lines: &[&str], o: &Occ) -> bool {
     let Some(p) = o.place else { return false };
-    let text: String = lines[o.start..o.end].concat();
+    // The option-list marker after a label is not a value.
+    let text: String = lines[o.start..o.end]
+        .concat()
+        .replace("＜選択肢＞", "")
+        .replace("<選択肢>", "");
     lfold(&text).len() > schema.nodes[p.node].fold.len() + o.prefix.len() + 3
 }
 
