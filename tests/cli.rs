@@ -1,6 +1,9 @@
 //! The command line as a user runs it.
 
+mod common;
+
 use std::collections::BTreeSet;
+use std::ffi::OsStr;
 use std::process::Command;
 
 fn pia() -> Command {
@@ -10,19 +13,10 @@ fn pia() -> Command {
 #[test]
 fn search_without_an_index_builds_the_default_one_and_finds_all_four_documents() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = pia()
-        .args(["search", "中間サーバー", "--json", "--limit", "1000"])
-        .env("PIA_INDEX", tmp.path().join("idx"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let args = ["search", "中間サーバー", "--limit", "1000"].map(OsStr::new);
     let mut files = BTreeSet::new();
-    for line in String::from_utf8(out.stdout).unwrap().lines() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    for v in common::pia_json(&args, tmp.path()) {
+        let line = v.to_string();
         for k in ["file", "section_path", "score", "snippet"] {
             assert!(v.get(k).is_some(), "missing {k} in {line}");
         }

@@ -3,6 +3,7 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
 
@@ -95,22 +96,13 @@ fn contractor_fields_give_names_roles_and_entrusted_work() {
 fn compare_cli_writes_json_and_an_html_report() {
     let tmp = tempfile::tempdir().unwrap();
     let html = tmp.path().join("r.html");
-    let out = Command::new(env!("CARGO_BIN_EXE_pia"))
-        .args(["compare", "従業者に対する教育・啓発", "--json", "--html"])
-        .arg(&html)
-        .env("PIA_INDEX", tmp.path().join("idx"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let args = [
+        OsStr::new("compare"),
+        OsStr::new("従業者に対する教育・啓発"),
+        OsStr::new("--html"),
+        html.as_os_str(),
+    ];
+    let lines = common::pia_json(&args, tmp.path());
     assert_eq!(lines.len(), 4, "one object per document");
     for l in &lines {
         for k in ["file", "municipality", "section_path", "text", "group"] {

@@ -61,3 +61,25 @@ pub fn gold_path() -> PathBuf {
 pub fn gold() -> Vec<GoldRow> {
     eval::load_gold(&gold_path()).expect("gold.tsv")
 }
+
+/// Runs `pia ARGS --json` with `$PIA_INDEX` in `dir` (the default index is
+/// built there from the bundled corpus) and parses its JSON lines; panics
+/// with stderr when the command fails.
+pub fn pia_json(args: &[&std::ffi::OsStr], dir: &Path) -> Vec<serde_json::Value> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pia"))
+        .args(args)
+        .arg("--json")
+        .env("PIA_INDEX", dir.join("idx"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
