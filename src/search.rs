@@ -2,6 +2,8 @@
 //! lindera terms times the section's weight, turned into [`Hit`]s that say
 //! which document, which city and where in the form.
 
+use std::collections::HashMap;
+
 use anyhow::Result;
 use serde::Serialize;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
@@ -129,6 +131,7 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResults> {
         .into_iter()
         .map(|(score, addr)| to_hit(&searcher, &f, addr, score, &needles))
         .collect::<Result<Vec<_>>>()?;
+    prefer_first_occurrence(&mut hits);
     hits.sort_by(|a, b| b.score.total_cmp(&a.score));
     hits.truncate(limit);
     let documents = crate::count::matching_files(&searcher, &f, req).ok();
@@ -137,6 +140,35 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResults> {
         total,
         documents,
     })
+}
+
+/// Hits of one document scoring within this share of its best hit are
+/// considered equally good answers to "where does it say this".
+const NEAR_BEST: f32 = 0.75;
+
+/// Within each document, among hits nearly as good as its best, the earliest
+/// section gets the best score (a document names a thing first where it
+/// defines it); the scores themselves are only permuted, so ranking across
+/// documents is unchanged.
+fn prefer_first_occurrence(hits: &mut [Hit]) {
+    let mut by_file: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, h) in hits.iter().enumerate() {
+        by_file.entry(h.file.as_str()).or_default().push(i);
+    }
+    let groups: Vec<Vec<usize>> = by_file.into_values().collect();
+    for idx in groups {
+        let best = idx.iter().map(|&i| hits[i].score).fold(f32::MIN, f32::max);
+        let mut near: Vec<usize> = idx
+            .into_iter()
+            .filter(|&i| hits[i].score >= best * NEAR_BEST)
+            .collect();
+        let mut scores: Vec<f32> = near.iter().map(|&i| hits[i].score).collect();
+        scores.sort_by(|a, b| b.total_cmp(a));
+        near.sort_by_key(|&i| hits[i].ordinal);
+        for (i, sc) in near.into_iter().zip(scores) {
+            hits[i].score = sc;
+        }
+    }
 }
 
 /// Share of the section's normalised text that the query parts cover (0–1).
