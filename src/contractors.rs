@@ -9,6 +9,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
+use crate::filter::any_of;
 use crate::normalize::fold;
 use crate::parse::form::key_has_prefix;
 use crate::query::substring_query;
@@ -177,23 +178,15 @@ fn block_titles(
     if files.is_empty() {
         return Ok(out);
     }
-    let f = store.fields;
-    let in_files = tantivy::query::BooleanQuery::new(
-        files
-            .iter()
-            .map(|file| {
-                let q: Box<dyn tantivy::query::Query> = Box::new(tantivy::query::TermQuery::new(
-                    tantivy::Term::from_field_text(f.file, file),
-                    tantivy::schema::IndexRecordOption::Basic,
-                ));
-                (tantivy::query::Occur::Should, q)
-            })
-            .collect(),
+    let in_files = any_of(
+        store.fields.file,
+        files.iter().map(|f| f.as_bytes().to_vec()).collect(),
+        false,
     );
     let blocks = sections_where(
         store,
         Some(&|k| key_has_prefix(k, "file.entrust.N") && k.split('.').count() <= 4),
-        Some(Box::new(in_files)),
+        Some(in_files),
     )?;
     for s in blocks {
         let is_block = s.key.split('.').count() == 3;

@@ -47,11 +47,7 @@ fn text_output_shows_path_and_highlighted_snippet() {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    common::assert_success(&st);
     assert!(String::from_utf8_lossy(&st.stdout).contains("indexed 4 files"));
     let out = pia()
         .args(["search", "\"株式会社 アイネス\"", "--index"])

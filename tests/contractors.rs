@@ -130,11 +130,7 @@ fn generated_corpus_contractor_lookup_equals_the_manifest() {
         .arg(&corpus)
         .output()
         .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    common::assert_success(&st);
     let store = Store::open_or_create(&tmp.path().join("idx")).unwrap();
     let opts = IndexOptions {
         progress: false,

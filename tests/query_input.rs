@@ -1,6 +1,8 @@
 //! Odd user input never panics: queries typed at the command line, and random
 //! bytes fed to the decoder and parser (issue 7).
 
+mod common;
+
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -57,11 +59,7 @@ fn hits(q: &str) -> Vec<serde_json::Value> {
         "{q:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    common::json_lines(&out.stdout)
 }
 
 /// Exit code 1 and a one-line `pia: …` message containing `want`.

@@ -62,6 +62,24 @@ pub fn gold() -> Vec<GoldRow> {
     eval::load_gold(&gold_path()).expect("gold.tsv")
 }
 
+/// Fails the test with the command's stderr unless it exited with 0.
+pub fn assert_success(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Parses output of `--json`: one JSON object per line.
+pub fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
+    std::str::from_utf8(stdout)
+        .expect("UTF-8 output")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON object per line"))
+        .collect()
+}
+
 /// Runs `pia ARGS --json` with `$PIA_INDEX` in `dir` (the default index is
 /// built there from the bundled corpus) and parses its JSON lines; panics
 /// with stderr when the command fails.
@@ -72,14 +90,6 @@ pub fn pia_json(args: &[&std::ffi::OsStr], dir: &Path) -> Vec<serde_json::Value>
         .env("PIA_INDEX", dir.join("idx"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    assert_success(&out);
+    json_lines(&out.stdout)
 }
