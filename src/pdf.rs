@@ -119,7 +119,7 @@ pub enum PdfError {
 }
 
 /// Put between pages by [`extract_text`]: three blank lines, the page break
-/// convention of the corpus seeds (which `parse::pdf` splits pages on).
+/// convention of the corpus seeds (which `parse::scrambled` splits pages on).
 pub const PAGE_SEPARATOR: &str = "\n\n\n\n";
 
 /// Extracts the text of a PDF with default options, pages separated by

@@ -2,7 +2,7 @@
 //! sections addressed by their place in the official form (FORMS.md R0–R9).
 //!
 //! Two input layouts exist: text extracted from PDFs (scrambled within pages,
-//! labels marked by one leading space; [`pdf`]) and TSV+HTML table exports
+//! labels marked by one leading space; [`scrambled`]) and TSV+HTML table exports
 //! (ordered; [`ordered`]). Both resolve labels against the form trees of
 //! [`form`] and share the section builder of this module.
 
@@ -11,7 +11,7 @@ pub mod attach;
 pub mod form;
 pub mod meta;
 pub mod ordered;
-pub mod pdf;
+pub mod scrambled;
 
 use std::collections::HashMap;
 
@@ -29,7 +29,7 @@ pub fn parse_document(text: &str) -> ParsedDoc {
     let mut sections = if is_ordered(text) {
         ordered::parse(text, schema)
     } else {
-        pdf::parse(text, schema)
+        scrambled::parse(text, schema)
     };
     if sections.iter().all(|s| s.body.trim().is_empty()) && !text.trim().is_empty() {
         sections.push(Section {
