@@ -8,7 +8,7 @@ use once_cell::sync::Lazy;
 use regex::Regex;
 
 use super::form::{Kind, Schema};
-use super::pdf::{toc_range, toc_slot};
+use super::scrambled::{toc_range, toc_slot};
 use super::{
     block_header, changes_node, cover_node, fuzzy_risk, is_changes_head, is_choice_line, lfold,
     match_label, meta, top_heading, Builder, Place, SlotKey,
