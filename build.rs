@@ -45,9 +45,11 @@ fn analysis_fingerprint() -> Result<u64, Box<dyn std::error::Error>> {
     }
     for f in [
         "src/normalize.rs",
-        "src/analysis.rs",
-        "src/schema.rs",
-        "src/indexer.rs",
+        "src/ingest/decode.rs",
+        "src/ingest/pdftext.rs",
+        "src/index/analysis.rs",
+        "src/index/schema.rs",
+        "src/index/indexer.rs",
     ] {
         files.push(root.join(f));
     }
@@ -56,9 +58,9 @@ fn analysis_fingerprint() -> Result<u64, Box<dyn std::error::Error>> {
     let mut h = Fnv(0xcbf29ce484222325);
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
-        if f.is_file() {
-            std::fs::read(f)?.hash(&mut h);
-        }
+        // A missing file is an error: a moved module must be re-listed here,
+        // or its changes would silently stop forcing a re-index.
+        std::fs::read(f)?.hash(&mut h);
     }
     Ok(h.finish())
 }

@@ -1,29 +1,28 @@
 //! pia-search: full-text search over Japanese 特定個人情報保護評価書 (My Number
 //! Act privacy impact assessments), section by section.
 //!
-//! The data flows through one module per stage: [`walk`] finds files,
-//! [`decode`] and [`pdf`] turn them into text, [`parse`] recovers the official
-//! form's sections and the cover metadata, [`normalize`] and [`analysis`]
-//! prepare text for the index ([`schema`], [`store`], [`indexer`]), and
-//! [`query`], [`filter`], [`search`] and [`snippet`] answer questions that
-//! [`present`] prints.
+//! The data flows through one folder per stage, each taking what the previous
+//! one gives:
+//!
+//! | stage | takes | gives |
+//! |---|---|---|
+//! | [`ingest`] | a path | document texts (walk, decode, PDF text) |
+//! | [`parse`] | one text | sections of the official form + cover metadata |
+//! | [`index`] | parsed documents | the tantivy index (analysis, schema, store, indexer) |
+//! | [`query`] | a user query + filters | ranked hits, counts, snippets |
+//! | [`reports`] | the index | contractors, cross-city compare, gold evaluation |
+//! | [`present`] | results | text for people, JSON lines for programs, HTML |
+//!
+//! Two modules are shared vocabulary rather than stages: [`model`] (the types
+//! every stage passes on: [`model::SectionPath`], [`model::Location`], …) and
+//! [`normalize`] (the one definition of "the same text" that the parser, the
+//! index and the query side must agree on).
 
-pub mod analysis;
-pub mod compare;
-pub mod contractors;
-pub mod count;
-pub mod decode;
-pub mod eval;
-pub mod filter;
-pub mod indexer;
+pub mod index;
+pub mod ingest;
 pub mod model;
 pub mod normalize;
 pub mod parse;
-pub mod pdf;
 pub mod present;
 pub mod query;
-pub mod schema;
-pub mod search;
-pub mod snippet;
-pub mod store;
-pub mod walk;
+pub mod reports;

@@ -8,13 +8,16 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
-use pia_search::filter::Filters;
-use pia_search::indexer::{self, IndexOptions};
+use pia_search::query::filter::Filters;
+use pia_search::index::indexer::{self, IndexOptions};
 use pia_search::model::FormType;
-use pia_search::query::UserQuery;
-use pia_search::search::{self, SearchRequest};
-use pia_search::store::{self, Store};
-use pia_search::{compare, contractors, decode, eval, parse, present};
+use pia_search::query::syntax::UserQuery;
+use pia_search::query::search;
+use pia_search::query::SearchRequest;
+use pia_search::index::store::{self, Store};
+use pia_search::ingest::decode;
+use pia_search::reports::{compare, contractors, eval};
+use pia_search::{parse, present};
 
 /// Exit code when some input files could not be indexed (the rest was).
 const EXIT_SOME_FAILED: u8 = 2;
@@ -351,7 +354,7 @@ fn show(out: &mut impl Write, file: &Path, tree: bool, json: bool) -> Result<()>
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
     {
-        pia_search::pdf::extract_text(file).with_context(|| file.display().to_string())?
+        pia_search::ingest::pdftext::extract_text(file).with_context(|| file.display().to_string())?
     } else {
         decode::decode(&bytes)
             .with_context(|| file.display().to_string())?

@@ -7,11 +7,11 @@ use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
 
-use pia_search::contractors::{self, Aliases, Role};
-use pia_search::eval::{same_prefix, seed_of};
-use pia_search::indexer::{self, IndexOptions};
+use pia_search::reports::contractors::{self, Aliases, Role};
+use pia_search::reports::eval::{same_prefix, seed_of};
+use pia_search::index::indexer::{self, IndexOptions};
 use pia_search::model::SectionPath;
-use pia_search::store::Store;
+use pia_search::index::store::Store;
 
 #[test]
 fn gold_contractor_rows_list_every_document_at_the_expected_field() {

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use pia_search::store::Store;
+use pia_search::index::store::Store;
 
 fn pia() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_pia"));

@@ -6,8 +6,8 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{files, search_all};
-use pia_search::filter::Filters;
-use pia_search::indexer::doc_records;
+use pia_search::query::filter::Filters;
+use pia_search::index::indexer::doc_records;
 use pia_search::model::FormType;
 
 fn hit_files(filters: Filters) -> BTreeSet<String> {
@@ -116,8 +116,8 @@ fn indexed_metadata_is_what_the_documents_print() {
 
 #[test]
 fn an_unknown_city_is_a_clear_error() {
-    let req = pia_search::search::SearchRequest {
-        query: pia_search::query::UserQuery::parse("中間").unwrap(),
+    let req = pia_search::query::SearchRequest {
+        query: pia_search::query::syntax::UserQuery::parse("中間").unwrap(),
         filters: Filters {
             city: Some("札幌".into()),
             ..Default::default()
@@ -125,7 +125,7 @@ fn an_unknown_city_is_a_clear_error() {
         limit: 10,
         include_choices: false,
     };
-    let err = pia_search::search::search(common::store(), &req)
+    let err = pia_search::query::search::search(common::store(), &req)
         .unwrap_err()
         .to_string();
     assert!(

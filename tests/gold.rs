@@ -5,7 +5,7 @@
 mod common;
 
 use common::{files, gold, search_all};
-use pia_search::filter::Filters;
+use pia_search::query::filter::Filters;
 
 fn check(kinds: &[&str], min_rows: usize) {
     let mut failures = Vec::new();

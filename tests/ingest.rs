@@ -7,12 +7,13 @@ use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use pia_search::indexer::{self, IndexOptions, IndexReport};
+use pia_search::index::indexer::{self, IndexOptions, IndexReport};
 use pia_search::normalize::fold;
-use pia_search::query::UserQuery;
-use pia_search::schema::KIND_SECTION;
-use pia_search::search::{self, SearchRequest};
-use pia_search::store::Store;
+use pia_search::query::syntax::UserQuery;
+use pia_search::index::schema::KIND_SECTION;
+use pia_search::query::search;
+use pia_search::query::SearchRequest;
+use pia_search::index::store::Store;
 use tantivy::collector::DocSetCollector;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
@@ -175,12 +176,12 @@ fn paged_source(pages: &[String]) -> String {
 
 #[test]
 fn pdf_text_restores_label_indents_and_blank_lines() {
-    let pages = pia_search::pdf::extract_pages_with(
+    let pages = pia_search::ingest::pdftext::extract_pages_with(
         &fixture("sample.pdf"),
-        &pia_search::pdf::PdfOptions::default(),
+        &pia_search::ingest::pdftext::PdfOptions::default(),
     )
     .unwrap();
-    let text = pia_search::pdf::extract_text(&fixture("sample.pdf")).unwrap();
+    let text = pia_search::ingest::pdftext::extract_text(&fixture("sample.pdf")).unwrap();
     // An ideographic space is two half-width columns: it comes back as two spaces.
     let want = paged_source(&pages).replace('\u{3000}', "  ");
     let norm = |s: &str| -> Vec<String> {
@@ -206,9 +207,9 @@ fn pdf_gives_the_same_sections_as_its_text() {
     fs::create_dir(&dir).unwrap();
     fs::copy(fixture("sample.pdf"), dir.join("sample.pdf")).unwrap();
     fs::copy(fixture("sample.txt"), dir.join("sample.txt")).unwrap();
-    let pages = pia_search::pdf::extract_pages_with(
+    let pages = pia_search::ingest::pdftext::extract_pages_with(
         &fixture("sample.pdf"),
-        &pia_search::pdf::PdfOptions::default(),
+        &pia_search::ingest::pdftext::PdfOptions::default(),
     )
     .unwrap();
     fs::write(dir.join("paged.txt"), paged_source(&pages)).unwrap();
@@ -406,7 +407,7 @@ fn a_large_document_below_the_limit_is_indexed() {
     fs::create_dir(&dir).unwrap();
     let seed = fs::read_to_string(corpus_file("003_2bb90e44d61317a5.txt")).unwrap();
     // Half the limit: 8 MiB, far more than any real assessment.
-    let limit = pia_search::walk::DEFAULT_MAX_TEXT_BYTES as usize;
+    let limit = pia_search::ingest::walk::DEFAULT_MAX_TEXT_BYTES as usize;
     let copies = limit / 2 / seed.len();
     assert!(copies >= 2);
     fs::write(dir.join("long.txt"), seed.repeat(copies)).unwrap();

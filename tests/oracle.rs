@@ -11,10 +11,11 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use unicode_normalization::UnicodeNormalization;
 
-use pia_search::filter::Filters;
+use pia_search::query::filter::Filters;
 use pia_search::model::Section;
-use pia_search::query::{Phrase, UserQuery};
-use pia_search::search::{self, SearchRequest};
+use pia_search::query::syntax::{Phrase, UserQuery};
+use pia_search::query::search;
+use pia_search::query::SearchRequest;
 
 /// The normative definition written out independently of `normalize.rs`.
 fn norm(s: &str) -> String {

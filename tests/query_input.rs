@@ -9,11 +9,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use pia_search::indexer::{self, IndexOptions};
-use pia_search::query::UserQuery;
-use pia_search::search::{self, SearchRequest};
-use pia_search::store::Store;
-use pia_search::{decode, parse};
+use pia_search::index::indexer::{self, IndexOptions};
+use pia_search::query::syntax::UserQuery;
+use pia_search::query::search;
+use pia_search::query::SearchRequest;
+use pia_search::index::store::Store;
+use pia_search::ingest::decode;
+use pia_search::parse;
 use proptest::prelude::*;
 
 /// The bundled corpus indexed once per test binary: (index path, store).

@@ -4,7 +4,7 @@
 
 mod common;
 
-use pia_search::eval;
+use pia_search::reports::eval;
 
 #[test]
 fn engine_hits_sit_in_the_expected_sections() {

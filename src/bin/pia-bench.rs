@@ -18,12 +18,13 @@ use clap::{Parser, Subcommand};
 use tantivy::schema::Value;
 use tantivy::{DocSet, TantivyDocument, TERMINATED};
 
-use pia_search::count::{check_countable, matching_files, FileCounter};
-use pia_search::filter::Filters;
+use pia_search::query::count::{check_countable, matching_files, FileCounter};
+use pia_search::query::filter::Filters;
 use pia_search::normalize::fold;
-use pia_search::query::UserQuery;
-use pia_search::search::{self, SearchRequest};
-use pia_search::store::Store;
+use pia_search::query::syntax::UserQuery;
+use pia_search::query::search;
+use pia_search::query::SearchRequest;
+use pia_search::index::store::Store;
 
 #[derive(Parser)]
 #[command(name = "pia-bench", about = "Benchmark rows for bench/run.sh")]
@@ -301,7 +302,7 @@ fn check(file: &Path, index: &Path) -> Result<()> {
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {
         let alive = seg.alive_bitset();
         let mut docs = seg.inverted_index(f.kind)?.read_postings(
-            &tantivy::Term::from_field_text(f.kind, pia_search::schema::KIND_SECTION),
+            &tantivy::Term::from_field_text(f.kind, pia_search::index::schema::KIND_SECTION),
             tantivy::schema::IndexRecordOption::Basic,
         )?;
         let Some(postings) = docs.as_mut() else {

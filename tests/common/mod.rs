@@ -6,12 +6,13 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use pia_search::eval::{self, GoldRow};
-use pia_search::filter::Filters;
-use pia_search::indexer::{self, IndexOptions};
-use pia_search::query::UserQuery;
-use pia_search::search::{self, Hit, SearchRequest};
-use pia_search::store::Store;
+use pia_search::reports::eval::{self, GoldRow};
+use pia_search::query::filter::Filters;
+use pia_search::index::indexer::{self, IndexOptions};
+use pia_search::query::syntax::UserQuery;
+use pia_search::query::search::{self, Hit};
+use pia_search::query::SearchRequest;
+use pia_search::index::store::Store;
 
 /// The bundled corpus.
 pub fn corpus() -> PathBuf {

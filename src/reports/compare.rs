@@ -12,9 +12,9 @@ use similar::{ChangeTag, TextDiff};
 
 use crate::normalize::fold;
 use crate::parse::form::{comparable_items, key_has_prefix, lookup_keys, ComparableItem};
-use crate::query::UserQuery;
-use crate::search::{sections_where, SectionRecord};
-use crate::store::Store;
+use crate::query::syntax::UserQuery;
+use crate::query::search::{sections_where, SectionRecord};
+use crate::index::store::Store;
 
 /// Shortest folded text (without bracketed choices) that counts as the
 /// field's own wording rather than a bare answer like `[ 十分である ]`.
@@ -138,7 +138,7 @@ fn pick(secs: &[SectionRecord], item: &str) -> Option<CompareEntry> {
     let wanted = fold(item.split(" (").next().unwrap_or(item));
     let own = || {
         secs.iter().min_by_key(|s| {
-            let exact = fold(crate::filter::split_number(&s.label()).1) == wanted;
+            let exact = fold(crate::query::filter::split_number(&s.label()).1) == wanted;
             let depth = s.key.split('.').count() as i64;
             let depth = if exact { -depth } else { depth };
             (!exact, s.value.is_none(), depth, s.ordinal)

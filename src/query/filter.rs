@@ -16,7 +16,7 @@ use tantivy::{Searcher, Term};
 use crate::model::FormType;
 use crate::normalize::fold;
 use crate::parse::form::key_has_prefix;
-use crate::schema::Fields;
+use crate::index::schema::Fields;
 
 /// Document and section restrictions of one search.
 #[derive(Debug, Clone, Default)]

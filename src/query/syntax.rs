@@ -16,7 +16,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 use thiserror::Error;
 
-use crate::analysis::{phrase_bigrams, words};
+use crate::index::analysis::{phrase_bigrams, words};
 use crate::normalize::fold;
 
 /// Longest accepted phrase, in normalised characters (a pasted page is not a query).

@@ -7,7 +7,7 @@ use tantivy::schema::{
     STRING,
 };
 
-use crate::analysis::{BIGRAM, JA};
+use crate::index::analysis::{BIGRAM, JA};
 
 /// Value of [`Fields::kind`] for section records.
 pub const KIND_SECTION: &str = "section";

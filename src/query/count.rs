@@ -11,8 +11,8 @@ use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Field;
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
-use crate::schema::Fields;
-use crate::search::SearchRequest;
+use crate::index::schema::Fields;
+use super::SearchRequest;
 
 /// Number of distinct files with at least one section matching `req`
 /// (`limit` is ignored). Builds a [`FileCounter`] each time; keep one per
@@ -61,7 +61,7 @@ impl FileCounter {
     }
 }
 
-/// The sections [`crate::search::build_query`] matches, without what only
+/// The sections [`crate::query::search::build_query`] matches, without what only
 /// ranks (word clauses) or is implied (`kind:section`: only sections have
 /// body text), so counting does not intersect with every section.
 pub fn match_query(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<Box<dyn Query>> {

@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use crate::filter::Filters;
+use crate::query::filter::Filters;
 use crate::model::SectionPath;
 use crate::normalize::fold;
-use crate::query::{Phrase, UserQuery};
-use crate::search::{self, Hit, SearchRequest};
-use crate::store::Store;
+use crate::query::syntax::{Phrase, UserQuery};
+use crate::query::search::{self, Hit};
+use crate::query::SearchRequest;
+use crate::index::store::Store;
 
 /// One row of the gold set.
 #[derive(Debug, Clone, Serialize)]
@@ -263,7 +264,7 @@ pub fn evaluate(store: &Store, rows: &[GoldRow]) -> Result<EvalReport> {
                 .collect(),
             None => {
                 let item = row.query.trim_start_matches("compare:").trim();
-                crate::compare::compare(store, item, None)?
+                crate::reports::compare::compare(store, item, None)?
                     .entries
                     .into_iter()
                     .map(|e| (e.file, e.section_path))

@@ -11,26 +11,13 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
-use crate::filter::{any_of, matching_terms, Filters};
+use crate::query::filter::{any_of, matching_terms};
 use crate::model::DocMeta;
 use crate::normalize::fold;
-use crate::query::UserQuery;
-use crate::schema::{Fields, KIND_SECTION};
-use crate::snippet::{self, Snippet};
-use crate::store::Store;
-
-/// Everything one search needs.
-#[derive(Debug, Clone)]
-pub struct SearchRequest {
-    /// The parsed user query.
-    pub query: UserQuery,
-    /// Restrictions.
-    pub filters: Filters,
-    /// Maximum number of hits (large values list everything).
-    pub limit: usize,
-    /// Also match inside choice lists (＜選択肢＞), which are not ranked text.
-    pub include_choices: bool,
-}
+use super::SearchRequest;
+use crate::index::schema::{Fields, KIND_SECTION};
+use crate::query::snippet::{self, Snippet};
+use crate::index::store::Store;
 
 /// One matching section.
 #[derive(Debug, Clone, Serialize)]
@@ -134,7 +121,7 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResults> {
     prefer_first_occurrence(&mut hits);
     hits.sort_by(|a, b| b.score.total_cmp(&a.score));
     hits.truncate(limit);
-    let documents = crate::count::matching_files(&searcher, &f, req).ok();
+    let documents = crate::query::count::matching_files(&searcher, &f, req).ok();
     Ok(SearchResults {
         hits,
         total,

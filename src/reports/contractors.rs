@@ -9,15 +9,15 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use crate::filter::any_of;
+use crate::query::filter::any_of;
 use crate::normalize::fold;
 use crate::parse::form::key_has_prefix;
-use crate::query::substring_query;
-use crate::search::{sections_where, SectionRecord};
-use crate::store::Store;
+use crate::query::syntax::substring_query;
+use crate::query::search::{sections_where, SectionRecord};
+use crate::index::store::Store;
 
 /// The bundled alias table (`data/contractors.tsv`).
-const BUNDLED: &str = include_str!("../data/contractors.tsv");
+const BUNDLED: &str = include_str!("../../data/contractors.tsv");
 
 /// Known organisations and their aliases, by normalised name.
 #[derive(Debug, Clone, Default)]

@@ -8,8 +8,8 @@ use anyhow::{anyhow, bail, Context, Result};
 use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyError};
 
-use crate::analysis;
-use crate::schema::{self, Fields};
+use crate::index::analysis;
+use crate::index::schema::{self, Fields};
 
 /// Writer memory budget in bytes (split between indexing threads).
 pub const WRITER_HEAP: usize = 512 << 20;

@@ -17,15 +17,15 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{doc, IndexWriter, TantivyDocument, Term};
 
-use crate::analysis::fold_cached;
-use crate::decode;
+use crate::index::analysis::fold_cached;
+use crate::ingest::decode;
 use crate::model::{DocMeta, ParsedDoc, Section};
 use crate::normalize::fold;
 use crate::parse;
-use crate::pdf;
-use crate::schema::{Fields, KIND_DOC, KIND_SECTION};
-use crate::store::Store;
-use crate::walk::{self, InputKind, WalkOptions};
+use crate::ingest::pdftext;
+use crate::index::schema::{Fields, KIND_DOC, KIND_SECTION};
+use crate::index::store::Store;
+use crate::ingest::walk::{self, InputKind, WalkOptions};
 
 /// Files parsed per parallel batch before their sections are handed to the writer.
 const CHUNK_FILES: usize = 256;
@@ -232,7 +232,7 @@ fn prepare(
         return Ok(None);
     }
     let text = match kind {
-        InputKind::Pdf => pdf::extract_text(path).map_err(|e| problem(e.to_string()))?,
+        InputKind::Pdf => pdftext::extract_text(path).map_err(|e| problem(e.to_string()))?,
         InputKind::Text => {
             decode::decode(&bytes)
                 .map_err(|e| problem(e.to_string()))?

@@ -220,7 +220,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const SEED: &str = include_str!("../corpus/000_db110713dcb7ac82.txt");
+    const SEED: &str = include_str!("../../corpus/000_db110713dcb7ac82.txt");
 
     fn seed_head() -> String {
         SEED.lines().take(200).collect::<Vec<_>>().join("\n")

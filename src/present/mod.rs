@@ -6,13 +6,13 @@ use std::io::{self, IsTerminal, Write};
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::compare::{Comparison, DiffSpan};
-use crate::contractors::{Entry, Role, Summary};
-use crate::eval::{EvalReport, Levels};
-use crate::indexer::{DocRecord, IndexReport};
+use crate::reports::compare::{Comparison, DiffSpan};
+use crate::reports::contractors::{Entry, Role, Summary};
+use crate::reports::eval::{EvalReport, Levels};
+use crate::index::indexer::{DocRecord, IndexReport};
 use crate::model::ParsedDoc;
 use crate::parse::form::ComparableItem;
-use crate::search::{Hit, SearchResults};
+use crate::query::search::{Hit, SearchResults};
 
 /// How to print.
 #[derive(Debug, Clone, Copy)]

@@ -1,0 +1,11 @@
+//! Stage 5, reports: **takes** the index (through the query stage), **gives**
+//! the answers that need more than a ranked list — every document naming a
+//! contractor, one item compared across cities, accuracy against a gold set.
+//!
+//! - [`contractors`]: exhaustive contractor look-ups with aliases;
+//! - [`compare`]: one form item across documents, grouped and diffed;
+//! - [`eval`]: gold-set evaluation shared by `pia eval` and the tests.
+
+pub mod compare;
+pub mod contractors;
+pub mod eval;
