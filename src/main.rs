@@ -8,14 +8,14 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
-use pia_search::query::filter::Filters;
 use pia_search::index::indexer::{self, IndexOptions};
-use pia_search::model::FormType;
-use pia_search::query::syntax::UserQuery;
-use pia_search::query::search;
-use pia_search::query::SearchRequest;
 use pia_search::index::store::{self, Store};
 use pia_search::ingest::decode;
+use pia_search::model::FormType;
+use pia_search::query::filter::Filters;
+use pia_search::query::search;
+use pia_search::query::syntax::UserQuery;
+use pia_search::query::SearchRequest;
 use pia_search::reports::{compare, contractors, eval};
 use pia_search::{parse, present};
 
@@ -324,7 +324,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let query = query.map(|q| UserQuery::parse(&q)).transpose()?;
                 let c = compare::compare(&s, &item, query.as_ref())?;
                 if let Some(path) = html {
-                    std::fs::write(&path, present::compare_html(&c))
+                    std::fs::write(&path, present::html::compare_html(&c))
                         .with_context(|| format!("cannot write {}", path.display()))?;
                     eprintln!("wrote {}", path.display());
                 }
@@ -354,7 +354,8 @@ fn show(out: &mut impl Write, file: &Path, tree: bool, json: bool) -> Result<()>
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
     {
-        pia_search::ingest::pdftext::extract_text(file).with_context(|| file.display().to_string())?
+        pia_search::ingest::pdftext::extract_text(file)
+            .with_context(|| file.display().to_string())?
     } else {
         decode::decode(&bytes)
             .with_context(|| file.display().to_string())?

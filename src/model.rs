@@ -162,3 +162,21 @@ pub struct ParsedDoc {
     /// Sections, in order of the official form.
     pub sections: Vec<Section>,
 }
+
+/// Where a result sits: which document, whose, which form, and where in it.
+/// Search hits, compare entries and contractor entries all answer "where?"
+/// the same way, so they share this one type (flattened into their JSON as
+/// `file`, `municipality`, `prefecture`, `form`, `section_path`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+pub struct Location {
+    /// Source file, relative to the indexed directory: the document's identity.
+    pub file: String,
+    /// Municipality or other body, when the parser found it.
+    pub municipality: Option<String>,
+    /// Prefecture, printed or inferred from the municipality.
+    pub prefecture: Option<String>,
+    /// Form type name (`基礎項目評価書`, …).
+    pub form: String,
+    /// The section path as printed, components joined with [`PATH_SEP`].
+    pub section_path: String,
+}

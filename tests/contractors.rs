@@ -7,11 +7,11 @@ use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
 
+use pia_search::index::indexer::{self, IndexOptions};
+use pia_search::index::store::Store;
+use pia_search::model::SectionPath;
 use pia_search::reports::contractors::{self, Aliases, Role};
 use pia_search::reports::eval::{same_prefix, seed_of};
-use pia_search::index::indexer::{self, IndexOptions};
-use pia_search::model::SectionPath;
-use pia_search::index::store::Store;
 
 #[test]
 fn gold_contractor_rows_list_every_document_at_the_expected_field() {
@@ -24,7 +24,7 @@ fn gold_contractor_rows_list_every_document_at_the_expected_field() {
     let mut failures = Vec::new();
     for r in &rows {
         let entries = contractors::lookup(common::store(), &aliases, &r.query, true).unwrap();
-        let files: BTreeSet<String> = entries.iter().map(|e| seed_of(&e.file)).collect();
+        let files: BTreeSet<String> = entries.iter().map(|e| seed_of(&e.location.file)).collect();
         if files != r.files {
             failures.push(format!(
                 "{} {}: files {:?}, expected {:?}",
@@ -35,9 +35,9 @@ fn gold_contractor_rows_list_every_document_at_the_expected_field() {
             let want = r.expected_paths(seed);
             let ok = entries
                 .iter()
-                .filter(|e| seed_of(&e.file) == *seed)
+                .filter(|e| seed_of(&e.location.file) == *seed)
                 .any(|e| {
-                    let got = SectionPath::parse(&e.section_path);
+                    let got = SectionPath::parse(&e.location.section_path);
                     want.iter().any(|w| {
                         got.parts().len() == w.parts().len()
                             && same_prefix(&got, w, w.parts().len())
@@ -62,7 +62,7 @@ fn contractor_fields_give_names_roles_and_entrusted_work() {
         .iter()
         .find(|e| e.contractor == "株式会社アイネス")
         .expect("アイネス in 001");
-    assert!(ines.file.starts_with("001"));
+    assert!(ines.location.file.starts_with("001"));
     assert!(
         ines.entrusted_work
             .as_deref()
@@ -73,7 +73,7 @@ fn contractor_fields_give_names_roles_and_entrusted_work() {
     let nec: BTreeSet<&str> = all
         .iter()
         .filter(|e| e.contractor == "日本電気株式会社")
-        .map(|e| e.section_path.as_str())
+        .map(|e| e.location.section_path.as_str())
         .collect();
     assert_eq!(nec.len(), 2, "委託事項1 and 委託事項4 of 003: {nec:?}");
     assert!(all
@@ -82,7 +82,7 @@ fn contractor_fields_give_names_roles_and_entrusted_work() {
     // 基礎 documents have no contractor field.
     assert!(all
         .iter()
-        .all(|e| !e.file.starts_with("000") && !e.file.starts_with("002")));
+        .all(|e| !e.location.file.starts_with("000") && !e.location.file.starts_with("002")));
     // Aliases fold: 国保連合会 and 国保団体連合会 are one contractor.
     let summary = contractors::summarize(&all);
     let kokuho = summary
@@ -157,7 +157,7 @@ fn generated_corpus_contractor_lookup_equals_the_manifest() {
         let got: BTreeSet<String> = contractors::lookup(&store, &aliases, vendor, false)
             .unwrap()
             .into_iter()
-            .map(|e| e.file)
+            .map(|e| e.location.file)
             .collect();
         if &got != files {
             let missing: Vec<_> = files.difference(&got).collect();

@@ -6,9 +6,9 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{files, search_all};
-use pia_search::query::filter::Filters;
 use pia_search::index::indexer::doc_records;
 use pia_search::model::FormType;
+use pia_search::query::filter::Filters;
 
 fn hit_files(filters: Filters) -> BTreeSet<String> {
     files(&search_all("中間サーバー", filters))
@@ -56,7 +56,7 @@ fn metadata_filters_keep_only_matching_documents() {
     assert!(!hits.is_empty());
     assert!(hits
         .iter()
-        .all(|h| h.file.starts_with("003") && h.section_path.starts_with("Ⅰ ")));
+        .all(|h| h.location.file.starts_with("003") && h.location.section_path.starts_with("Ⅰ ")));
 }
 
 #[test]
@@ -82,7 +82,9 @@ fn section_filter_by_key_and_by_title_agree() {
         },
     );
     assert!(!by_title.is_empty());
-    assert!(by_title.iter().all(|h| h.section_path.contains("変更箇所")));
+    assert!(by_title
+        .iter()
+        .all(|h| h.location.section_path.contains("変更箇所")));
 }
 
 #[test]

@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use pia_search::index::indexer::{self, IndexOptions, IndexReport};
-use pia_search::normalize::fold;
-use pia_search::query::syntax::UserQuery;
 use pia_search::index::schema::KIND_SECTION;
-use pia_search::query::search;
-use pia_search::query::SearchRequest;
 use pia_search::index::store::Store;
+use pia_search::normalize::fold;
+use pia_search::query::search;
+use pia_search::query::syntax::UserQuery;
+use pia_search::query::SearchRequest;
 use tantivy::collector::DocSetCollector;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
@@ -90,7 +90,7 @@ fn search_files(store: &Store, query: &str) -> Vec<(String, String)> {
         .unwrap()
         .hits
         .into_iter()
-        .map(|h| (h.file, h.section_path))
+        .map(|h| (h.location.file, h.location.section_path))
         .collect();
     hits.sort();
     hits

@@ -11,10 +11,10 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use unicode_normalization::UnicodeNormalization;
 
-use pia_search::query::filter::Filters;
 use pia_search::model::Section;
-use pia_search::query::syntax::{Phrase, UserQuery};
+use pia_search::query::filter::Filters;
 use pia_search::query::search;
+use pia_search::query::syntax::{Phrase, UserQuery};
 use pia_search::query::SearchRequest;
 
 /// The normative definition written out independently of `normalize.rs`.
@@ -65,7 +65,7 @@ fn engine(q: &str) -> BTreeSet<(String, u64)> {
         .expect("search")
         .hits
         .into_iter()
-        .map(|h| (h.file, h.ordinal))
+        .map(|h| (h.location.file, h.ordinal))
         .collect()
 }
 

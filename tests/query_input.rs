@@ -10,12 +10,12 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use pia_search::index::indexer::{self, IndexOptions};
-use pia_search::query::syntax::UserQuery;
-use pia_search::query::search;
-use pia_search::query::SearchRequest;
 use pia_search::index::store::Store;
 use pia_search::ingest::decode;
 use pia_search::parse;
+use pia_search::query::search;
+use pia_search::query::syntax::UserQuery;
+use pia_search::query::SearchRequest;
 use proptest::prelude::*;
 
 /// The bundled corpus indexed once per test binary: (index path, store).

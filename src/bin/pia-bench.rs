@@ -18,13 +18,13 @@ use clap::{Parser, Subcommand};
 use tantivy::schema::Value;
 use tantivy::{DocSet, TantivyDocument, TERMINATED};
 
+use pia_search::index::store::Store;
+use pia_search::normalize::fold;
 use pia_search::query::count::{check_countable, matching_files, FileCounter};
 use pia_search::query::filter::Filters;
-use pia_search::normalize::fold;
-use pia_search::query::syntax::UserQuery;
 use pia_search::query::search;
+use pia_search::query::syntax::UserQuery;
 use pia_search::query::SearchRequest;
-use pia_search::index::store::Store;
 
 #[derive(Parser)]
 #[command(name = "pia-bench", about = "Benchmark rows for bench/run.sh")]

@@ -18,14 +18,14 @@ use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{doc, IndexWriter, TantivyDocument, Term};
 
 use crate::index::analysis::fold_cached;
+use crate::index::schema::{Fields, KIND_DOC, KIND_SECTION};
+use crate::index::store::Store;
 use crate::ingest::decode;
+use crate::ingest::pdftext;
+use crate::ingest::walk::{self, InputKind, WalkOptions};
 use crate::model::{DocMeta, ParsedDoc, Section};
 use crate::normalize::fold;
 use crate::parse;
-use crate::ingest::pdftext;
-use crate::index::schema::{Fields, KIND_DOC, KIND_SECTION};
-use crate::index::store::Store;
-use crate::ingest::walk::{self, InputKind, WalkOptions};
 
 /// Files parsed per parallel batch before their sections are handed to the writer.
 const CHUNK_FILES: usize = 256;

@@ -1,18 +1,23 @@
 //! Printing results for people (aligned text, colour only on a terminal) and
 //! for programs (one JSON object per line), so the CLI only wires stages.
+//!
+//! Takes results of the query and reports stages, gives bytes on a writer:
+//! text and JSON lines here, self-contained HTML in [`html`].
+
+pub mod html;
 
 use std::io::{self, IsTerminal, Write};
 
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::reports::compare::{Comparison, DiffSpan};
-use crate::reports::contractors::{Entry, Role, Summary};
-use crate::reports::eval::{EvalReport, Levels};
 use crate::index::indexer::{DocRecord, IndexReport};
 use crate::model::ParsedDoc;
 use crate::parse::form::ComparableItem;
 use crate::query::search::{Hit, SearchResults};
+use crate::reports::compare::{Comparison, DiffSpan};
+use crate::reports::contractors::{Entry, Role, Summary};
+use crate::reports::eval::{EvalReport, Levels};
 
 /// How to print.
 #[derive(Debug, Clone, Copy)]
@@ -72,7 +77,7 @@ pub fn hits(out: &mut impl Write, res: &SearchResults, style: Style) -> Result<(
 }
 
 fn hit(out: &mut impl Write, h: &Hit, style: Style) -> Result<()> {
-    let place = match (&h.municipality, &h.prefecture) {
+    let place = match (&h.location.municipality, &h.location.prefecture) {
         (Some(m), Some(p)) => format!("{p} {m}"),
         (Some(m), None) => m.clone(),
         _ => String::new(),
@@ -80,12 +85,12 @@ fn hit(out: &mut impl Write, h: &Hit, style: Style) -> Result<()> {
     writeln!(
         out,
         "{}  {}  {}  score {:.2}",
-        style.paint("35", &h.file),
+        style.paint("35", &h.location.file),
         place,
-        h.form,
+        h.location.form,
         h.score
     )?;
-    writeln!(out, "  {}", style.paint("32", &h.section_path))?;
+    writeln!(out, "  {}", style.paint("32", &h.location.section_path))?;
     let (open, close) = if style.color {
         ("\x1b[1;31m", "\x1b[0m")
     } else {
@@ -316,7 +321,7 @@ pub fn contractor_entries(out: &mut impl Write, entries: &[Entry], style: Style)
     let (fields, mentions): (Vec<&Entry>, Vec<&Entry>) = entries.iter().partition(|e| e.field);
     let docs = |v: &[&Entry]| {
         v.iter()
-            .map(|e| e.file.as_str())
+            .map(|e| e.location.file.as_str())
             .collect::<std::collections::BTreeSet<_>>()
             .len()
     };
@@ -329,8 +334,8 @@ pub fn contractor_entries(out: &mut impl Write, entries: &[Entry], style: Style)
         writeln!(
             out,
             "  {}  {}  {} ({})  {}\n    {}  {}",
-            style.paint("35", &e.file),
-            e.municipality.as_deref().unwrap_or("-"),
+            style.paint("35", &e.location.file),
+            e.location.municipality.as_deref().unwrap_or("-"),
             e.contractor,
             if e.role == Role::Subcontractor {
                 "再委託先"
@@ -338,7 +343,7 @@ pub fn contractor_entries(out: &mut impl Write, entries: &[Entry], style: Style)
                 "委託先"
             },
             e.entrusted_work.as_deref().unwrap_or(""),
-            style.paint("32", &e.section_path),
+            style.paint("32", &e.location.section_path),
             e.printed,
         )?;
     }
@@ -347,9 +352,9 @@ pub fn contractor_entries(out: &mut impl Write, entries: &[Entry], style: Style)
         writeln!(
             out,
             "  {}  {}  {}",
-            style.paint("35", &e.file),
-            e.municipality.as_deref().unwrap_or("-"),
-            style.paint("32", &e.section_path)
+            style.paint("35", &e.location.file),
+            e.location.municipality.as_deref().unwrap_or("-"),
+            style.paint("32", &e.location.section_path)
         )?;
     }
     Ok(())
@@ -405,13 +410,13 @@ pub fn comparison(out: &mut impl Write, c: &Comparison, style: Style) -> Result<
             writeln!(
                 out,
                 "   - {}  {}  {}\n     {}",
-                style.paint("35", &e.file),
-                e.municipality.as_deref().unwrap_or("-"),
+                style.paint("35", &e.location.file),
+                e.location.municipality.as_deref().unwrap_or("-"),
                 e.value
                     .as_deref()
                     .map(|v| format!("[{v}]"))
                     .unwrap_or_default(),
-                style.paint("32", &e.section_path),
+                style.paint("32", &e.location.section_path),
             )?;
             if g.group > 0 {
                 writeln!(out, "     diff: {}", diff_text(&e.diff, style))?;
@@ -432,51 +437,4 @@ fn diff_text(spans: &[DiffSpan], style: Style) -> String {
             _ => s.text.clone(),
         })
         .collect()
-}
-
-/// A self-contained HTML page: one row per document, side by side with the
-/// most common wording, differences marked.
-pub fn compare_html(c: &Comparison) -> String {
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    let mut rows = String::new();
-    let base = c.groups.first().map(|g| g.text.as_str()).unwrap_or("");
-    for e in &c.entries {
-        let mut marked = String::new();
-        for s in &e.diff {
-            match s.op {
-                "insert" => marked.push_str(&format!("<ins>{}</ins>", esc(&s.text))),
-                "delete" => marked.push_str(&format!("<del>{}</del>", esc(&s.text))),
-                _ => marked.push_str(&esc(&s.text)),
-            }
-        }
-        rows.push_str(&format!(
-            "<tr class=\"g{}\"><td>{}</td><td>{}<br><small>{}</small></td><td><small>{}</small></td><td>{}</td><td>{}</td></tr>\n",
-            e.group.min(9),
-            e.group,
-            esc(&e.file),
-            esc(e.municipality.as_deref().unwrap_or("-")),
-            esc(&e.section_path),
-            esc(e.value.as_deref().unwrap_or("")),
-            marked
-        ));
-    }
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\"><title>pia compare: {item}</title>\n\
-<style>body{{font-family:sans-serif;margin:1em}}table{{border-collapse:collapse;width:100%}}\
-td,th{{border:1px solid #ccc;padding:4px;vertical-align:top}}ins{{background:#cfc;text-decoration:none}}\
-del{{background:#fcc}}tr.g0{{background:#f8fff8}}.base{{white-space:pre-wrap;background:#eef}}</style></head><body>\n\
-<h1>{item}</h1><p>keys: {keys} — {n} documents, {g} distinct wordings</p>\n\
-<p>Most common wording (group 0):</p><div class=\"base\">{base}</div>\n\
-<table><tr><th>group</th><th>document</th><th>section</th><th>value</th><th>wording (diff to group 0)</th></tr>\n{rows}</table></body></html>\n",
-        item = esc(&c.item),
-        keys = esc(&c.keys.join(", ")),
-        n = c.entries.len(),
-        g = c.groups.len(),
-        base = esc(base),
-    )
 }

@@ -11,8 +11,8 @@ use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Field;
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
-use crate::index::schema::Fields;
 use super::SearchRequest;
+use crate::index::schema::Fields;
 
 /// Number of distinct files with at least one section matching `req`
 /// (`limit` is ignored). Builds a [`FileCounter`] each time; keep one per

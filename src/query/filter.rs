@@ -13,10 +13,10 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
+use crate::index::schema::Fields;
 use crate::model::FormType;
 use crate::normalize::fold;
 use crate::parse::form::key_has_prefix;
-use crate::index::schema::Fields;
 
 /// Document and section restrictions of one search.
 #[derive(Debug, Clone, Default)]

@@ -11,27 +11,20 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
-use crate::query::filter::{any_of, matching_terms};
-use crate::model::DocMeta;
-use crate::normalize::fold;
 use super::SearchRequest;
 use crate::index::schema::{Fields, KIND_SECTION};
-use crate::query::snippet::{self, Snippet};
 use crate::index::store::Store;
+use crate::model::{DocMeta, Location};
+use crate::normalize::fold;
+use crate::query::filter::{any_of, matching_terms};
+use crate::query::snippet::{self, Snippet};
 
 /// One matching section.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
-    /// Source file (relative to the indexed directory).
-    pub file: String,
-    /// Municipality, when the parser found it.
-    pub municipality: Option<String>,
-    /// Prefecture, printed or inferred.
-    pub prefecture: Option<String>,
-    /// Form type.
-    pub form: String,
-    /// Where in the form.
-    pub section_path: String,
+    /// Which document and where in its form.
+    #[serde(flatten)]
+    pub location: Location,
     /// Canonical key of the section.
     pub key: String,
     /// Position of the section in its document (identifies it with `file`).
@@ -140,7 +133,7 @@ const NEAR_BEST: f32 = 0.75;
 fn prefer_first_occurrence(hits: &mut [Hit]) {
     let mut by_file: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, h) in hits.iter().enumerate() {
-        by_file.entry(h.file.as_str()).or_default().push(i);
+        by_file.entry(h.location.file.as_str()).or_default().push(i);
     }
     let groups: Vec<Vec<usize>> = by_file.into_values().collect();
     for idx in groups {
@@ -177,7 +170,7 @@ pub fn search_per_file(store: &Store, req: &SearchRequest) -> Result<SearchResul
     };
     let mut res = search(store, &all)?;
     let mut seen = std::collections::HashSet::new();
-    res.hits.retain(|h| seen.insert(h.file.clone()));
+    res.hits.retain(|h| seen.insert(h.location.file.clone()));
     res.hits.truncate(req.limit.max(1));
     Ok(res)
 }
@@ -185,10 +178,8 @@ pub fn search_per_file(store: &Store, req: &SearchRequest) -> Result<SearchResul
 /// A section as stored, for exhaustive listings (contractors, compare).
 #[derive(Debug, Clone, Serialize)]
 pub struct SectionRecord {
-    /// Source file.
-    pub file: String,
-    /// Section path as printed.
-    pub path: String,
+    /// Which document and where in its form.
+    pub location: Location,
     /// Canonical key.
     pub key: String,
     /// Original text.
@@ -197,12 +188,6 @@ pub struct SectionRecord {
     pub ordinal: u64,
     /// Selected choice value.
     pub value: Option<String>,
-    /// Municipality.
-    pub municipality: Option<String>,
-    /// Prefecture.
-    pub prefecture: Option<String>,
-    /// Form type name.
-    pub form: String,
 }
 
 impl SectionRecord {
@@ -216,21 +201,28 @@ impl SectionRecord {
         };
         let meta: DocMeta = serde_json::from_str(&text(f.meta)).unwrap_or_default();
         SectionRecord {
-            file: text(f.file),
-            path: text(f.path),
+            location: Location {
+                file: text(f.file),
+                municipality: meta.municipality.map(|m| m.0),
+                prefecture: meta.prefecture.map(|p| p.0),
+                form: meta.form.name().to_string(),
+                section_path: text(f.path),
+            },
             key: text(f.key),
             body: text(f.body),
             ordinal: d.get_first(f.ordinal).and_then(|v| v.as_u64()).unwrap_or(0),
             value: Some(text(f.value)).filter(|v| !v.is_empty()),
-            municipality: meta.municipality.map(|m| m.0),
-            prefecture: meta.prefecture.map(|p| p.0),
-            form: meta.form.name().to_string(),
         }
     }
 
     /// The field's label: the last path component.
     pub fn label(&self) -> String {
-        self.path.rsplit(" > ").next().unwrap_or("").to_string()
+        self.location
+            .section_path
+            .rsplit(" > ")
+            .next()
+            .unwrap_or("")
+            .to_string()
     }
 
     /// The text without its printed label (a line or word of its own
@@ -301,7 +293,7 @@ pub fn sections_where(
         .into_iter()
         .map(|a| Ok(SectionRecord::read(&searcher.doc(a)?, &f)))
         .collect::<Result<Vec<_>>>()?;
-    out.sort_by(|a, b| (&a.file, a.ordinal).cmp(&(&b.file, b.ordinal)));
+    out.sort_by(|a, b| (&a.location.file, a.ordinal).cmp(&(&b.location.file, b.ordinal)));
     Ok(out)
 }
 
@@ -329,11 +321,7 @@ fn to_hit(
         }
     }
     Ok(Hit {
-        file: r.file,
-        municipality: r.municipality,
-        prefecture: r.prefecture,
-        form: r.form,
-        section_path: r.path,
+        location: r.location,
         key: r.key,
         ordinal: r.ordinal,
         score,

@@ -10,11 +10,12 @@ use anyhow::{bail, Result};
 use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 
+use crate::index::store::Store;
+use crate::model::Location;
 use crate::normalize::fold;
 use crate::parse::form::{comparable_items, key_has_prefix, lookup_keys, ComparableItem};
-use crate::query::syntax::UserQuery;
 use crate::query::search::{sections_where, SectionRecord};
-use crate::index::store::Store;
+use crate::query::syntax::UserQuery;
 
 /// Shortest folded text (without bracketed choices) that counts as the
 /// field's own wording rather than a bare answer like `[ 十分である ]`.
@@ -23,16 +24,9 @@ const MIN_PROSE_CHARS: usize = 10;
 /// One document's wording of the item.
 #[derive(Debug, Clone, Serialize)]
 pub struct CompareEntry {
-    /// Source file.
-    pub file: String,
-    /// Municipality.
-    pub municipality: Option<String>,
-    /// Prefecture.
-    pub prefecture: Option<String>,
-    /// Form type.
-    pub form: String,
-    /// Where the item sits in this document's form.
-    pub section_path: String,
+    /// Which document, and where the item sits in its form.
+    #[serde(flatten)]
+    pub location: Location,
     /// Canonical key.
     pub key: String,
     /// The field's text (label removed, blanks folded).
@@ -111,7 +105,7 @@ pub fn compare(store: &Store, item: &str, query: Option<&UserQuery>) -> Result<C
     let sections = sections_where(store, Some(&matches), None)?;
     let mut by_file: BTreeMap<String, Vec<SectionRecord>> = BTreeMap::new();
     for s in sections {
-        by_file.entry(s.file.clone()).or_default().push(s);
+        by_file.entry(s.location.file.clone()).or_default().push(s);
     }
     let mut entries: Vec<CompareEntry> = by_file
         .into_values()
@@ -150,11 +144,7 @@ fn pick(secs: &[SectionRecord], item: &str) -> Option<CompareEntry> {
         text = s.value.clone().unwrap_or_default();
     }
     Some(CompareEntry {
-        file: s.file.clone(),
-        municipality: s.municipality.clone(),
-        prefecture: s.prefecture.clone(),
-        form: s.form.clone(),
-        section_path: s.path.clone(),
+        location: s.location.clone(),
         key: s.key.clone(),
         text,
         // The item's selected answer, also when the wording is a sibling's.
@@ -227,7 +217,7 @@ fn group(entries: &mut [CompareEntry]) -> Vec<Group> {
         e.group = index[fold(&e.text).as_str()];
         e.diff = diff(&base, &e.text);
     }
-    entries.sort_by(|a, b| (a.group, &a.file).cmp(&(b.group, &b.file)));
+    entries.sort_by(|a, b| (a.group, &a.location.file).cmp(&(b.group, &b.location.file)));
     groups
 }
 
@@ -257,7 +247,10 @@ pub fn diff(base: &str, text: &str) -> Vec<DiffSpan> {
 pub fn list(store: &Store) -> Result<Vec<(ComparableItem, usize)>> {
     let mut files_by_key: HashMap<String, BTreeSet<String>> = HashMap::new();
     for s in sections_where(store, None, None)? {
-        files_by_key.entry(s.key).or_default().insert(s.file);
+        files_by_key
+            .entry(s.key)
+            .or_default()
+            .insert(s.location.file);
     }
     Ok(comparable_items()
         .into_iter()

@@ -9,12 +9,13 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use crate::query::filter::any_of;
+use crate::index::store::Store;
+use crate::model::Location;
 use crate::normalize::fold;
 use crate::parse::form::key_has_prefix;
-use crate::query::syntax::substring_query;
+use crate::query::filter::any_of;
 use crate::query::search::{sections_where, SectionRecord};
-use crate::index::store::Store;
+use crate::query::syntax::substring_query;
 
 /// The bundled alias table (`data/contractors.tsv`).
 const BUNDLED: &str = include_str!("../../data/contractors.tsv");
@@ -104,12 +105,9 @@ pub enum Role {
 /// One document naming one organisation at one place.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
-    /// Source file.
-    pub file: String,
-    /// Municipality.
-    pub municipality: Option<String>,
-    /// Prefecture.
-    pub prefecture: Option<String>,
+    /// Which document, and where in its form the name stands.
+    #[serde(flatten)]
+    pub location: Location,
     /// Canonical name.
     pub contractor: String,
     /// The name as printed.
@@ -120,8 +118,6 @@ pub struct Entry {
     pub field: bool,
     /// The 委託事項 the contract serves (fields only).
     pub entrusted_work: Option<String>,
-    /// Where in the form.
-    pub section_path: String,
 }
 
 /// Canonical-key leaf of the contractor-name fields (③委託先名 / ⑥委託先名).
@@ -147,23 +143,20 @@ fn field_entries_where(
                 continue;
             }
             out.push(Entry {
-                file: s.file.clone(),
-                municipality: s.municipality.clone(),
-                prefecture: s.prefecture.clone(),
+                location: s.location.clone(),
                 contractor: aliases.canonical(&printed),
                 printed,
                 role,
                 field: true,
                 entrusted_work: None,
-                section_path: s.path.clone(),
             });
         }
     }
-    let files: BTreeSet<String> = out.iter().map(|e| e.file.clone()).collect();
+    let files: BTreeSet<String> = out.iter().map(|e| e.location.file.clone()).collect();
     let titles = block_titles(store, &files)?;
     for e in &mut out {
-        e.entrusted_work =
-            parent_path(&e.section_path).and_then(|p| titles.get(&(e.file.clone(), p)).cloned());
+        e.entrusted_work = parent_path(&e.location.section_path)
+            .and_then(|p| titles.get(&(e.location.file.clone(), p)).cloned());
     }
     Ok(out)
 }
@@ -195,12 +188,12 @@ fn block_titles(
             continue;
         }
         let block = if is_block {
-            Some(s.path.clone())
+            Some(s.location.section_path.clone())
         } else {
-            parent_path(&s.path)
+            parent_path(&s.location.section_path)
         };
         if let Some(b) = block {
-            let slot = out.entry((s.file.clone(), b)).or_default();
+            let slot = out.entry((s.location.file.clone(), b)).or_default();
             if is_block || slot.is_empty() {
                 *slot = text;
             }
@@ -276,9 +269,13 @@ pub fn summarize(entries: &[Entry]) -> Vec<Summary> {
     let mut by: BTreeMap<&str, Seen> = BTreeMap::new();
     for e in entries {
         let s = by.entry(&e.contractor).or_default();
-        s.docs.insert(&e.file);
-        s.cities
-            .insert(e.municipality.as_deref().unwrap_or(&e.file));
+        s.docs.insert(&e.location.file);
+        s.cities.insert(
+            e.location
+                .municipality
+                .as_deref()
+                .unwrap_or(&e.location.file),
+        );
         s.printed.insert(&e.printed);
     }
     let mut out: Vec<Summary> = by
@@ -320,7 +317,7 @@ pub fn lookup(
     })?;
     let in_fields: BTreeSet<(String, String)> = out
         .iter()
-        .map(|e| (e.file.clone(), e.section_path.clone()))
+        .map(|e| (e.location.file.clone(), e.location.section_path.clone()))
         .collect();
     let longer: Vec<&String> = aliases
         .known()
@@ -332,7 +329,7 @@ pub fn lookup(
         .filter(|k| !spellings.contains(*k))
         .collect();
     for s in mention_sections(store, &spellings)? {
-        if in_fields.contains(&(s.file.clone(), s.path.clone())) {
+        if in_fields.contains(&(s.location.file.clone(), s.location.section_path.clone())) {
             continue;
         }
         let text = fold(&s.body);
@@ -340,19 +337,20 @@ pub fn lookup(
             continue;
         };
         out.push(Entry {
-            file: s.file.clone(),
-            municipality: s.municipality.clone(),
-            prefecture: s.prefecture.clone(),
+            location: s.location.clone(),
             contractor: canonical.clone(),
             printed: printed.clone(),
             role: Role::Mention,
             field: false,
             entrusted_work: None,
-            section_path: s.path.clone(),
         });
     }
     out.sort_by(|a, b| {
-        (b.field, &a.file, &a.section_path).cmp(&(a.field, &b.file, &b.section_path))
+        (b.field, &a.location.file, &a.location.section_path).cmp(&(
+            a.field,
+            &b.location.file,
+            &b.location.section_path,
+        ))
     });
     Ok(out)
 }

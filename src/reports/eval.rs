@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use crate::query::filter::Filters;
+use crate::index::store::Store;
 use crate::model::SectionPath;
 use crate::normalize::fold;
-use crate::query::syntax::{Phrase, UserQuery};
+use crate::query::filter::Filters;
 use crate::query::search::{self, Hit};
+use crate::query::syntax::{Phrase, UserQuery};
 use crate::query::SearchRequest;
-use crate::index::store::Store;
 
 /// One row of the gold set.
 #[derive(Debug, Clone, Serialize)]
@@ -260,14 +260,14 @@ pub fn evaluate(store: &Store, rows: &[GoldRow]) -> Result<EvalReport> {
         let found: Vec<(String, String)> = match row.search_spec() {
             Some((phrase, section)) => hits_for(store, &phrase, section)?
                 .into_iter()
-                .map(|h| (h.file, h.section_path))
+                .map(|h| (h.location.file, h.location.section_path))
                 .collect(),
             None => {
                 let item = row.query.trim_start_matches("compare:").trim();
                 crate::reports::compare::compare(store, item, None)?
                     .entries
                     .into_iter()
-                    .map(|e| (e.file, e.section_path))
+                    .map(|e| (e.location.file, e.location.section_path))
                     .collect()
             }
         };

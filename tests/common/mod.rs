@@ -6,13 +6,13 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use pia_search::reports::eval::{self, GoldRow};
-use pia_search::query::filter::Filters;
 use pia_search::index::indexer::{self, IndexOptions};
-use pia_search::query::syntax::UserQuery;
-use pia_search::query::search::{self, Hit};
-use pia_search::query::SearchRequest;
 use pia_search::index::store::Store;
+use pia_search::query::filter::Filters;
+use pia_search::query::search::{self, Hit};
+use pia_search::query::syntax::UserQuery;
+use pia_search::query::SearchRequest;
+use pia_search::reports::eval::{self, GoldRow};
 
 /// The bundled corpus.
 pub fn corpus() -> PathBuf {
@@ -50,7 +50,9 @@ pub fn search_all(query: &str, filters: Filters) -> Vec<Hit> {
 
 /// Files (by seed prefix) among hits.
 pub fn files(hits: &[Hit]) -> BTreeSet<String> {
-    hits.iter().map(|h| eval::seed_of(&h.file)).collect()
+    hits.iter()
+        .map(|h| eval::seed_of(&h.location.file))
+        .collect()
 }
 
 /// The gold set: ../shared/eval/gold.tsv when present, else the copy in tests/data.
