@@ -281,7 +281,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 search::search(&s, &req)?
             };
-            present::hits(&mut out, &res, present::Style::detect(json))?;
+            let res = search::with_hidden(&s, &req, res)?;
+            let style = present::Style::detect(json);
+            present::hits(&mut out, &res, style)?;
+            if json {
+                if let Some(note) = res.hidden.as_ref().and_then(present::hidden_note) {
+                    eprintln!("pia: {note}");
+                }
+            }
         }
         Cmd::Docs { index, json } => {
             let s = index.open()?;

@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::index::indexer::{DocRecord, IndexReport};
 use crate::model::ParsedDoc;
 use crate::parse::form::ComparableItem;
+use crate::query::count::Hidden;
 use crate::query::search::{Hit, SearchResults};
 use crate::reports::compare::{Comparison, DiffSpan};
 use crate::reports::contractors::{Entry, Role, Summary};
@@ -56,6 +57,26 @@ pub fn json_lines<T: Serialize>(
     Ok(())
 }
 
+/// What a search hid, in words with the option that shows it; `None` when
+/// nothing was hidden. Text output prints it after the hits, JSON output on
+/// stderr (stdout stays one hit per line).
+pub fn hidden_note(h: &Hidden) -> Option<String> {
+    let mut parts = Vec::new();
+    if h.choice_only_documents > 0 || h.choice_only_sections > 0 {
+        parts.push(format!(
+            "{} more documents ({} sections) mention it only in choice lists (＜選択肢＞): add --choices to include them",
+            h.choice_only_documents, h.choice_only_sections
+        ));
+    }
+    if h.filtered_out_documents > 0 {
+        parts.push(format!(
+            "{} more documents match outside the --section/--city/--prefecture/--form/--affair filters",
+            h.filtered_out_documents
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
 /// Prints search results.
 pub fn hits(out: &mut impl Write, res: &SearchResults, style: Style) -> Result<()> {
     if style.json {
@@ -73,6 +94,9 @@ pub fn hits(out: &mut impl Write, res: &SearchResults, style: Style) -> Result<(
         res.hits.len(),
         res.total,
     )?;
+    if let Some(note) = res.hidden.as_ref().and_then(hidden_note) {
+        writeln!(out, "{note}")?;
+    }
     Ok(())
 }
 

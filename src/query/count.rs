@@ -154,3 +154,56 @@ pub fn check_countable(searcher: &Searcher) -> Result<()> {
     }
     Ok(())
 }
+
+/// Matches a search did not show because of its own options: users who
+/// compare our counts with `grep` otherwise conclude the index is incomplete.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Hidden {
+    /// Extra documents that match only inside unselected choice lists
+    /// (＜選択肢＞), shown with `--choices`; 0 when choices were included.
+    pub choice_only_documents: usize,
+    /// Extra sections that match only inside choice lists.
+    pub choice_only_sections: usize,
+    /// Extra documents that match outside the `--section` / metadata filters;
+    /// 0 when no filter was given.
+    pub filtered_out_documents: usize,
+}
+
+impl Hidden {
+    /// True when nothing was hidden.
+    pub fn is_empty(&self) -> bool {
+        *self == Hidden::default()
+    }
+}
+
+/// Counts what `req` hides (see [`Hidden`]): two or three more exhaustive
+/// counts, so it is kept out of [`crate::query::search::search`] and asked
+/// for by the front ends that tell the user.
+pub fn hidden(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<Hidden> {
+    let counter = FileCounter::new(searcher)?;
+    let sections = |r: &SearchRequest| -> Result<usize> {
+        Ok(searcher.search(&*match_query(searcher, f, r)?, &tantivy::collector::Count)?)
+    };
+    let shown_docs = counter.count(searcher, f, req)?;
+    let mut hidden = Hidden::default();
+    if !req.include_choices {
+        let with = SearchRequest {
+            include_choices: true,
+            ..req.clone()
+        };
+        hidden.choice_only_documents = counter
+            .count(searcher, f, &with)?
+            .saturating_sub(shown_docs);
+        hidden.choice_only_sections = sections(&with)?.saturating_sub(sections(req)?);
+    }
+    if !req.filters.is_empty() {
+        let unfiltered = SearchRequest {
+            filters: Default::default(),
+            ..req.clone()
+        };
+        hidden.filtered_out_documents = counter
+            .count(searcher, f, &unfiltered)?
+            .saturating_sub(shown_docs);
+    }
+    Ok(hidden)
+}

@@ -34,6 +34,15 @@ pub struct Filters {
 }
 
 impl Filters {
+    /// True when no restriction is set (every document and section counts).
+    pub fn is_empty(&self) -> bool {
+        self.section.is_none()
+            && self.city.is_none()
+            && self.prefecture.is_none()
+            && self.form.is_none()
+            && self.affair.is_none()
+    }
+
     /// The filter clauses as MUST queries; an empty vector when unrestricted.
     pub fn to_queries(&self, searcher: &Searcher, f: &Fields) -> Result<Vec<Box<dyn Query>>> {
         let mut out: Vec<Box<dyn Query>> = Vec::new();

@@ -16,6 +16,7 @@ use crate::index::schema::{Fields, KIND_SECTION};
 use crate::index::store::Store;
 use crate::model::{DocMeta, Location};
 use crate::normalize::fold;
+use crate::query::count::Hidden;
 use crate::query::filter::{any_of, matching_terms};
 use crate::query::snippet::{self, Snippet};
 
@@ -49,6 +50,22 @@ pub struct SearchResults {
     /// Distinct documents with a matching section (None on an index built
     /// before documents could be counted).
     pub documents: Option<usize>,
+    /// What the request's options hid (choice lists, filters); filled by
+    /// [`with_hidden`] for front ends that tell the user, None otherwise.
+    pub hidden: Option<Hidden>,
+}
+
+/// Adds to `res` what `req` hid ([`Hidden`]): extra exhaustive counts, so
+/// only front ends that show it pay for them (not the benchmark).
+pub fn with_hidden(
+    store: &Store,
+    req: &SearchRequest,
+    mut res: SearchResults,
+) -> Result<SearchResults> {
+    let reader = store.reader()?;
+    let searcher = reader.searcher();
+    res.hidden = Some(crate::query::count::hidden(&searcher, &store.fields, req)?);
+    Ok(res)
 }
 
 /// The complete tantivy query of a request: sections only, the user query
@@ -119,6 +136,7 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResults> {
         hits,
         total,
         documents,
+        hidden: None,
     })
 }
 

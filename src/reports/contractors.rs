@@ -313,7 +313,7 @@ pub fn lookup(
     let mut out: Vec<Entry> = field_entries_where(store, aliases, |printed| {
         let n = normalize_name(printed);
         use_aliases && aliases.canonical(printed) == canonical
-            || spellings.iter().any(|s| n.contains(s.as_str()))
+            || spellings.iter().any(|s| names_whole(&n, s))
     })?;
     let in_fields: BTreeSet<(String, String)> = out
         .iter()
@@ -374,6 +374,43 @@ fn mention_sections(store: &Store, spellings: &BTreeSet<String>) -> Result<Vec<S
 
 /// True if `name` occurs in `text` at least once outside every longer known
 /// name (`NEC` inside `NECネクサソリューションズ株式会社` does not count).
+/// Legal-form words that bound a company name in a 委託先名 field.
+const LEGAL_FORMS: [&str; 8] = [
+    "株式会社",
+    "有限会社",
+    "合同会社",
+    "一般財団法人",
+    "一般社団法人",
+    "公益財団法人",
+    "公益社団法人",
+    "独立行政法人",
+];
+
+/// True when the normalised field name `name` names `spelling` as a whole
+/// organisation, not as part of a longer one: every occurrence is checked
+/// for what stands around it — the start or a legal-form word before it, and
+/// the end or a legal-form word after it. A spelling bounded by a legal form
+/// itself needs nothing on that side: `日本電気株式会社東京支社` names
+/// 日本電気株式会社, and `株式会社` alone names every 株式会社. So `NEC` is not
+/// `NECネクサソリューションズ株式会社`, `日立` not `株式会社日立システムズ`,
+/// `株式会社NTTデータ` not `株式会社NTTデータ関西`, whether or not the longer
+/// name is in the alias table.
+pub fn names_whole(name: &str, spelling: &str) -> bool {
+    if spelling.is_empty() {
+        return false;
+    }
+    let starts_legal = LEGAL_FORMS.iter().any(|l| spelling.starts_with(l));
+    let ends_legal = LEGAL_FORMS.iter().any(|l| spelling.ends_with(l));
+    name.match_indices(spelling).any(|(i, m)| {
+        let (before, after) = (&name[..i], &name[i + m.len()..]);
+        let left =
+            before.is_empty() || starts_legal || LEGAL_FORMS.iter().any(|l| before.ends_with(l));
+        let right =
+            after.is_empty() || ends_legal || LEGAL_FORMS.iter().any(|l| after.starts_with(l));
+        left && right
+    })
+}
+
 fn occurs_alone(text: &str, name: &str, longer: &[&String]) -> bool {
     let covered: Vec<(usize, usize)> = longer
         .iter()
@@ -389,6 +426,37 @@ fn occurs_alone(text: &str, name: &str, longer: &[&String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn field_names_match_whole_organisations_only() {
+        let n = |s: &str| normalize_name(s);
+        let yes = [
+            ("日本電気株式会社", "日本電気株式会社"),
+            ("日本電気株式会社　東京支社", "日本電気株式会社"),
+            ("ＮＥＣ", "NEC"),
+            ("株式会社日立システムズ", "株式会社日立システムズ"),
+            ("(株)日立システムズ", "日立システムズ"),
+            ("富士通株式会社", "富士通"),
+            ("富士通Japan株式会社", "株式会社"),
+            ("株式会社ＮＴＴデータ", "NTTデータ"),
+        ];
+        for (name, sp) in yes {
+            assert!(names_whole(&n(name), &n(sp)), "{name} should name {sp}");
+        }
+        let no = [
+            ("NECネクサソリューションズ株式会社", "NEC"),
+            ("株式会社日立システムズ", "日立"),
+            ("株式会社日立システムズ", "株式会社日立"),
+            ("富士通Japan株式会社", "富士通"),
+            ("富士通Japan株式会社", "富士通株式会社"),
+            ("株式会社NTTデータ関西", "株式会社NTTデータ"),
+            ("株式会社NTTデータ関西", "NTTデータ"),
+            ("東日本電信電話株式会社", "日本電信電話株式会社"),
+        ];
+        for (name, sp) in no {
+            assert!(!names_whole(&n(name), &n(sp)), "{name} must not name {sp}");
+        }
+    }
 
     #[test]
     fn names_fold_and_aliases_resolve() {
