@@ -112,7 +112,13 @@ enum Cmd {
         /// Keep documents whose field text contains this query.
         #[arg(long)]
         query: Option<String>,
-        /// One JSON object per document.
+        #[command(flatten)]
+        filters: FilterArgs,
+        /// What to print: all views as text, or with --json one object per
+        /// document, per answer or per sentence cluster.
+        #[arg(long, value_enum, default_value_t = present::CompareView::Documents)]
+        view: present::CompareView,
+        /// One JSON object per line (of the chosen --view).
         #[arg(long)]
         json: bool,
         /// Also write a self-contained side-by-side HTML report.
@@ -175,6 +181,18 @@ struct FilterArgs {
 
 fn parse_form(s: &str) -> Result<FormType, String> {
     FormType::from_user(s).ok_or_else(|| format!("unknown form {s:?}: use 基礎, 重点 or 全項目"))
+}
+
+impl FilterArgs {
+    fn to_filters(&self) -> Filters {
+        Filters {
+            section: self.section.clone(),
+            city: self.city.clone(),
+            prefecture: self.prefecture.clone(),
+            form: self.form,
+            affair: self.affair.clone(),
+        }
+    }
 }
 
 impl IndexArg {
@@ -266,13 +284,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let s = index.open()?;
             let req = SearchRequest {
                 query,
-                filters: Filters {
-                    section: filters.section,
-                    city: filters.city,
-                    prefecture: filters.prefecture,
-                    form: filters.form,
-                    affair: filters.affair,
-                },
+                filters: filters.to_filters(),
                 limit,
                 include_choices: choices,
             };
@@ -320,6 +332,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             index,
             list,
             query,
+            filters,
+            view,
             json,
             html,
         } => {
@@ -329,13 +343,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 let item = item.unwrap_or_default();
                 let query = query.map(|q| UserQuery::parse(&q)).transpose()?;
-                let c = compare::compare(&s, &item, query.as_ref())?;
+                let c = compare::compare(&s, &item, query.as_ref(), &filters.to_filters())?;
                 if let Some(path) = html {
                     std::fs::write(&path, present::html::compare_html(&c))
                         .with_context(|| format!("cannot write {}", path.display()))?;
                     eprintln!("wrote {}", path.display());
                 }
-                present::comparison(&mut out, &c, present::Style::detect(json))?;
+                present::comparison(&mut out, &c, view, present::Style::detect(json))?;
             }
         }
         Cmd::Eval {

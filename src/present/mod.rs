@@ -13,12 +13,12 @@ use serde::Serialize;
 
 use crate::index::indexer::{DocRecord, IndexReport};
 use crate::model::ParsedDoc;
-use crate::parse::form::ComparableItem;
 use crate::query::count::Hidden;
 use crate::query::search::{Hit, SearchResults};
-use crate::reports::compare::{Comparison, DiffSpan};
+use crate::reports::compare::{Comparison, DiffSpan, ItemVariation};
 use crate::reports::contractors::{Entry, Role, Summary};
 use crate::reports::eval::{EvalReport, Levels};
+use crate::reports::wording::Mark;
 
 /// How to print.
 #[derive(Debug, Clone, Copy)]
@@ -385,51 +385,147 @@ pub fn contractor_entries(out: &mut impl Write, entries: &[Entry], style: Style)
 }
 
 /// `pia compare --list`.
-pub fn compare_items(
-    out: &mut impl Write,
-    items: &[(ComparableItem, usize)],
-    json: bool,
-) -> Result<()> {
+pub fn compare_items(out: &mut impl Write, items: &[ItemVariation], json: bool) -> Result<()> {
     if json {
-        #[derive(Serialize)]
-        struct Row<'a> {
-            key: &'a str,
-            label: &'a str,
-            documents: usize,
-        }
-        return json_lines(
-            out,
-            items.iter().map(|(i, n)| Row {
-                key: &i.key,
-                label: &i.label,
-                documents: *n,
-            }),
-        );
+        return json_lines(out, items);
     }
-    writeln!(out, "documents\tkey\tlabel")?;
-    for (i, n) in items {
-        writeln!(out, "{n}\t{}\t{}", i.key, i.label)?;
+    writeln!(out, "variation\tclusters\tanswers\tdocuments\tkey\tlabel")?;
+    for i in items {
+        writeln!(
+            out,
+            "{:.2}\t{}\t{}\t{}\t{}\t{}",
+            i.variation, i.clusters, i.answers, i.documents, i.key, i.label
+        )?;
     }
     Ok(())
 }
 
-/// `pia compare ITEM`: groups by wording, each document's diff to the most
-/// common wording (insertions green, deletions red struck through on a
-/// terminal; `{+…+}` / `[-…-]` elsewhere).
-pub fn comparison(out: &mut impl Write, c: &Comparison, style: Style) -> Result<()> {
+/// Which part of a comparison `pia compare --json` prints, one object per
+/// line; text output shows them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompareView {
+    /// One object per document: its wording, answer, group, diff and marked sentences.
+    Documents,
+    /// One object per selected answer: count and documents.
+    Answers,
+    /// One object per sentence cluster: documents, wordings with their diffs.
+    Clusters,
+}
+
+/// Most documents for which text output draws the cluster × document matrix
+/// and each document's marked text (beyond that, use `--json`).
+const MATRIX_DOCS: usize = 12;
+
+/// Prints a comparison: answers tallied, sentence clusters × documents, each
+/// document's text marked, then whole-text groups with diffs.
+pub fn comparison(
+    out: &mut impl Write,
+    c: &Comparison,
+    view: CompareView,
+    style: Style,
+) -> Result<()> {
     if style.json {
-        return json_lines(out, &c.entries);
+        return match view {
+            CompareView::Documents => json_lines(out, &c.entries),
+            CompareView::Answers => json_lines(out, &c.answers),
+            CompareView::Clusters => json_lines(out, &c.clusters),
+        };
     }
     writeln!(out, "item {:?} → keys {}", c.item, c.keys.join(", "))?;
     writeln!(
         out,
-        "{} documents, {} distinct wordings",
+        "{} documents, {} sentence clusters, {} wording groups",
         c.entries.len(),
+        c.clusters.len(),
         c.groups.len()
     )?;
+    let short = |file: &str| file.chars().take(3).collect::<String>();
+    writeln!(out, "\n== answers")?;
+    for a in &c.answers {
+        let files: Vec<String> = a.files.iter().map(|f| short(f)).collect();
+        writeln!(
+            out,
+            "   {:>4}  {}  ({})",
+            a.count,
+            a.answer,
+            files.join(" ")
+        )?;
+    }
+    let small = c.entries.len() <= MATRIX_DOCS;
+    writeln!(
+        out,
+        "\n== sentences (● same wording as the cluster, ◐ variant, · absent; * = boilerplate)"
+    )?;
+    if small {
+        let heads: Vec<String> = c.entries.iter().map(|e| short(&e.location.file)).collect();
+        writeln!(out, "   {:>3} {:>5}  {}", "#", "docs", heads.join(" "))?;
+    }
+    for k in &c.clusters {
+        let cells = if small {
+            c.entries
+                .iter()
+                .map(|e| {
+                    let marks: Vec<Mark> = e
+                        .sentences
+                        .iter()
+                        .filter(|s| s.cluster == k.id)
+                        .map(|s| s.mark)
+                        .collect();
+                    let cell = if marks.is_empty() {
+                        "·"
+                    } else if marks.contains(&Mark::Variant) {
+                        "◐"
+                    } else {
+                        "●"
+                    };
+                    format!("{cell:^3}")
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            String::new()
+        };
+        let star = if k.boilerplate { "*" } else { " " };
+        let text = k.variants.first().map_or("", |v| v.text.as_str());
+        writeln!(
+            out,
+            "   {:>3} {:>4}{star}  {cells}  {}",
+            k.id,
+            k.documents,
+            one_line(text, 70)
+        )?;
+        for v in k.variants.iter().skip(1) {
+            writeln!(out, "            variant: {}", diff_text(&v.diff, style))?;
+        }
+    }
+    if small {
+        writeln!(out, "\n== each document in its own order")?;
+        for e in &c.entries {
+            writeln!(
+                out,
+                "   {}  {}",
+                style.paint("35", &e.location.file),
+                e.location.municipality.as_deref().unwrap_or("-")
+            )?;
+            for s in &e.sentences {
+                let mark = match s.mark {
+                    Mark::Shared => "shared ",
+                    Mark::Variant => "variant",
+                    Mark::Unique => "unique ",
+                };
+                writeln!(
+                    out,
+                    "     {mark} #{:<3} {}",
+                    s.cluster,
+                    one_line(&s.text, 70)
+                )?;
+            }
+        }
+    }
+    writeln!(out, "\n== whole-text groups (nearly the same wording)")?;
     for g in &c.groups {
-        writeln!(out, "\n== group {} ({} documents)", g.group, g.size)?;
-        writeln!(out, "   {}", g.text)?;
+        writeln!(out, "\n   group {} ({} documents)", g.group, g.size)?;
+        writeln!(out, "   {}", one_line(&g.text, 200))?;
         for e in c.entries.iter().filter(|e| e.group == g.group) {
             writeln!(
                 out,

@@ -1,21 +1,29 @@
 //! Side-by-side comparison of one form item across documents: how each city
 //! words the same risk measure. Items are addressed by canonical key, so the
 //! same content is found under its different numbers in each form type and
-//! version; identical wordings are grouped and each document is diffed
-//! against the most common wording.
+//! version. Three views answer "how do cities word this?": the selected
+//! answers tallied (`十分である` × 12 …), the wording split into sentences and
+//! clustered across documents ([`crate::reports::wording`]: shared
+//! boilerplate, variants, unique sentences), and whole texts grouped by
+//! near-identity, each diffed against the most common wording.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{bail, Result};
 use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
+use tantivy::query::{BooleanQuery, Occur, Query};
 
 use crate::index::store::Store;
 use crate::model::Location;
 use crate::normalize::fold;
-use crate::parse::form::{comparable_items, key_has_prefix, lookup_keys, ComparableItem};
+use crate::parse::form::{comparable_items, key_has_prefix, lookup_keys};
+use crate::query::filter::Filters;
 use crate::query::search::{sections_where, SectionRecord};
 use crate::query::syntax::UserQuery;
+use crate::reports::wording::{
+    leader_clusters, sentence_matrix, Cluster, MarkedSentence, SentenceMatrix, TEXT_SIMILARITY,
+};
 
 /// Shortest folded text (without bracketed choices) that counts as the
 /// field's own wording rather than a bare answer like `[ 十分である ]`.
@@ -37,6 +45,9 @@ pub struct CompareEntry {
     pub group: usize,
     /// Difference from group 0's wording.
     pub diff: Vec<DiffSpan>,
+    /// The text as sentences, each marked shared / variant / unique with
+    /// its cluster in [`Comparison::clusters`].
+    pub sentences: Vec<MarkedSentence>,
 }
 
 /// A run of the character diff against the most common wording.
@@ -49,15 +60,27 @@ pub struct DiffSpan {
     pub text: String,
 }
 
-/// A set of documents with identical wording (after normalisation).
+/// A set of documents whose whole wording is nearly the same (similarity at
+/// least [`TEXT_SIMILARITY`] to the group's most common wording).
 #[derive(Debug, Clone, Serialize)]
 pub struct Group {
     /// Group number, by size.
     pub group: usize,
     /// Documents in it.
     pub size: usize,
-    /// The wording of its first document.
+    /// The group's most common wording.
     pub text: String,
+}
+
+/// One selected answer of a choice item and the documents that gave it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AnswerCount {
+    /// The answer (`十分に行っている`); `(none)` when a document selected none.
+    pub answer: String,
+    /// Number of documents.
+    pub count: usize,
+    /// The documents.
+    pub files: Vec<String>,
 }
 
 /// The whole comparison.
@@ -67,7 +90,11 @@ pub struct Comparison {
     pub item: String,
     /// Canonical key patterns it resolved to.
     pub keys: Vec<String>,
-    /// Wording groups, largest first.
+    /// Selected answers, most documents first.
+    pub answers: Vec<AnswerCount>,
+    /// Sentence clusters across documents, most shared first.
+    pub clusters: Vec<Cluster>,
+    /// Whole-text wording groups, largest first.
     pub groups: Vec<Group>,
     /// One entry per document, by group then file.
     pub entries: Vec<CompareEntry>,
@@ -97,12 +124,28 @@ pub fn resolve_item(store: &Store, item: &str) -> Result<Vec<String>> {
     Ok(keys.into_iter().collect())
 }
 
-/// Compares the item across every indexed document (optionally only those
-/// whose field text contains every part of `query`).
-pub fn compare(store: &Store, item: &str, query: Option<&UserQuery>) -> Result<Comparison> {
+/// Compares the item across every indexed document that passes `filters`
+/// (optionally only those whose field text contains every part of `query`).
+pub fn compare(
+    store: &Store,
+    item: &str,
+    query: Option<&UserQuery>,
+    filters: &Filters,
+) -> Result<Comparison> {
     let keys = resolve_item(store, item)?;
     let matches = |k: &str| keys.iter().any(|p| key_has_prefix(k, p));
-    let sections = sections_where(store, Some(&matches), None)?;
+    let restrict: Option<Box<dyn Query>> = if filters.is_empty() {
+        None
+    } else {
+        let searcher = store.reader()?.searcher();
+        let clauses = filters
+            .to_queries(&searcher, &store.fields)?
+            .into_iter()
+            .map(|q| (Occur::Must, q))
+            .collect();
+        Some(Box::new(BooleanQuery::new(clauses)))
+    };
+    let sections = sections_where(store, Some(&matches), restrict)?;
     let mut by_file: BTreeMap<String, Vec<SectionRecord>> = BTreeMap::new();
     for s in sections {
         by_file.entry(s.location.file.clone()).or_default().push(s);
@@ -113,12 +156,61 @@ pub fn compare(store: &Store, item: &str, query: Option<&UserQuery>) -> Result<C
         .filter(|e| query.is_none_or(|q| q.must.iter().all(|p| fold(&e.text).contains(&p.norm))))
         .collect();
     let groups = group(&mut entries);
+    let answers = tally(&entries);
+    let matrix = sentences(&mut entries);
     Ok(Comparison {
         item: item.to_string(),
         keys,
+        answers,
+        clusters: matrix.clusters,
         groups,
         entries,
     })
+}
+
+/// Clusters the entries' sentences and gives each entry its marked
+/// sentences. A bare answer (`十分に行っている` as the whole text) is
+/// tallied, not a sentence of the wording.
+fn sentences(entries: &mut [CompareEntry]) -> SentenceMatrix {
+    let prose = |e: &CompareEntry| {
+        let bare = e.value.as_deref().is_some_and(|v| fold(v) == fold(&e.text));
+        if bare {
+            String::new()
+        } else {
+            e.text.clone()
+        }
+    };
+    let docs: Vec<(String, String)> = entries
+        .iter()
+        .map(|e| (e.location.file.clone(), prose(e)))
+        .collect();
+    let mut matrix = sentence_matrix(&docs);
+    for (e, d) in entries
+        .iter_mut()
+        .zip(std::mem::take(&mut matrix.documents))
+    {
+        e.sentences = d.sentences;
+    }
+    matrix
+}
+
+/// Answers tallied over the entries, most documents first.
+fn tally(entries: &[CompareEntry]) -> Vec<AnswerCount> {
+    let mut by: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for e in entries {
+        let answer = e.value.clone().unwrap_or_else(|| "(none)".to_string());
+        by.entry(answer).or_default().push(e.location.file.clone());
+    }
+    let mut out: Vec<AnswerCount> = by
+        .into_iter()
+        .map(|(answer, files)| AnswerCount {
+            answer,
+            count: files.len(),
+            files,
+        })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.answer.cmp(&b.answer)));
+    out
 }
 
 /// The one section of a document that holds the item's wording: the first
@@ -154,6 +246,7 @@ fn pick(secs: &[SectionRecord], item: &str) -> Option<CompareEntry> {
             .or_else(|| own().and_then(|o| o.value.clone())),
         group: 0,
         diff: Vec::new(),
+        sentences: Vec::new(),
     })
 }
 
@@ -187,34 +280,51 @@ fn prose_len(text: &str) -> usize {
         .count()
 }
 
-/// Assigns groups (largest first) and diffs every entry against group 0.
+/// Assigns whole-text groups (nearly identical wording, largest first) and
+/// diffs every entry against group 0's wording.
 fn group(entries: &mut [CompareEntry]) -> Vec<Group> {
-    let mut sizes: HashMap<String, (usize, usize)> = HashMap::new();
+    // Distinct wordings, most used first, lead their groups.
+    let mut uses: HashMap<String, (usize, usize)> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
-        sizes.entry(fold(&e.text)).or_insert((0, i)).0 += 1;
+        uses.entry(fold(&e.text)).or_insert((0, i)).0 += 1;
     }
-    let mut order: Vec<(String, usize, usize)> = sizes
+    let mut distinct: Vec<(String, usize, usize)> = uses
         .into_iter()
         .map(|(k, (n, first))| (k, n, first))
         .collect();
-    order.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
+    distinct.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
+    let keys: Vec<String> = distinct.iter().map(|d| d.0.clone()).collect();
+    let assigned = leader_clusters(&keys, TEXT_SIMILARITY);
+    let clusters = assigned.iter().max().map_or(0, |m| m + 1);
+    let mut size = vec![0usize; clusters];
+    let mut leader: Vec<Option<usize>> = vec![None; clusters];
+    for (d, &c) in assigned.iter().enumerate() {
+        size[c] += distinct[d].1;
+        leader[c].get_or_insert(distinct[d].2);
+    }
+    let mut order: Vec<usize> = (0..clusters).collect();
+    order.sort_by_key(|&c| (std::cmp::Reverse(size[c]), leader[c]));
+    let mut renumber = vec![0usize; clusters];
+    for (new, &old) in order.iter().enumerate() {
+        renumber[old] = new;
+    }
     let groups: Vec<Group> = order
         .iter()
         .enumerate()
-        .map(|(g, (_, n, first))| Group {
+        .map(|(g, &c)| Group {
             group: g,
-            size: *n,
-            text: entries[*first].text.clone(),
+            size: size[c],
+            text: leader[c].map_or_else(String::new, |i| entries[i].text.clone()),
         })
         .collect();
-    let index: HashMap<&str, usize> = order
-        .iter()
-        .enumerate()
-        .map(|(g, (k, _, _))| (k.as_str(), g))
+    let group_of: HashMap<String, usize> = distinct
+        .into_iter()
+        .zip(&assigned)
+        .map(|(d, &c)| (d.0, renumber[c]))
         .collect();
     let base = groups.first().map(|g| g.text.clone()).unwrap_or_default();
     for e in entries.iter_mut() {
-        e.group = index[fold(&e.text).as_str()];
+        e.group = group_of[&fold(&e.text)];
         e.diff = diff(&base, &e.text);
     }
     entries.sort_by(|a, b| (a.group, &a.location.file).cmp(&(b.group, &b.location.file)));
@@ -242,28 +352,79 @@ pub fn diff(base: &str, text: &str) -> Vec<DiffSpan> {
     out
 }
 
-/// `pia compare --list`: every form item with the number of indexed
-/// documents that have it.
-pub fn list(store: &Store) -> Result<Vec<(ComparableItem, usize)>> {
-    let mut files_by_key: HashMap<String, BTreeSet<String>> = HashMap::new();
+/// One comparable item across the corpus: how many documents have it and
+/// how much their wording varies.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemVariation {
+    /// Canonical key (`N` = any block number).
+    pub key: String,
+    /// Label as printed in the first form that has it.
+    pub label: String,
+    /// Documents that have the item.
+    pub documents: usize,
+    /// Distinct selected answers.
+    pub answers: usize,
+    /// Sentence clusters of the item's wording across those documents.
+    pub clusters: usize,
+    /// Sentence clusters per document: 0 = no prose; about 1 = everyone
+    /// says about the same; higher = cities word it their own way.
+    pub variation: f64,
+}
+
+/// `pia compare --list`: every form item present in the index, ranked by how
+/// much the wording varies across documents (sentence clusters per
+/// document; items found in one document only come last), so a reader finds
+/// where cities differ most. One pass over the stored sections.
+pub fn list(store: &Store) -> Result<Vec<ItemVariation>> {
+    let items = comparable_items();
+    // Which items each distinct section key belongs to.
+    let mut items_of: HashMap<String, Vec<usize>> = HashMap::new();
+    // item → file → sections.
+    let mut buckets: Vec<BTreeMap<String, Vec<SectionRecord>>> = vec![BTreeMap::new(); items.len()];
     for s in sections_where(store, None, None)? {
-        files_by_key
-            .entry(s.key)
-            .or_default()
-            .insert(s.location.file);
+        let of = items_of.entry(s.key.clone()).or_insert_with(|| {
+            (0..items.len())
+                .filter(|&i| key_has_prefix(&s.key, &items[i].key))
+                .collect()
+        });
+        for &i in of.iter() {
+            buckets[i]
+                .entry(s.location.file.clone())
+                .or_default()
+                .push(s.clone());
+        }
     }
-    Ok(comparable_items()
+    let mut out: Vec<ItemVariation> = items
         .into_iter()
-        .map(|item| {
-            let docs: BTreeSet<&String> = files_by_key
-                .iter()
-                .filter(|(k, _)| key_has_prefix(k, &item.key))
-                .flat_map(|(_, f)| f)
+        .zip(buckets)
+        .filter(|(_, by_file)| !by_file.is_empty())
+        .map(|(item, by_file)| {
+            let mut entries: Vec<CompareEntry> = by_file
+                .into_values()
+                .filter_map(|secs| pick(&secs, &item.label))
                 .collect();
-            (item, docs.len())
+            let documents = entries.len();
+            let answers = tally(&entries).len();
+            let matrix = sentences(&mut entries);
+            ItemVariation {
+                key: item.key,
+                label: item.label,
+                documents,
+                answers,
+                clusters: matrix.clusters.len(),
+                variation: matrix.clusters.len() as f64 / documents.max(1) as f64,
+            }
         })
-        .filter(|(_, n)| *n > 0)
-        .collect())
+        .collect();
+    // An item only one document has cannot vary across documents: last.
+    out.sort_by(|a, b| {
+        (b.documents > 1)
+            .cmp(&(a.documents > 1))
+            .then(b.variation.total_cmp(&a.variation))
+            .then(b.documents.cmp(&a.documents))
+            .then(a.key.cmp(&b.key))
+    });
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -264,7 +264,7 @@ pub fn evaluate(store: &Store, rows: &[GoldRow]) -> Result<EvalReport> {
                 .collect(),
             None => {
                 let item = row.query.trim_start_matches("compare:").trim();
-                crate::reports::compare::compare(store, item, None)?
+                crate::reports::compare::compare(store, item, None, &Default::default())?
                     .entries
                     .into_iter()
                     .map(|e| (e.location.file, e.location.section_path))

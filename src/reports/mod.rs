@@ -3,9 +3,12 @@
 //! contractor, one item compared across cities, accuracy against a gold set.
 //!
 //! - [`contractors`]: exhaustive contractor look-ups with aliases;
-//! - [`compare`]: one form item across documents, grouped and diffed;
+//! - [`compare`]: one form item across documents: answers tallied, wording
+//!   grouped and diffed;
+//! - [`wording`]: sentence splitting and near-duplicate clustering for compare;
 //! - [`eval`]: gold-set evaluation shared by `pia eval` and the tests.
 
 pub mod compare;
 pub mod contractors;
 pub mod eval;
+pub mod wording;

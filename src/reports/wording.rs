@@ -1,0 +1,470 @@
+//! What documents share in their wording of one item, sentence by sentence.
+//!
+//! A reader comparing how cities word a risk measure wants to see which
+//! sentences are common boilerplate, which are variants of a common sentence
+//! and which one city wrote alone — not one giant diff against the most common
+//! text. So each document's text is split into sentences and list items, and
+//! near-identical sentences across documents are clustered.
+//!
+//! Similarity is the Dice coefficient of the two sentences' character-bigram
+//! multisets after normalisation (NFKC, blanks removed, list markers
+//! stripped); a sentence joins the most similar cluster if that is at least
+//! [`SENTENCE_SIMILARITY`], else it starts a new one. Candidate clusters are
+//! found through an inverted index of bigrams, so the work grows with the
+//! number of distinct sentences, not with their square.
+
+use std::collections::{BTreeSet, HashMap};
+
+use once_cell::sync::Lazy;
+use regex::Regex;
+use serde::Serialize;
+
+use crate::normalize::fold;
+use crate::reports::compare::{diff, DiffSpan};
+
+/// Dice similarity (0–1) of character bigrams at or above which two
+/// sentences are variants of one another. 0.5 joins sentences that differ in
+/// a word or a clause (`…懲戒の対象となりうる。` / `…懲戒処分の対象とする。` within
+/// the same sentence frame) and keeps apart sentences that only share
+/// function words (`…を実施する。`).
+pub const SENTENCE_SIMILARITY: f64 = 0.5;
+
+/// Dice similarity at or above which two whole texts count as nearly the same
+/// wording (one group in `pia compare`).
+pub const TEXT_SIMILARITY: f64 = 0.8;
+
+/// How a document's sentence relates to the other documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mark {
+    /// Word for word the wording other documents use (its cluster's most
+    /// common wording, found in at least two documents).
+    Shared,
+    /// Close to a sentence of other documents, but worded differently.
+    Variant,
+    /// No other document has a sentence like it.
+    Unique,
+}
+
+/// One wording of a cluster's sentence and the documents that use it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Variant {
+    /// The sentence as the first document prints it (blanks folded).
+    pub text: String,
+    /// Documents using this wording.
+    pub files: Vec<String>,
+    /// Difference from the cluster's most common wording.
+    pub diff: Vec<DiffSpan>,
+}
+
+/// Near-identical sentences across documents.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cluster {
+    /// Cluster number: by number of documents, then first appearance.
+    pub id: usize,
+    /// Documents with a sentence in the cluster.
+    pub documents: usize,
+    /// True when at least half of the compared documents (and two) have it.
+    pub boilerplate: bool,
+    /// Wordings, most documents first; the first is the cluster's text.
+    pub variants: Vec<Variant>,
+}
+
+/// A document's sentence, in its own order, marked.
+#[derive(Debug, Clone, Serialize)]
+pub struct MarkedSentence {
+    /// The sentence (blanks folded).
+    pub text: String,
+    /// Its cluster.
+    pub cluster: usize,
+    /// Shared, variant or unique.
+    pub mark: Mark,
+}
+
+/// One document's text as marked sentences.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocSentences {
+    /// The document.
+    pub file: String,
+    /// Its sentences in reading order.
+    pub sentences: Vec<MarkedSentence>,
+}
+
+/// Sentence clusters of a set of documents and each document's marked text.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct SentenceMatrix {
+    /// Clusters, shared by most documents first.
+    pub clusters: Vec<Cluster>,
+    /// Documents in input order.
+    pub documents: Vec<DocSentences>,
+}
+
+static BOUNDARY: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(concat!(
+        r"(?:^|\s)[0-9０-９]{1,2}[\s．.]", // "１ 所管課における措置"
+        r"|[①-⑳]",
+        r"|[（(][0-9０-９一二三四五六七八九十]{1,2}[）)]",
+        r"|(?:^|[\s。])・",
+        r"|[<＜][^<>＜＞\n]{1,30}[>＞]",
+    ))
+    .unwrap()
+});
+
+/// List markers stripped before sentences are compared (`①`, `・`, `（２）`).
+static MARKER: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"^(?:[0-9]{1,2}[.．]?|[①-⑳]|[(][0-9一二三四五六七八九十]{1,2}[)]|・)+").unwrap()
+});
+
+/// Splits free text into sentences and list items: after `。`, and before
+/// list markers (`・`, `①`, `（１）`, a number at the start of a line or after
+/// a blank, `<見出し>`). Blanks inside a sentence (PDF line wraps) are
+/// removed between Japanese characters.
+pub fn split_sentences(text: &str) -> Vec<String> {
+    let mut cuts: BTreeSet<usize> = BTreeSet::new();
+    for m in BOUNDARY.find_iter(text) {
+        let start = m.start() + m.as_str().len() - m.as_str().trim_start().len();
+        // A boundary that begins with 。 cuts after it.
+        let start = if text[start..].starts_with('。') {
+            start + '。'.len_utf8()
+        } else {
+            start
+        };
+        cuts.insert(start);
+    }
+    for (i, _) in text.match_indices('。') {
+        let after = i + '。'.len_utf8();
+        // `（…第1号。）`: a full stop inside brackets does not end the sentence.
+        if !text[after..].starts_with(['）', ')', '」', '』']) {
+            cuts.insert(after);
+        }
+    }
+    cuts.insert(text.len());
+    let mut out = Vec::new();
+    let mut prev = 0;
+    for c in cuts {
+        if c <= prev {
+            continue;
+        }
+        let s = compact(&text[prev..c]);
+        prev = c;
+        if !key(&s).is_empty() {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// Removes blanks except between two ASCII alphanumerics (`IPA (情報…` keeps
+/// none, `ISO 27001` keeps one).
+fn compact(s: &str) -> String {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let mut out = String::new();
+    for w in words {
+        let glue = out
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+            && w.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+        if glue {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// What sentences are compared by: normalised, list markers stripped.
+fn key(sentence: &str) -> String {
+    let f = fold(sentence);
+    MARKER.replace(&f, "").into_owned()
+}
+
+/// Character bigrams of `s` with their counts (a lone character is its own
+/// "bigram", so one-character sentences still compare).
+fn bigrams(s: &str) -> HashMap<(char, char), u32> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut m = HashMap::new();
+    if chars.len() == 1 {
+        m.insert((chars[0], '\0'), 1);
+    }
+    for w in chars.windows(2) {
+        *m.entry((w[0], w[1])).or_insert(0) += 1;
+    }
+    m
+}
+
+/// Dice coefficient of two bigram multisets.
+fn dice(a: &HashMap<(char, char), u32>, b: &HashMap<(char, char), u32>) -> f64 {
+    let total: u32 = a.values().sum::<u32>() + b.values().sum::<u32>();
+    if total == 0 {
+        return 1.0;
+    }
+    let shared: u32 = a
+        .iter()
+        .map(|(k, n)| b.get(k).map_or(0, |m| (*n).min(*m)))
+        .sum();
+    2.0 * f64::from(shared) / f64::from(total)
+}
+
+/// Dice similarity of two texts after normalisation.
+pub fn similarity(a: &str, b: &str) -> f64 {
+    dice(&bigrams(&fold(a)), &bigrams(&fold(b)))
+}
+
+/// Leader clustering over an inverted bigram index: items are visited in
+/// the order given (most frequent first), each joins the most similar
+/// existing cluster at or above `threshold`, else founds one. Returns the
+/// cluster of each item.
+pub fn leader_clusters(keys: &[String], threshold: f64) -> Vec<usize> {
+    let grams: Vec<HashMap<(char, char), u32>> = keys.iter().map(|k| bigrams(k)).collect();
+    let mut leaders: Vec<usize> = Vec::new();
+    let mut postings: HashMap<(char, char), Vec<usize>> = HashMap::new();
+    let mut out = Vec::with_capacity(keys.len());
+    for (i, g) in grams.iter().enumerate() {
+        let mut candidates: BTreeSet<usize> = BTreeSet::new();
+        for k in g.keys() {
+            if let Some(p) = postings.get(k) {
+                candidates.extend(p.iter().copied());
+            }
+        }
+        let best = candidates
+            .into_iter()
+            .map(|c| (c, dice(g, &grams[leaders[c]])))
+            .filter(|&(_, s)| s >= threshold)
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        match best {
+            Some((c, _)) => out.push(c),
+            None => {
+                let c = leaders.len();
+                leaders.push(i);
+                for k in g.keys() {
+                    postings.entry(*k).or_default().push(c);
+                }
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// Splits every document's text into sentences and clusters them across
+/// documents. `docs` are (file, text) pairs.
+pub fn sentence_matrix(docs: &[(String, String)]) -> SentenceMatrix {
+    // Distinct normalised sentences, with the documents using each and the
+    // first printed form.
+    let split: Vec<Vec<String>> = docs.iter().map(|(_, t)| split_sentences(t)).collect();
+    let mut distinct: Vec<String> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut printed: Vec<String> = Vec::new();
+    let mut users: Vec<BTreeSet<usize>> = Vec::new();
+    for (d, sentences) in split.iter().enumerate() {
+        for s in sentences {
+            let k = key(s);
+            let i = *index.entry(k.clone()).or_insert_with(|| {
+                distinct.push(k);
+                printed.push(s.clone());
+                users.push(BTreeSet::new());
+                distinct.len() - 1
+            });
+            users[i].insert(d);
+        }
+    }
+    // Most used wordings lead their clusters.
+    let mut order: Vec<usize> = (0..distinct.len()).collect();
+    order.sort_by(|&a, &b| users[b].len().cmp(&users[a].len()).then(a.cmp(&b)));
+    let keys: Vec<String> = order.iter().map(|&i| distinct[i].clone()).collect();
+    let assigned = leader_clusters(&keys, SENTENCE_SIMILARITY);
+    let mut cluster_of = vec![0usize; distinct.len()];
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    for (pos, &c) in assigned.iter().enumerate() {
+        if members.len() <= c {
+            members.resize(c + 1, Vec::new());
+        }
+        members[c].push(order[pos]);
+        cluster_of[order[pos]] = c;
+    }
+    // Clusters by documents (desc), then first appearance.
+    let docs_of = |m: &Vec<usize>| -> BTreeSet<usize> {
+        m.iter().flat_map(|&i| users[i].iter().copied()).collect()
+    };
+    let mut ranked: Vec<usize> = (0..members.len()).collect();
+    ranked.sort_by_key(|&c| (std::cmp::Reverse(docs_of(&members[c]).len()), members[c][0]));
+    let mut renumber = vec![0usize; members.len()];
+    for (new, &old) in ranked.iter().enumerate() {
+        renumber[old] = new;
+    }
+    let n = docs.len();
+    let clusters: Vec<Cluster> = ranked
+        .iter()
+        .enumerate()
+        .map(|(id, &c)| {
+            let documents = docs_of(&members[c]).len();
+            let base = &printed[members[c][0]];
+            Cluster {
+                id,
+                documents,
+                boilerplate: documents >= 2 && documents * 2 >= n,
+                variants: members[c]
+                    .iter()
+                    .map(|&i| Variant {
+                        text: printed[i].clone(),
+                        files: users[i].iter().map(|&d| docs[d].0.clone()).collect(),
+                        diff: diff(base, &printed[i]),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let documents = split
+        .iter()
+        .enumerate()
+        .map(|(d, sentences)| DocSentences {
+            file: docs[d].0.clone(),
+            sentences: sentences
+                .iter()
+                .map(|s| {
+                    let i = index[&key(s)];
+                    let c = renumber[cluster_of[i]];
+                    let mark = if clusters[c].documents < 2 {
+                        Mark::Unique
+                    } else if members[cluster_of[i]][0] == i {
+                        Mark::Shared
+                    } else {
+                        Mark::Variant
+                    };
+                    MarkedSentence {
+                        text: s.clone(),
+                        cluster: c,
+                        mark,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    SentenceMatrix {
+        clusters,
+        documents,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_split_at_full_stops_and_list_markers() {
+        let s = split_sentences(
+            "<本市における措置> ①担当部署において研修を実施して いる。・新規採用職員の基礎研修 ・全職員の研修 （２）違反者は懲戒処分の対象とする。",
+        );
+        assert_eq!(
+            s,
+            vec![
+                "<本市における措置>",
+                "①担当部署において研修を実施している。",
+                "・新規採用職員の基礎研修",
+                "・全職員の研修",
+                "（２）違反者は懲戒処分の対象とする。",
+            ]
+        );
+    }
+
+    #[test]
+    fn numbered_headings_start_items() {
+        let s = split_sentences("１ 所管課における措置 研修を行う。 ２ 本市における教育・啓発");
+        assert_eq!(
+            s,
+            vec![
+                "１所管課における措置研修を行う。",
+                "２本市における教育・啓発"
+            ]
+        );
+    }
+
+    #[test]
+    fn clusters_and_marks_come_out_exactly() {
+        let docs: Vec<(String, String)> = [
+            ("a", "研修を年1回実施する。違反者は懲戒処分の対象とする。Aだけの独自の取組を行っている。"),
+            ("b", "研修を年１回実施する。\n違反者は懲戒の対象となりうる。"),
+            ("c", "・研修を年1回 実施する。違反者は懲戒処分の対象とする。外部監査を毎年受けている。"),
+        ]
+        .iter()
+        .map(|(f, t)| (f.to_string(), t.to_string()))
+        .collect();
+        let m = sentence_matrix(&docs);
+        let summary: Vec<(usize, bool, Vec<&str>)> = m
+            .clusters
+            .iter()
+            .map(|c| {
+                (
+                    c.documents,
+                    c.boilerplate,
+                    c.variants.iter().map(|v| v.text.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (3, true, vec!["研修を年1回実施する。"]),
+                (
+                    3,
+                    true,
+                    vec![
+                        "違反者は懲戒処分の対象とする。",
+                        "違反者は懲戒の対象となりうる。"
+                    ]
+                ),
+                (1, false, vec!["Aだけの独自の取組を行っている。"]),
+                (1, false, vec!["外部監査を毎年受けている。"]),
+            ]
+        );
+        let marks: Vec<Vec<(usize, Mark)>> = m
+            .documents
+            .iter()
+            .map(|d| d.sentences.iter().map(|s| (s.cluster, s.mark)).collect())
+            .collect();
+        use Mark::*;
+        assert_eq!(
+            marks,
+            vec![
+                vec![(0, Shared), (1, Shared), (2, Unique)],
+                vec![(0, Shared), (1, Variant)],
+                vec![(0, Shared), (1, Shared), (3, Unique)],
+            ]
+        );
+        // The variant's diff shows what it changed.
+        let v = &m.clusters[1].variants[1];
+        let of = |op: &str| -> String {
+            v.diff
+                .iter()
+                .filter(|d| d.op == op)
+                .map(|d| d.text.as_str())
+                .collect()
+        };
+        assert!(of("delete").contains("処分"), "{:?}", v.diff);
+        assert!(of("insert").contains("なりう"), "{:?}", v.diff);
+        assert_eq!(v.files, vec!["b".to_string()]);
+    }
+
+    #[test]
+    fn full_stops_inside_brackets_do_not_split() {
+        assert_eq!(
+            split_sentences("通知（平成27年保国発第1号。）に該当する。次の文。"),
+            vec!["通知（平成27年保国発第1号。）に該当する。", "次の文。"]
+        );
+    }
+
+    #[test]
+    fn variants_are_similar_and_unrelated_sentences_are_not() {
+        assert!(
+            similarity(
+                "違反した職員は、懲戒処分の対象とする。",
+                "違反した職員は、懲戒の対象となりうる。"
+            ) >= SENTENCE_SIMILARITY
+        );
+        assert!(
+            similarity("職員に研修を実施する。", "施錠できる書庫に保管する。")
+                < SENTENCE_SIMILARITY
+        );
+    }
+}
