@@ -76,6 +76,18 @@ pub fn answer_of_line(line: &str) -> Option<(String, Class)> {
         .map(str::trim_start)
         .filter(|r| r.starts_with(['[', '［']))
         .unwrap_or(t);
+    // `[ ]十分である`: the box halves of a selected radio answer printed
+    // together (checkbox texts such as `[ ] 紙` are not answers).
+    if let Some(rest) = EMPTY_BOX
+        .find(t)
+        .filter(|m| m.start() == 0)
+        .map(|m| &t[m.end()..])
+    {
+        let rest = rest.trim();
+        if super::form::is_radio_option(rest) && !super::form::is_box_option(rest) {
+            return Some((rest.to_string(), class_of(rest)));
+        }
+    }
     if is_option_fragment(t) {
         return None;
     }
@@ -83,7 +95,8 @@ pub fn answer_of_line(line: &str) -> Option<(String, Class)> {
     let rest = NOISE.replace_all(t, " ");
     let words: Vec<&str> = rest.split_whitespace().collect();
     let first = *words.first()?;
-    let known = VOCABULARY.iter().any(|(w, _)| *w == first);
+    let known = VOCABULARY.iter().any(|(w, _)| *w == first)
+        || (super::form::is_radio_option(first) && !super::form::is_box_option(first));
     let same = words.iter().all(|w| *w == first);
     // Official options run up to ~40 chars (しきい値判断結果's
     // `基礎項目評価及び重点項目評価の実施が義務付けられる`).

@@ -21,6 +21,9 @@ const NEGATIVE: [&str; 4] = [
 /// What the content blocks of one page have filled so far.
 #[derive(Debug, Default)]
 pub struct PageFill {
+    /// Checkbox texts ticked in the document (`委託しない`): the questions
+    /// under a node printed with such a box stay unanswered.
+    pub ticked: HashSet<String>,
     filled: HashSet<Place>,
     answered: HashMap<Place, String>,
     descended: HashMap<Place, Place>,
@@ -44,6 +47,14 @@ impl PageFill {
 
     /// True if the place is a sub-field of a question answered negatively.
     pub fn is_moot(&self, schema: &Schema, p: Place) -> bool {
+        if schema.chain(p.node).iter().any(|&a| {
+            schema.nodes[a]
+                .boxes
+                .iter()
+                .any(|b| self.ticked.contains(b))
+        }) {
+            return true;
+        }
         schema.nodes[p.node].parent.is_some_and(|q| {
             let qp = Place {
                 node: q,
@@ -68,22 +79,31 @@ pub fn is_prose(schema: &Schema, node: usize) -> bool {
             .any(|s| n.label.ends_with(s))
 }
 
-/// The question field (never a numbered heading) an answer of `class`
-/// belongs to: the default target if it is such a question, else the first unanswered one of the page in print
-/// order (answers and questions are printed in the same order).
+/// The question an answer `value` (of family `class`) belongs to: a choice
+/// field of the page whose official options include the value (by wording
+/// for fields without a known list), still unanswered and not voided by a
+/// ticked box; the default target if it is such a question, else the first
+/// one of the page in print order (answers and questions are printed in the
+/// same order).
 pub fn answer_target(
     schema: &Schema,
     targets: &[(usize, Place)],
     fill: &PageFill,
+    value: &str,
     class: Class,
     default: Option<usize>,
 ) -> Option<usize> {
     let takes = |i: usize| {
         let n = &schema.nodes[targets[i].1.node];
-        n.kind == Kind::Field
-            && n.choice
-            && question_class(&n.label) == class
+        let fits = if n.options.is_empty() {
+            n.kind == Kind::Field && question_class(&n.label) == class
+        } else {
+            n.has_option(value)
+        };
+        n.choice
+            && fits
             && !fill.answered.contains_key(&targets[i].1)
+            && !fill.is_moot(schema, targets[i].1)
     };
     if let Some(d) = default.filter(|&d| takes(d)) {
         return Some(d);

@@ -3,7 +3,7 @@
 //! Labels are resolved against the form tree page by page (by the distance to
 //! unambiguous labels of the same subtree), not by the nearest heading above.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use once_cell::sync::Lazy;
@@ -30,6 +30,7 @@ pub fn parse(text: &str, schema: &Schema) -> Vec<Section> {
         b.body(toc_slot(schema), lines[i]);
     }
     let mut state = PageState::default();
+    (state.ticked, state.unticked) = ticked_boxes(schema, &lines[reg.changes_start..]);
     for page in &pages {
         let start = page.start.max(reg.cover_end);
         let end = page.end.min(reg.changes_start);
@@ -180,6 +181,10 @@ struct Occ {
 struct PageState {
     last: Option<SlotKey>,
     blocks: HashMap<usize, u32>,
+    /// Checkbox texts known to be ticked (see [`ticked_boxes`]).
+    ticked: HashSet<String>,
+    /// Checkbox texts the change history shows unticked.
+    unticked: HashSet<String>,
 }
 
 static CHECKBOX_HEADING: Lazy<Regex> =
@@ -324,12 +329,53 @@ fn process_page(lines: &[&str], idx: &[usize], b: &mut Builder, st: &mut PageSta
         }
     }
     resolve(schema, &mut occs, st);
+    note_ticked_headings(schema, &occs, st);
     for o in &occs {
         if let (Some(d), Some(p)) = (&o.display, o.place) {
             b.display.insert(p.node, d.clone());
         }
     }
     emit(lines, idx, &occs, b, st);
+}
+
+/// The change history states the new wording of checkboxes
+/// (`[ 〇 ]接続しない（提供）`): the last printed state of each box of the form.
+/// Returns the ticked and the unticked box texts.
+fn ticked_boxes(schema: &Schema, changes: &[&str]) -> (HashSet<String>, HashSet<String>) {
+    let text: String = changes.join("\n");
+    let (mut on, mut off) = (HashSet::new(), HashSet::new());
+    for b in schema.nodes.iter().flat_map(|n| n.boxes.iter()) {
+        let pat = format!(r"[\[［]([^\[\]［］]{{0,12}})[\]］]\s*{}", regex::escape(b));
+        let Ok(re) = Regex::new(&pat) else { continue };
+        if let Some(c) = re.captures_iter(&text).last() {
+            if c[1].contains(['○', '〇']) {
+                on.insert(b.clone());
+            } else {
+                off.insert(b.clone());
+            }
+        }
+    }
+    (on, off)
+}
+
+/// A heading printed with a ticked box (`［ ○ ５．特定個人情報の提供・移転…`):
+/// when the heading's subtree has exactly one box, that box is ticked.
+fn note_ticked_headings(schema: &Schema, occs: &[Occ], st: &mut PageState) {
+    for o in occs {
+        let Some(p) = o.place else { continue };
+        if !o.prefix.contains(['○', '〇']) {
+            continue;
+        }
+        let boxes: Vec<&String> = (p.node..schema.nodes.len())
+            .take_while(|&j| j == p.node || schema.nodes[j].depth > schema.nodes[p.node].depth)
+            .flat_map(|j| schema.nodes[j].boxes.iter())
+            .collect();
+        if let [b] = boxes[..] {
+            if !st.unticked.contains(b) {
+                st.ticked.insert(b.clone());
+            }
+        }
+    }
 }
 
 /// R5: resolves each label to one schema place using page context.
@@ -539,13 +585,14 @@ fn attach_blocks(
         .filter_map(|(l, o)| Some((*l, o.place?)))
         .collect();
     let mut fill = initial_fill(schema, lines, &targets);
+    fill.ticked = st.ticked.clone();
     let mut redirected: Option<Place> = None;
     for (s, block) in blocks(lines, idx, label_line) {
         let def = default_target(&targets, block.at);
         let answer = answer::answer_of_block(&block.lines);
         let paired = answer
             .as_ref()
-            .and_then(|(_, c)| attach::answer_target(schema, &places, &fill, *c, def));
+            .and_then(|(v, c)| attach::answer_target(schema, &places, &fill, v, *c, def));
         let place = match paired {
             Some(i) => Some(places[i].1),
             None => {
