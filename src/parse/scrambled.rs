@@ -535,7 +535,7 @@ impl Block<'_> {
         let content: Vec<&&str> = self.lines.iter().filter(|l| !is_choice_line(l)).collect();
         !content.is_empty()
             && !content.iter().all(|l| is_ticked(l))
-            && answer::answer_of_block(&self.lines).is_none()
+            && answer::answer_of_block(&self.lines, false).is_none()
     }
 }
 
@@ -589,7 +589,8 @@ fn attach_blocks(
     let mut redirected: Option<Place> = None;
     for (s, block) in blocks(lines, idx, label_line) {
         let def = default_target(&targets, block.at);
-        let answer = answer::answer_of_block(&block.lines);
+        let answer =
+            answer::answer_of_block(&block.lines, isolated(lines, idx, s, block.lines.len()));
         let paired = answer
             .as_ref()
             .and_then(|(v, c)| attach::answer_target(schema, &places, &fill, v, *c, def));
@@ -630,8 +631,10 @@ fn attach_blocks(
                     block: 0,
                 })
             });
+        let mut answered = false;
         for l in block.lines {
             let ans = answer.as_ref().and_then(|_| answer::answer_of_line(l));
+            answered |= ans.is_some();
             if let Some((v, _)) = ans {
                 // The answer as a bracketed value; the printed line stays
                 // with the boilerplate.
@@ -643,10 +646,25 @@ fn attach_blocks(
                 b.body(target.clone(), l);
             }
         }
+        if let Some((v, _)) = answer.as_ref().filter(|_| !answered) {
+            b.body(target.clone(), &format!("[ {v} ]"));
+        }
     }
     if let Some(last) = targets.iter().max_by_key(|t| t.0) {
         st.last = last.1.place.map(SlotKey::Form);
     }
+}
+
+/// True if the non-empty lines around a block (page positions `s..s+len`)
+/// are not option-list lines.
+fn isolated(lines: &[&str], idx: &[usize], s: usize, len: usize) -> bool {
+    let listy = |k: usize| {
+        let t = lines[idx[k]].trim();
+        super::is_option_line(t) || t.starts_with("＜選択肢＞") || t.starts_with("<選択肢>")
+    };
+    let before = (0..s).rev().find(|&k| !lines[idx[k]].trim().is_empty());
+    let after = (s + len..idx.len()).find(|&k| !lines[idx[k]].trim().is_empty());
+    !before.is_some_and(listy) && !after.is_some_and(listy)
 }
 
 /// Labels printed with their value on the same line are filled (and
@@ -729,6 +747,15 @@ fn pick_target(
     }
     let def = default_target(targets, at);
     if !content.is_empty() && content.iter().all(|l| is_ticked(l)) {
+        // A ticked box whose text is one of a checkbox field's options.
+        let texts: Vec<String> = content.iter().flat_map(|l| ticked_texts(l)).collect();
+        let fits = |i: usize| {
+            let n = &schema.nodes[node_of(i)];
+            n.checkbox && texts.iter().any(|t| n.has_option(t))
+        };
+        if let Some(i) = nearest(&fits) {
+            return Some(i);
+        }
         if def.is_some_and(|d| schema.nodes[node_of(d)].checkbox && targets[d].0 < at) {
             return def;
         }
@@ -752,6 +779,17 @@ fn pick_target(
         }
     }
     def
+}
+
+static TICKED_TEXT: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"[\[［]\s*[○〇]\s*[\]］]\s*([^\[\]［］（(]+)").unwrap());
+
+/// Texts of the ticked boxes of a line (`[ ○ ] 評価実施機関内の他部署 （ ）`).
+fn ticked_texts(line: &str) -> Vec<String> {
+    TICKED_TEXT
+        .captures_iter(line)
+        .map(|c| c[1].trim().to_string())
+        .collect()
 }
 
 /// Prose printed before the heading of its label's numbered section, on a
