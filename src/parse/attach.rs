@@ -79,6 +79,102 @@ pub fn is_prose(schema: &Schema, node: usize) -> bool {
             .any(|s| n.label.ends_with(s))
 }
 
+/// True if the form node has no child fields (a leaf heading such as
+/// `３．特定個人情報ファイル名` takes its value directly).
+pub fn is_leaf(schema: &Schema, node: usize) -> bool {
+    schema
+        .nodes
+        .get(node + 1)
+        .is_none_or(|n| n.parent != Some(node))
+}
+
+/// What kind of value a field takes, from the official form: a choice or a
+/// checkbox (answered by its options only), a name (one short line), a date,
+/// or free text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// Answered only by one of its options (or ticked boxes).
+    Choice,
+    /// A name: one short line (事務の名称, ファイル名, 委託先名, 部署).
+    Name,
+    /// A date (使用開始日, 実施日).
+    Date,
+    /// Free text.
+    Text,
+    /// A grouping node: takes no value of its own.
+    Group,
+}
+
+/// The value kind of a node.
+pub fn value_kind(schema: &Schema, node: usize) -> ValueKind {
+    let n = &schema.nodes[node];
+    if !matches!(n.kind, Kind::Field | Kind::Numbered) || !is_leaf(schema, node) {
+        return ValueKind::Group;
+    }
+    if n.choice || n.checkbox {
+        return ValueKind::Choice;
+    }
+    let label = n.label.trim_end_matches('※').trim();
+    if n.org
+        || ["名", "名称", "部署", "役職名"]
+            .iter()
+            .any(|s| label.ends_with(s))
+    {
+        ValueKind::Name
+    } else if label.ends_with('日') {
+        ValueKind::Date
+    } else {
+        ValueKind::Text
+    }
+}
+
+/// Can a field of `node` hold this block of content lines (choice lists
+/// removed)? Names are one short line, dates carry a digit, choices and
+/// groups take no free text.
+pub fn accepts(schema: &Schema, node: usize, content: &[&str]) -> bool {
+    let one_line = content.len() == 1;
+    if content.iter().any(|l| is_box_line(l)) {
+        return false;
+    }
+    let first = content.first().map_or("", |l| l.trim());
+    match value_kind(schema, node) {
+        ValueKind::Choice | ValueKind::Group => false,
+        // A name, or a list of names (システムの名称, ファイル名).
+        ValueKind::Name => content
+            .iter()
+            .all(|l| l.trim().chars().count() <= 60 && !l.trim().ends_with('。')),
+        ValueKind::Date => {
+            one_line
+                && first
+                    .chars()
+                    .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        }
+        ValueKind::Text => true,
+    }
+}
+
+/// A line of checkbox boxes and box texts (`○ ] 紙 [ ] フラッシュメモリ`):
+/// every text piece is a checkbox option of the forms.
+pub fn is_box_line(line: &str) -> bool {
+    let pieces = box_pieces(line);
+    !pieces.is_empty()
+        && line.contains(['[', ']', '［', '］', '○', '〇'])
+        && pieces.iter().all(|p| super::form::is_box_option(p))
+}
+
+/// The text pieces of a checkbox line (brackets, ticks and `（ ）` removed).
+pub fn box_pieces(line: &str) -> Vec<String> {
+    line.split(['[', ']', '［', '］', '○', '〇'])
+        .map(|p| {
+            p.trim()
+                .trim_end_matches(['（', '(', '）', ')', ' ', '　'])
+                .trim()
+        })
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// The question an answer `value` (of family `class`) belongs to: a choice
 /// field of the page whose official options include the value (by wording
 /// for fields without a known list), still unanswered and not voided by a

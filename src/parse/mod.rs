@@ -156,6 +156,7 @@ struct Slot {
     key: Option<SlotKey>,
     body: Vec<String>,
     choices: Vec<String>,
+    why: Vec<String>,
 }
 
 impl<'a> Builder<'a> {
@@ -194,6 +195,14 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Records why text was placed in a section (see [`Section::why`]).
+    pub fn note(&mut self, k: SlotKey, why: String) {
+        let w = &mut self.slot(k).why;
+        if !w.contains(&why) {
+            w.push(why);
+        }
+    }
+
     /// Appends choice-list / checkbox boilerplate to a section.
     pub fn choice(&mut self, k: SlotKey, text: &str) {
         if !text.trim().is_empty() {
@@ -219,6 +228,7 @@ impl<'a> Builder<'a> {
                     body,
                     choices: s.choices.join("\n"),
                     value,
+                    why: s.why,
                 })
             })
             .collect()
