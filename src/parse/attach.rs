@@ -108,7 +108,15 @@ pub enum ValueKind {
 /// The value kind of a node.
 pub fn value_kind(schema: &Schema, node: usize) -> ValueKind {
     let n = &schema.nodes[node];
-    if !matches!(n.kind, Kind::Field | Kind::Numbered) || !is_leaf(schema, node) {
+    // Numbered headings with sub-fields group them; fields with sub-fields
+    // (⑤使用方法 > 情報の突合) have a value of their own unless the form
+    // marks them as a pure group (`grp`).
+    let group = match n.kind {
+        Kind::Field => n.group,
+        Kind::Numbered => !is_leaf(schema, node),
+        _ => true,
+    };
+    if group {
         return ValueKind::Group;
     }
     if n.choice || n.checkbox {
@@ -156,19 +164,38 @@ pub fn accepts(schema: &Schema, node: usize, content: &[&str]) -> bool {
 /// A line of checkbox boxes and box texts (`○ ] 紙 [ ] フラッシュメモリ`):
 /// every text piece is a checkbox option of the forms.
 pub fn is_box_line(line: &str) -> bool {
+    if is_box_fragment(line) {
+        return true;
+    }
     let pieces = box_pieces(line);
     !pieces.is_empty()
         && line.contains(['[', ']', '［', '］', '○', '〇'])
         && pieces.iter().all(|p| super::form::is_box_option(p))
 }
 
+/// The detail of a ticked `その他` box cut from its box
+/// (`○ 庁内連携共通基盤システム ）`): a tick and an unopened parenthesis.
+pub fn is_box_fragment(line: &str) -> bool {
+    let t = line.trim();
+    let opens = t.matches(['（', '(']).count();
+    let closes = t.matches(['）', ')']).count();
+    t.starts_with(['○', '〇']) && closes > opens
+}
+
 /// The text pieces of a checkbox line (brackets, ticks and `（ ）` removed).
 pub fn box_pieces(line: &str) -> Vec<String> {
     line.split(['[', ']', '［', '］', '○', '〇'])
         .map(|p| {
-            p.trim()
-                .trim_end_matches(['（', '(', '）', ')', ' ', '　'])
-                .trim()
+            // `その他 （ ）`: the empty detail parentheses of a box.
+            let mut p = p.trim();
+            for suffix in ["（ ）", "( )", "（ )", "（", "("] {
+                p = p.strip_suffix(suffix).unwrap_or(p).trim();
+            }
+            if matches!(p, "）" | ")") {
+                ""
+            } else {
+                p
+            }
         })
         .filter(|p| !p.is_empty())
         .map(str::to_string)

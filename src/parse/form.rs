@@ -8,7 +8,8 @@
 //! version), `cb` (checkbox field), `org` (organisation-name field), `ch`
 //! (choice field answered by a bracketed value), `opt=NAME` (the official
 //! option list [`OPTION_SETS`] the field is answered from; implies `ch` or, for
-//! checkbox fields, names the boxes), `box=TEXT` (a checkbox printed with the
+//! checkbox fields, names the boxes), `grp` (a field that only groups its
+//! sub-fields), `box=TEXT` (a checkbox printed with the
 //! node, e.g. `委託しない`: when ticked, the node's questions stay unanswered).
 
 use once_cell::sync::Lazy;
@@ -69,6 +70,8 @@ pub struct Node {
     /// The official options the field is answered from (radio options of a
     /// choice field, box texts of a checkbox field), as printed.
     pub options: &'static [&'static str],
+    /// A field that only groups sub-fields (`④使用の主体`): no value of its own.
+    pub group: bool,
     /// Checkboxes printed with the node (`委託しない`): when one is ticked,
     /// the questions under the node stay unanswered.
     pub boxes: Vec<String>,
@@ -501,7 +504,7 @@ const JUTEN_3: &str = "
     ①入手元|sources|cb,opt=sources
     ②入手方法|methods|cb,opt=delivery
     ③使用目的|purpose
-    ④使用の主体|users
+    ④使用の主体|users|grp
       使用部署|departments
       使用者数|count|opt=staff
     ⑤使用方法|method
@@ -639,7 +642,7 @@ const ZEN_3: &str = "
     ⑤本人への明示|notice
     ⑥使用目的|purpose
       変更の妥当性|change_validity
-    ⑦使用の主体|users
+    ⑦使用の主体|users|grp
       使用部署|departments
       使用者数|count|opt=staff
     ⑧使用方法|method
@@ -934,6 +937,7 @@ fn build(v: Variant) -> Schema {
             kind,
             checkbox,
             org: flags.split(',').any(|f| f == "org"),
+            group: flags.split(',').any(|f| f == "grp"),
             choice: flags.split(',').any(|f| f == "ch") || (!options.is_empty() && !checkbox),
             options,
             boxes: flags

@@ -548,7 +548,9 @@ impl Block<'_> {
     fn is_prose(&self) -> bool {
         let content: Vec<&&str> = self.lines.iter().filter(|l| !is_choice_line(l)).collect();
         !content.is_empty()
-            && !content.iter().all(|l| is_ticked(l))
+            && !content
+                .iter()
+                .all(|l| is_ticked(l) || attach::is_box_line(l))
             && answer::answer_of_block(&self.lines, false).is_none()
     }
 }
@@ -625,8 +627,11 @@ fn attach_blocks(
             }
         }
     }
+    let lists = enumerated_lists(&all, &adjacent);
+    let mut list_place: HashMap<usize, Place> = HashMap::new();
     let mut redirected: Option<(Place, usize)> = None;
     for (s, block) in all {
+        let list = lists.get(&block.at).copied();
         let def = default_target(&targets, block.at);
         let answer = block.answer(lines, idx, s);
         let paired = answer
@@ -643,12 +648,23 @@ fn attach_blocks(
         } else if let Some(&p) = adjacent.get(&block.at) {
             why = "printed right under the label".into();
             Some(p)
+        } else if let Some(&p) = list.and_then(|l| list_place.get(&l)) {
+            why = "next item of a numbered list placed here".into();
+            Some(p)
         } else if let Some(p) = list_continuation(&content, &heads) {
             why = "continues the list of this field".into();
             Some(p)
         } else {
             let cont = redirected.filter(|&(_, e)| !(e..s).any(|k| label_line[k]));
-            let cont = cont.map(|(p, _)| p).filter(|p| {
+            // Only a field labelled above continues: blocks placed on a label
+            // printed below them are single values, not the start of a run.
+            let above = |p: &Place| {
+                targets
+                    .iter()
+                    .find(|t| t.1.place == Some(*p))
+                    .is_none_or(|t| t.0 < block.at)
+            };
+            let cont = cont.map(|(p, _)| p).filter(above).filter(|p| {
                 continues(label_line, lines, idx, s)
                     && (attach::accepts(schema, p.node, &content)
                         || attach::value_kind(schema, p.node) == attach::ValueKind::Group)
@@ -673,6 +689,9 @@ fn attach_blocks(
         };
         if answer.is_none() && !content.is_empty() {
             redirected = place.map(|p| (p, s + block.lines.len()));
+            if let (Some(l), Some(p)) = (list, place) {
+                list_place.entry(l).or_insert(p);
+            }
         }
         if let Some(p) = place {
             if let Some((v, _)) = &answer {
@@ -756,6 +775,61 @@ fn inline_value(schema: &Schema, lines: &[&str], o: &Occ) -> String {
         .collect::<String>()
         .trim()
         .to_string()
+}
+
+/// Numbered items of one list printed apart (`１　…`, `２　…`, `３　…` in
+/// scrambled order): item n joins the list whose last number is n−1 (the
+/// nearest in print); returns the list id of each block (by its first line)
+/// that belongs to a list of two or more items.
+fn enumerated_lists(
+    all: &[(usize, Block)],
+    adjacent: &HashMap<usize, Place>,
+) -> HashMap<usize, usize> {
+    let mut items: Vec<(u32, String, usize)> = Vec::new();
+    for (_, b) in all {
+        if adjacent.contains_key(&b.at) || !b.is_prose() {
+            continue;
+        }
+        let Some(first) = b.content().first().map(|l| l.to_string()) else {
+            continue;
+        };
+        let Some(c) = ENUM_HEAD.captures(&first) else {
+            continue;
+        };
+        let Ok(n) = crate::normalize::fold(&c[1]).parse::<u32>() else {
+            continue;
+        };
+        let style = format!(
+            "{}{}",
+            c[1].chars().any(|ch| ('０'..='９').contains(&ch)),
+            &c[2]
+        );
+        items.push((n, style, b.at));
+    }
+    // lists: (style, last number, last position, members)
+    let mut lists: Vec<(String, u32, usize, Vec<usize>)> = Vec::new();
+    let mut by_number = items.clone();
+    by_number.sort_by_key(|i| (i.0, i.2));
+    for (n, style, at) in by_number {
+        let open = (0..lists.len())
+            .filter(|&l| lists[l].0 == style && lists[l].1 + 1 == n)
+            .min_by_key(|&l| lists[l].2.abs_diff(at));
+        match open {
+            Some(l) if n > 1 => {
+                lists[l].1 = n;
+                lists[l].2 = at;
+                lists[l].3.push(at);
+            }
+            _ => lists.push((style, n, at, vec![at])),
+        }
+    }
+    let mut out = HashMap::new();
+    for (id, l) in lists.iter().enumerate().filter(|(_, l)| l.3.len() > 1) {
+        for &at in &l.3 {
+            out.insert(at, id);
+        }
+    }
+    out
 }
 
 /// Records the first lines of a field's value.
@@ -926,7 +1000,8 @@ fn typed_target(
             return Some(i);
         }
     }
-    if !content.is_empty() && content.iter().all(|l| is_ticked(l)) {
+    let ticks = |l: &&str| is_ticked(l) || attach::is_box_fragment(l);
+    if !content.is_empty() && content.iter().all(ticks) {
         // A ticked box whose text is one of a checkbox field's options.
         let texts: Vec<String> = content.iter().flat_map(|l| ticked_texts(l)).collect();
         let fits = |i: usize| {
