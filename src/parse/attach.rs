@@ -114,6 +114,8 @@ pub fn value_kind(schema: &Schema, node: usize) -> ValueKind {
     let group = match n.kind {
         Kind::Field => n.group,
         Kind::Numbered => !is_leaf(schema, node),
+        // 委託事項N / 提供先N / 移転先N headers carry a title or a name.
+        Kind::Block => n.label.starts_with("システム"),
         _ => true,
     };
     if group {
@@ -124,6 +126,7 @@ pub fn value_kind(schema: &Schema, node: usize) -> ValueKind {
     }
     let label = n.label.trim_end_matches('※').trim();
     if n.org
+        || n.kind == Kind::Block
         || ["名", "名称", "部署", "役職名"]
             .iter()
             .any(|s| label.ends_with(s))
@@ -200,6 +203,17 @@ pub fn box_pieces(line: &str) -> Vec<String> {
         .filter(|p| !p.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// How strongly a block's text matches the typical words of a field
+/// (total length of the hint words it contains).
+pub fn hint_score(schema: &Schema, node: usize, text: &str) -> usize {
+    schema.nodes[node]
+        .hints
+        .iter()
+        .filter(|h| text.contains(*h))
+        .map(|h| h.chars().count())
+        .sum()
 }
 
 /// The question an answer `value` (of family `class`) belongs to: a choice

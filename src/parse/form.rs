@@ -70,6 +70,10 @@ pub struct Node {
     /// The official options the field is answered from (radio options of a
     /// choice field, box texts of a checkbox field), as printed.
     pub options: &'static [&'static str],
+    /// Words typical of the field's values in the official instructions
+    /// (`時期・頻度`: 随時, 日次 …), used to place free text that the PDF
+    /// printed away from its label.
+    pub hints: &'static [&'static str],
     /// A field that only groups sub-fields (`④使用の主体`): no value of its own.
     pub group: bool,
     /// Checkboxes printed with the node (`委託しない`): when one is ticked,
@@ -284,6 +288,35 @@ pub const OPTION_SETS: &[(&str, &[&str])] = &[
     ("audit", &["自己点検", "内部監査", "外部監査"]),
     ("provision", &["提供を行っている", "移転を行っている", "行っていない"]),
 ];
+
+/// Words typical of the values of fields, by the end of the field's label
+/// (all forms): what the form asks for in each field.
+const HINTS: &[(&str, &[&str])] = &[
+    (
+        "時期・頻度",
+        &[
+            "随時", "日次", "週次", "月次", "年次", "毎日", "毎月", "毎年", "都度", "頻度", "適宜",
+        ],
+    ),
+    ("再委託の許諾方法", &["承諾", "許諾"]),
+    ("再委託事項", &["業務"]),
+    ("委託事項", &["業務委託"]),
+    ("提供する情報", &["情報"]),
+    ("移転する情報", &["情報"]),
+    ("本人の範囲", &["者"]),
+    ("規定の内容", &["規定", "契約", "禁止", "義務"]),
+    ("具体的な方法", &["研修"]),
+    ("その他のリスク対策", &["セキュリティ管理"]),
+];
+
+/// Hints of a label (see [`Node::hints`]).
+fn hints_of(label: &str, kind: Kind) -> &'static [&'static str] {
+    let l = label.trim_end_matches(['※', 'N', ' ']);
+    HINTS
+        .iter()
+        .find(|(k, _)| l.ends_with(k) && (kind != Kind::Block || *k == "委託事項"))
+        .map_or(&[], |(_, h)| *h)
+}
 
 /// The options of a named set (empty if unknown).
 fn option_set(name: &str) -> &'static [&'static str] {
@@ -938,6 +971,7 @@ fn build(v: Variant) -> Schema {
             checkbox,
             org: flags.split(',').any(|f| f == "org"),
             group: flags.split(',').any(|f| f == "grp"),
+            hints: hints_of(&label, kind),
             choice: flags.split(',').any(|f| f == "ch") || (!options.is_empty() && !checkbox),
             options,
             boxes: flags

@@ -966,6 +966,19 @@ fn pick_target(
     if let Some(i) = typed_target(schema, &content, at, targets, why) {
         return Some(place(i));
     }
+    // The one empty field of the page whose typical words the text uses.
+    let text: String = content.concat();
+    let scored: Vec<(usize, usize)> = (0..targets.len())
+        .filter(|&i| !filled[i] && attach::accepts(schema, node_of(i), &content))
+        .map(|i| (attach::hint_score(schema, node_of(i), &text), i))
+        .filter(|&(sc, _)| sc > 0)
+        .collect();
+    if let Some(&(best, i)) = scored.iter().max_by_key(|s| s.0) {
+        if scored.iter().filter(|s| s.0 == best).count() == 1 {
+            *why = "uses the typical words of this field".into();
+            return Some(place(i));
+        }
+    }
     if let Some(c) = cont {
         *why = "continues the previous block".into();
         return Some(c);
