@@ -76,6 +76,11 @@ pub fn answer_of_line(line: &str) -> Option<(String, Class)> {
         .map(str::trim_start)
         .filter(|r| r.starts_with(['[', '［']))
         .unwrap_or(t);
+    // `1万人以上10万人未満[ ]`: an empty box glued after the answer.
+    let t = EMPTY_BOX
+        .find(t)
+        .filter(|m| m.end() == t.len() && m.start() > 0)
+        .map_or(t, |m| t[..m.start()].trim());
     // `[ ]十分である`: the box halves of a selected radio answer printed
     // together (checkbox texts such as `[ ] 紙` are not answers).
     if let Some(rest) = EMPTY_BOX

@@ -966,7 +966,23 @@ fn pick_target(
     if let Some(i) = typed_target(schema, &content, at, targets, why) {
         return Some(place(i));
     }
-    // The one empty field of the page whose typical words the text uses.
+    let mut kwhy = String::new();
+    let (k, k_line) = match cont {
+        Some(c) => {
+            kwhy = "continues the previous block".into();
+            (
+                Some(c),
+                targets.iter().find(|t| t.1.place == Some(c)).map(|t| t.0),
+            )
+        }
+        None => match untyped_target(schema, &content, at, targets, filled, &mut kwhy) {
+            Some(i) => (Some(place(i)), Some(targets[i].0)),
+            None => (None, None),
+        },
+    };
+    // Typical words: the one empty field of the page whose words the text
+    // uses wins over a field that expects other words, or over a label
+    // printed below the text.
     let text: String = content.concat();
     let scored: Vec<(usize, usize)> = (0..targets.len())
         .filter(|&i| !filled[i] && attach::accepts(schema, node_of(i), &content))
@@ -974,16 +990,17 @@ fn pick_target(
         .filter(|&(sc, _)| sc > 0)
         .collect();
     if let Some(&(best, i)) = scored.iter().max_by_key(|s| s.0) {
-        if scored.iter().filter(|s| s.0 == best).count() == 1 {
+        let unique = scored.iter().filter(|s| s.0 == best).count() == 1;
+        let k_score = k.map_or(0, |p| attach::hint_score(schema, p.node, &text));
+        let k_weak = k.is_none_or(|p| !schema.nodes[p.node].hints.is_empty())
+            || k_line.is_some_and(|l| l > at);
+        if unique && best > k_score && k_weak {
             *why = "uses the typical words of this field".into();
             return Some(place(i));
         }
     }
-    if let Some(c) = cont {
-        *why = "continues the previous block".into();
-        return Some(c);
-    }
-    untyped_target(schema, &content, at, targets, filled, why).map(place)
+    *why = kwhy;
+    k
 }
 
 /// Typed slots (R6): organisation names to 委託先名, box texts and ticked
