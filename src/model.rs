@@ -152,6 +152,19 @@ pub struct Section {
     pub choices: String,
     /// The selected value of a choice field (`十分である`, `保管している`).
     pub value: Option<String>,
+    /// Why the parser put each piece of text here (`option`, `adjacent`,
+    /// `unplaced` …), for `pia show --explain`: pairing values with labels on
+    /// scrambled pages is inference, and users need to see how sure it is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub why: Vec<String>,
+}
+
+impl Section {
+    /// True if some text of the section could not be placed with
+    /// confidence (it sits on the page's nearest heading instead).
+    pub fn low_confidence(&self) -> bool {
+        self.why.iter().any(|w| w.starts_with("unplaced"))
+    }
 }
 
 /// A parsed document: its cover facts and its sections in document order.

@@ -76,19 +76,66 @@ pub fn answer_of_line(line: &str) -> Option<(String, Class)> {
         .map(str::trim_start)
         .filter(|r| r.starts_with(['[', '［']))
         .unwrap_or(t);
+    // `1万人以上10万人未満[ ]`: an empty box glued after the answer.
+    let t = EMPTY_BOX
+        .find(t)
+        .filter(|m| m.end() == t.len() && m.start() > 0)
+        .map_or(t, |m| t[..m.start()].trim());
+    // `[ ]十分である`: the box halves of a selected radio answer printed
+    // together (checkbox texts such as `[ ] 紙` are not answers).
+    if let Some(rest) = EMPTY_BOX
+        .find(t)
+        .filter(|m| m.start() == 0)
+        .map(|m| &t[m.end()..])
+    {
+        let rest = rest.trim();
+        if super::form::is_radio_option(rest) && !super::form::is_box_option(rest) {
+            return Some((rest.to_string(), class_of(rest)));
+        }
+    }
     if is_option_fragment(t) {
         return None;
     }
+    // `10万人以上30万人未満 ] 2) 1,000人以上1万人未満`: the answer, then the
+    // option list it was printed into.
+    let t = match OPTION_AFTER.find(t) {
+        Some(m) if m.start() > 0 => t[..m.start()].trim(),
+        _ => t,
+    };
     let bracketed = t.starts_with(['[', '［']);
     let rest = NOISE.replace_all(t, " ");
     let words: Vec<&str> = rest.split_whitespace().collect();
     let first = *words.first()?;
-    let known = VOCABULARY.iter().any(|(w, _)| *w == first);
+    let known = VOCABULARY.iter().any(|(w, _)| *w == first)
+        || (super::form::is_radio_option(first) && !super::form::is_box_option(first));
     let same = words.iter().all(|w| *w == first);
     // Official options run up to ~40 chars (しきい値判断結果's
     // `基礎項目評価及び重点項目評価の実施が義務付けられる`).
     let short = words.len() == 1 && first.chars().count() <= 40;
     ((known && same) || (bracketed && short)).then(|| (first.to_string(), class_of(first)))
+}
+
+static OPTION_AFTER: Lazy<Regex> = Lazy::new(|| Regex::new(r"\s[0-9０-９]{1,2}\s*[)）]").unwrap());
+
+static LONE_OPTION: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^\s*([0-9０-９]{1,2})\s*[)）]\s*(.+?)\s*$").unwrap());
+
+/// A numbered option printed on its own, away from its list
+/// (` 9)　従業者に対する教育・啓発`): long option lists print the selected
+/// option with its number. Only options of long lists (≥ 6) with long texts
+/// count, so that scattered pieces of short lists are not taken for answers.
+fn lone_option(line: &str) -> Option<String> {
+    let c = LONE_OPTION.captures(line)?;
+    let n: usize = crate::normalize::fold(&c[1]).parse().ok()?;
+    let text = c[2].trim();
+    if text.chars().count() < 10 || OPTION_AFTER.is_match(text) {
+        return None;
+    }
+    super::form::OPTION_SETS
+        .iter()
+        .filter(|(_, o)| o.len() >= 6)
+        .find(|(_, o)| super::form::option_index(o, text) == Some(n.wrapping_sub(1)))
+        .map(|_| text.to_string())
 }
 
 static EMPTY_BOX: Lazy<Regex> = Lazy::new(|| Regex::new(r"[\[［]\s*[\]］]").unwrap());
@@ -102,8 +149,16 @@ fn is_option_fragment(t: &str) -> bool {
         || t.contains(['○', '〇'])
 }
 
-/// A block of content lines that is nothing but one answer.
-pub fn answer_of_block(lines: &[&str]) -> Option<(String, Class)> {
+/// A block of content lines that is nothing but one answer. `isolated`: no
+/// option line is printed next to the block (a lone numbered option is then
+/// the selected one, not a piece of its list).
+pub fn answer_of_block(lines: &[&str], isolated: bool) -> Option<(String, Class)> {
+    let content: Vec<&&str> = lines.iter().filter(|l| !l.trim().is_empty()).collect();
+    if let (true, [one]) = (isolated, &content[..]) {
+        if let Some(v) = lone_option(one) {
+            return Some((v, Class::Other));
+        }
+    }
     let mut found: Option<(String, Class)> = None;
     for l in lines.iter().filter(|l| !l.trim().is_empty()) {
         match answer_of_line(l) {

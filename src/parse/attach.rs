@@ -21,6 +21,9 @@ const NEGATIVE: [&str; 4] = [
 /// What the content blocks of one page have filled so far.
 #[derive(Debug, Default)]
 pub struct PageFill {
+    /// Checkbox texts ticked in the document (`委託しない`): the questions
+    /// under a node printed with such a box stay unanswered.
+    pub ticked: HashSet<String>,
     filled: HashSet<Place>,
     answered: HashMap<Place, String>,
     descended: HashMap<Place, Place>,
@@ -44,6 +47,14 @@ impl PageFill {
 
     /// True if the place is a sub-field of a question answered negatively.
     pub fn is_moot(&self, schema: &Schema, p: Place) -> bool {
+        if schema.chain(p.node).iter().any(|&a| {
+            schema.nodes[a]
+                .boxes
+                .iter()
+                .any(|b| self.ticked.contains(b))
+        }) {
+            return true;
+        }
         schema.nodes[p.node].parent.is_some_and(|q| {
             let qp = Place {
                 node: q,
@@ -68,22 +79,168 @@ pub fn is_prose(schema: &Schema, node: usize) -> bool {
             .any(|s| n.label.ends_with(s))
 }
 
-/// The question field (never a numbered heading) an answer of `class`
-/// belongs to: the default target if it is such a question, else the first unanswered one of the page in print
-/// order (answers and questions are printed in the same order).
+/// True if the form node has no child fields (a leaf heading such as
+/// `３．特定個人情報ファイル名` takes its value directly).
+pub fn is_leaf(schema: &Schema, node: usize) -> bool {
+    schema
+        .nodes
+        .get(node + 1)
+        .is_none_or(|n| n.parent != Some(node))
+}
+
+/// What kind of value a field takes, from the official form: a choice or a
+/// checkbox (answered by its options only), a name (one short line), a date,
+/// or free text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// Answered only by one of its options (or ticked boxes).
+    Choice,
+    /// A name: one short line (事務の名称, ファイル名, 委託先名, 部署).
+    Name,
+    /// A date (使用開始日, 実施日).
+    Date,
+    /// Free text.
+    Text,
+    /// A grouping node: takes no value of its own.
+    Group,
+}
+
+/// The value kind of a node.
+pub fn value_kind(schema: &Schema, node: usize) -> ValueKind {
+    let n = &schema.nodes[node];
+    // Numbered headings with sub-fields group them; fields with sub-fields
+    // (⑤使用方法 > 情報の突合) have a value of their own unless the form
+    // marks them as a pure group (`grp`).
+    let group = match n.kind {
+        Kind::Field => n.group,
+        Kind::Numbered => !is_leaf(schema, node),
+        // 委託事項N / 提供先N / 移転先N headers carry a title or a name.
+        Kind::Block => n.label.starts_with("システム"),
+        _ => true,
+    };
+    if group {
+        return ValueKind::Group;
+    }
+    if n.choice || n.checkbox {
+        return ValueKind::Choice;
+    }
+    let label = n.label.trim_end_matches('※').trim();
+    if n.org
+        || n.kind == Kind::Block
+        || ["名", "名称", "部署", "役職名"]
+            .iter()
+            .any(|s| label.ends_with(s))
+    {
+        ValueKind::Name
+    } else if label.ends_with('日') {
+        ValueKind::Date
+    } else {
+        ValueKind::Text
+    }
+}
+
+/// Can a field of `node` hold this block of content lines (choice lists
+/// removed)? Names are one short line, dates carry a digit, choices and
+/// groups take no free text.
+pub fn accepts(schema: &Schema, node: usize, content: &[&str]) -> bool {
+    let one_line = content.len() == 1;
+    if content.iter().any(|l| is_box_line(l)) {
+        return false;
+    }
+    let first = content.first().map_or("", |l| l.trim());
+    match value_kind(schema, node) {
+        ValueKind::Choice | ValueKind::Group => false,
+        // A name, or a list of names (システムの名称, ファイル名).
+        ValueKind::Name => content
+            .iter()
+            .all(|l| l.trim().chars().count() <= 60 && !l.trim().ends_with('。')),
+        ValueKind::Date => {
+            one_line
+                && first
+                    .chars()
+                    .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        }
+        ValueKind::Text => true,
+    }
+}
+
+/// A line of checkbox boxes and box texts (`○ ] 紙 [ ] フラッシュメモリ`):
+/// every text piece is a checkbox option of the forms.
+pub fn is_box_line(line: &str) -> bool {
+    if is_box_fragment(line) {
+        return true;
+    }
+    let pieces = box_pieces(line);
+    !pieces.is_empty()
+        && line.contains(['[', ']', '［', '］', '○', '〇'])
+        && pieces.iter().all(|p| super::form::is_box_option(p))
+}
+
+/// The detail of a ticked `その他` box cut from its box
+/// (`○ 庁内連携共通基盤システム ）`): a tick and an unopened parenthesis.
+pub fn is_box_fragment(line: &str) -> bool {
+    let t = line.trim();
+    let opens = t.matches(['（', '(']).count();
+    let closes = t.matches(['）', ')']).count();
+    t.starts_with(['○', '〇']) && closes > opens
+}
+
+/// The text pieces of a checkbox line (brackets, ticks and `（ ）` removed).
+pub fn box_pieces(line: &str) -> Vec<String> {
+    line.split(['[', ']', '［', '］', '○', '〇'])
+        .map(|p| {
+            // `その他 （ ）`: the empty detail parentheses of a box.
+            let mut p = p.trim();
+            for suffix in ["（ ）", "( )", "（ )", "（", "("] {
+                p = p.strip_suffix(suffix).unwrap_or(p).trim();
+            }
+            if matches!(p, "）" | ")") {
+                ""
+            } else {
+                p
+            }
+        })
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// How strongly a block's text matches the typical words of a field
+/// (total length of the hint words it contains).
+pub fn hint_score(schema: &Schema, node: usize, text: &str) -> usize {
+    schema.nodes[node]
+        .hints
+        .iter()
+        .filter(|h| text.contains(*h))
+        .map(|h| h.chars().count())
+        .sum()
+}
+
+/// The question an answer `value` (of family `class`) belongs to: a choice
+/// field of the page whose official options include the value (by wording
+/// for fields without a known list), still unanswered and not voided by a
+/// ticked box; the default target if it is such a question, else the first
+/// one of the page in print order (answers and questions are printed in the
+/// same order).
 pub fn answer_target(
     schema: &Schema,
     targets: &[(usize, Place)],
     fill: &PageFill,
+    value: &str,
     class: Class,
     default: Option<usize>,
 ) -> Option<usize> {
     let takes = |i: usize| {
         let n = &schema.nodes[targets[i].1.node];
-        n.kind == Kind::Field
-            && n.choice
-            && question_class(&n.label) == class
+        let fits = if n.options.is_empty() {
+            n.kind == Kind::Field && question_class(&n.label) == class
+        } else {
+            n.has_option(value)
+        };
+        n.choice
+            && fits
             && !fill.answered.contains_key(&targets[i].1)
+            && !fill.is_moot(schema, targets[i].1)
     };
     if let Some(d) = default.filter(|&d| takes(d)) {
         return Some(d);

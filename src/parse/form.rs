@@ -6,7 +6,11 @@
 //! with `=` is an absolute key; otherwise it is appended to the parent's key.
 //! Flags: `R6` (基礎 令和6年10月 only), `H31=<label>` (label in the 平成31年
 //! version), `cb` (checkbox field), `org` (organisation-name field), `ch`
-//! (choice field answered by a bracketed value).
+//! (choice field answered by a bracketed value), `opt=NAME` (the official
+//! option list [`OPTION_SETS`] the field is answered from; implies `ch` or, for
+//! checkbox fields, names the boxes), `grp` (a field that only groups its
+//! sub-fields), `box=TEXT` (a checkbox printed with the
+//! node, e.g. `委託しない`: when ticked, the node's questions stay unanswered).
 
 use once_cell::sync::Lazy;
 
@@ -63,7 +67,288 @@ pub struct Node {
     pub org: bool,
     /// Choice field answered by a bracketed value.
     pub choice: bool,
+    /// The official options the field is answered from (radio options of a
+    /// choice field, box texts of a checkbox field), as printed.
+    pub options: &'static [&'static str],
+    /// Words typical of the field's values in the official instructions
+    /// (`時期・頻度`: 随時, 日次 …), used to place free text that the PDF
+    /// printed away from its label.
+    pub hints: &'static [&'static str],
+    /// A field that only groups sub-fields (`④使用の主体`): no value of its own.
+    pub group: bool,
+    /// Checkboxes printed with the node (`委託しない`): when one is ticked,
+    /// the questions under the node stay unanswered.
+    pub boxes: Vec<String>,
 }
+
+impl Node {
+    /// True if `value` is one of the field's official options (compared
+    /// folded; an option's trailing parenthetical such as `（任意実施）` may be
+    /// left out by the document).
+    pub fn has_option(&self, value: &str) -> bool {
+        option_index(self.options, value).is_some()
+    }
+}
+
+/// Position of `value` in an option list (see [`Node::has_option`]).
+pub fn option_index(options: &[&str], value: &str) -> Option<usize> {
+    let v = lfold(value);
+    if v.is_empty() {
+        return None;
+    }
+    options.iter().position(|o| {
+        let f = lfold(o);
+        f == v || (f.starts_with(&v) && f[v.len()..].starts_with('(') && v.chars().count() >= 3)
+    })
+}
+
+/// The official option lists of the choice and checkbox fields (the
+/// `＜選択肢＞` lists and box texts of the forms), by the name the trees use in
+/// `opt=NAME`. Data, not per-document rules: a value that is one of a field's
+/// options is that field's answer wherever the PDF text prints it.
+pub const OPTION_SETS: &[(&str, &[&str])] = &[
+    ("sufficiency", &["特に力を入れている", "十分である", "課題が残されている"]),
+    ("incident", &["発生あり", "発生なし"]),
+    (
+        "population",
+        &[
+            "1,000人未満（任意実施）",
+            "1,000人以上1万人未満",
+            "1万人以上10万人未満",
+            "10万人以上30万人未満",
+            "30万人以上",
+        ],
+    ),
+    ("handlers500", &["500人以上", "500人未満"]),
+    (
+        "subjects",
+        &[
+            "1万人未満",
+            "1万人以上10万人未満",
+            "10万人以上100万人未満",
+            "100万人以上1,000万人未満",
+            "1,000万人以上",
+        ],
+    ),
+    (
+        "items",
+        &[
+            "10項目未満",
+            "10項目以上50項目未満",
+            "50項目以上100項目未満",
+            "100項目以上",
+        ],
+    ),
+    (
+        "staff",
+        &[
+            "10人未満",
+            "10人以上50人未満",
+            "50人以上100人未満",
+            "100人以上500人未満",
+            "500人以上1,000人未満",
+            "1,000人以上",
+        ],
+    ),
+    ("implement", &["実施する", "実施しない", "未定"]),
+    ("entrust", &["委託する", "委託しない"]),
+    ("subcontract", &["再委託する", "再委託しない"]),
+    (
+        "training",
+        &["特に力を入れて行っている", "十分に行っている", "十分に行っていない"],
+    ),
+    (
+        "measures",
+        &["特に力を入れて行っている", "十分に行っている", "十分に行っていない"],
+    ),
+    (
+        "assurance",
+        &[
+            "特に力を入れて行っている",
+            "十分に行っている",
+            "十分に行っていない",
+            "十分にしている",
+            "十分にしていない",
+            "再委託していない",
+        ],
+    ),
+    ("rules", &["定めている", "定めていない"]),
+    ("doing", &["行っている", "行っていない"]),
+    ("record", &["記録を残している", "記録を残していない"]),
+    ("restrict", &["制限している", "制限していない"]),
+    ("hold", &["保管している", "保管していない"]),
+    ("fees", &["有料", "無料"]),
+    (
+        "nisc",
+        &[
+            "特に力を入れて遵守している",
+            "十分に遵守している",
+            "十分に遵守していない",
+            "政府機関ではない",
+        ],
+    ),
+    (
+        "maintain",
+        &["特に力を入れて整備している", "十分に整備している", "十分に整備していない"],
+    ),
+    (
+        "inform",
+        &["特に力を入れて周知している", "十分に周知している", "十分に周知していない"],
+    ),
+    (
+        "forms",
+        &[
+            "基礎項目評価書",
+            "基礎項目評価書及び重点項目評価書",
+            "基礎項目評価書及び全項目評価書",
+        ],
+    ),
+    (
+        "threshold",
+        &[
+            "基礎項目評価の実施が義務付けられる",
+            "基礎項目評価及び重点項目評価の実施が義務付けられる",
+            "基礎項目評価及び全項目評価の実施が義務付けられる",
+            "特定個人情報保護評価の実施が義務付けられない",
+        ],
+    ),
+    (
+        "file_type",
+        &["システム用ファイル", "その他の電子ファイル（表計算ファイル等）", "紙ファイル"],
+    ),
+    (
+        "file_scope",
+        &["特定個人情報ファイルの全体", "特定個人情報ファイルの一部"],
+    ),
+    (
+        "period",
+        &[
+            "1年未満",
+            "1年",
+            "2年",
+            "3年",
+            "4年",
+            "5年",
+            "6年以上10年未満",
+            "10年以上20年未満",
+            "20年以上",
+            "定められていない",
+        ],
+    ),
+    (
+        "priority",
+        &[
+            "目的外の入手が行われるリスクへの対策",
+            "目的を超えた紐付け、事務に必要のない情報との紐付けが行われるリスクへの対策",
+            "権限のない者によって不正に使用されるリスクへの対策",
+            "委託先における不正な使用等のリスクへの対策",
+            "不正な提供・移転が行われるリスクへの対策（委託や情報提供ネットワークシステムを通じた提供を除く。）",
+            "情報提供ネットワークシステムを通じて目的外の入手が行われるリスクへの対策",
+            "情報提供ネットワークシステムを通じて不正な提供が行われるリスクへの対策",
+            "特定個人情報の漏えい・滅失・毀損リスクへの対策",
+            "従業者に対する教育・啓発",
+        ],
+    ),
+    (
+        "sources",
+        &[
+            "本人又は本人の代理人",
+            "評価実施機関内の他部署",
+            "行政機関・独立行政法人等",
+            "地方公共団体・地方独立行政法人",
+            "民間事業者",
+            "その他",
+        ],
+    ),
+    (
+        "delivery",
+        &[
+            "紙",
+            "電子記録媒体（フラッシュメモリを除く。）",
+            "フラッシュメモリ",
+            "電子メール",
+            "専用線",
+            "庁内連携システム",
+            "情報提供ネットワークシステム",
+            "その他",
+        ],
+    ),
+    (
+        "connections",
+        &[
+            "情報提供ネットワークシステム",
+            "庁内連携システム",
+            "住民基本台帳ネットワークシステム",
+            "既存住民基本台帳システム",
+            "宛名システム等",
+            "税務システム",
+            "その他",
+        ],
+    ),
+    ("audit", &["自己点検", "内部監査", "外部監査"]),
+    ("provision", &["提供を行っている", "移転を行っている", "行っていない"]),
+];
+
+/// Words typical of the values of fields, by the end of the field's label
+/// (all forms): what the form asks for in each field.
+const HINTS: &[(&str, &[&str])] = &[
+    (
+        "時期・頻度",
+        &[
+            "随時", "日次", "週次", "月次", "年次", "毎日", "毎月", "毎年", "都度", "頻度", "適宜",
+        ],
+    ),
+    ("再委託の許諾方法", &["承諾", "許諾", "申請", "書面"]),
+    (
+        "法令上の根拠",
+        &["法律", "法第", "条", "政令", "省令", "規則"],
+    ),
+    ("再委託事項", &["業務"]),
+    ("委託事項", &["業務委託"]),
+    ("提供する情報", &["情報"]),
+    ("移転する情報", &["情報"]),
+    ("本人の範囲", &["者"]),
+    ("規定の内容", &["規定", "契約", "禁止", "義務"]),
+    ("具体的な方法", &["研修"]),
+    ("その他のリスク対策", &["セキュリティ管理"]),
+];
+
+/// Hints of a label (see [`Node::hints`]).
+fn hints_of(label: &str, kind: Kind) -> &'static [&'static str] {
+    let l = label.trim_end_matches(['※', 'N', ' ']);
+    HINTS
+        .iter()
+        .find(|(k, _)| l.ends_with(k) && (kind != Kind::Block || *k == "委託事項"))
+        .map_or(&[], |(_, h)| *h)
+}
+
+/// The options of a named set (empty if unknown).
+fn option_set(name: &str) -> &'static [&'static str] {
+    OPTION_SETS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(&[], |(_, o)| *o)
+}
+
+/// Every radio option of every form (the values an answer can take), for
+/// recognising an answer before knowing its question.
+pub fn is_radio_option(value: &str) -> bool {
+    OPTION_SETS
+        .iter()
+        .filter(|(n, _)| !CHECKBOX_SETS.contains(n))
+        .any(|(_, o)| option_index(o, value).is_some())
+}
+
+/// True if `value` is the text of some checkbox of the forms.
+pub fn is_box_option(value: &str) -> bool {
+    OPTION_SETS
+        .iter()
+        .filter(|(n, _)| CHECKBOX_SETS.contains(n))
+        .any(|(_, o)| option_index(o, value).is_some())
+}
+
+/// Option sets that are checkbox texts, not radio answers.
+const CHECKBOX_SETS: [&str; 5] = ["sources", "delivery", "connections", "audit", "provision"];
 
 /// A parsed form tree.
 #[derive(Debug)]
@@ -133,7 +418,7 @@ const KISO: &str = "
   ３．個人番号の利用|number_use
     法令上の根拠|legal_basis
   ４．情報提供ネットワークシステムによる情報連携|network_link
-    ①実施の有無|implemented|ch
+    ①実施の有無|implemented|opt=implement
     ②法令上の根拠|legal_basis
   ５．評価実施機関における担当部署|department
     ①部署|unit
@@ -143,45 +428,45 @@ const KISO: &str = "
     請求先|contact
   ８．特定個人情報ファイルの取扱いに関する問合せ|=inquiry
     連絡先|contact
-  ９．規則第９条第２項の適用|rule9|R6
+  ９．規則第９条第２項の適用|rule9|R6,box=適用した
     適用した理由|reason
 Ⅱ しきい値判断項目|=threshold
   １．対象人数|=basic.affair.population
-    評価対象の事務の対象人数は何人か|count|ch
+    評価対象の事務の対象人数は何人か|count|opt=population
     いつ時点の計数か|as_of
   ２．取扱者数|=threshold.handlers
-    特定個人情報ファイル取扱者数は500人以上か|count|ch
+    特定個人情報ファイル取扱者数は500人以上か|count|opt=handlers500
     いつ時点の計数か|as_of
   ３．重大事故|=threshold.accident
-    過去１年以内に、評価実施機関において特定個人情報に関する重大事故が発生したか|occurred|ch
+    過去１年以内に、評価実施機関において特定個人情報に関する重大事故が発生したか|occurred|opt=incident
 Ⅲ しきい値判断結果|=threshold.judgement
-  しきい値判断結果|=threshold.result
+  しきい値判断結果|=threshold.result|opt=threshold
 Ⅳ リスク対策|=risk
-  １．提出する特定個人情報保護評価書の種類|submitted_forms|ch
+  １．提出する特定個人情報保護評価書の種類|submitted_forms|opt=forms
   ２．特定個人情報の入手（情報提供ネットワークシステムを通じた入手を除く。）|acquire
-    目的外の入手が行われるリスクへの対策は十分か|purpose.sufficient|ch
+    目的外の入手が行われるリスクへの対策は十分か|purpose.sufficient|opt=sufficiency
   ３．特定個人情報の使用|use
-    目的を超えた紐付け、事務に必要のない情報との紐付けが行われるリスクへの対策は十分か|linkage.sufficient|ch
-    権限のない者（元職員、アクセス権限のない職員等）によって不正に使用されるリスクへの対策は十分か|unauthorized.sufficient|ch
-  ４．特定個人情報ファイルの取扱いの委託|entrust
-    委託先における不正な使用等のリスクへの対策は十分か|misuse.sufficient|ch
-  ５．特定個人情報の提供・移転（委託や情報提供ネットワークシステムを通じた提供を除く。）|provide
-    不正な提供・移転が行われるリスクへの対策は十分か|improper.sufficient|ch
+    目的を超えた紐付け、事務に必要のない情報との紐付けが行われるリスクへの対策は十分か|linkage.sufficient|opt=sufficiency
+    権限のない者（元職員、アクセス権限のない職員等）によって不正に使用されるリスクへの対策は十分か|unauthorized.sufficient|opt=sufficiency
+  ４．特定個人情報ファイルの取扱いの委託|entrust|box=委託しない
+    委託先における不正な使用等のリスクへの対策は十分か|misuse.sufficient|opt=sufficiency
+  ５．特定個人情報の提供・移転（委託や情報提供ネットワークシステムを通じた提供を除く。）|provide|box=提供・移転しない
+    不正な提供・移転が行われるリスクへの対策は十分か|improper.sufficient|opt=sufficiency
   ６．情報提供ネットワークシステムとの接続|network
-    目的外の入手が行われるリスクへの対策は十分か|purpose.sufficient|ch
-    不正な提供が行われるリスクへの対策は十分か|improper_provision.sufficient|ch
+    目的外の入手が行われるリスクへの対策は十分か|purpose.sufficient|opt=sufficiency,box=接続しない（入手）
+    不正な提供が行われるリスクへの対策は十分か|improper_provision.sufficient|opt=sufficiency,box=接続しない（提供）
   ７．特定個人情報の保管・消去|storage
-    特定個人情報の漏えい・滅失・毀損リスクへの対策は十分か|leak.sufficient|ch
-  ８．人手を介在させる作業|manual|R6
-    人為的ミスが発生するリスクへの対策は十分か|human_error.sufficient|R6,ch
+    特定個人情報の漏えい・滅失・毀損リスクへの対策は十分か|leak.sufficient|opt=sufficiency
+  ８．人手を介在させる作業|manual|R6,box=人手を介在させる作業はない
+    人為的ミスが発生するリスクへの対策は十分か|human_error.sufficient|R6,opt=sufficiency
     判断の根拠|grounds|R6
   ９．監査|audit|H31=８．監査
-    実施の有無|implemented|cb
+    実施の有無|implemented|cb,opt=audit
   １０．従業者に対する教育・啓発|training|H31=９．従業者に対する教育・啓発
-    従業者に対する教育・啓発|level|ch
-  １１．最も優先度が高いと考えられる対策|priority|R6
-    最も優先度が高いと考えられる対策|measure|R6,ch
-    当該対策は十分か【再掲】|sufficient|R6,ch
+    従業者に対する教育・啓発|level|opt=training
+  １１．最も優先度が高いと考えられる対策|priority|R6,box=全項目評価又は重点項目評価を実施する
+    最も優先度が高いと考えられる対策|measure|R6,opt=priority
+    当該対策は十分か【再掲】|sufficient|R6,opt=sufficiency
     判断の根拠|grounds|R6
 変更箇所|=changes
 ";
@@ -191,17 +476,17 @@ const SYSTEMS: &str = "
     システムN|N
       ①システムの名称|name
       ②システムの機能|function
-      ③他のシステムとの接続|connections|cb
+      ③他のシステムとの接続|connections|cb,opt=connections
 ";
 
 const FILE_HEAD: &str = "
   １．特定個人情報ファイル名|=file.name
   ２．基本情報|basic
-    ①ファイルの種類|type|ch
-    ②対象となる本人の数|subjects|ch
+    ①ファイルの種類|type|opt=file_type
+    ②対象となる本人の数|subjects|opt=subjects
     ③対象となる本人の範囲|scope
       その必要性|necessity
-    ④記録される項目|items|ch
+    ④記録される項目|items|opt=items
       主な記録項目|main|cb
       その妥当性|validity
       全ての記録項目|all
@@ -210,22 +495,22 @@ const FILE_HEAD: &str = "
 ";
 
 const PROVIDE: &str = "
-    提供・移転の有無|present|cb
+    提供・移転の有無|present|cb,opt=provision
     提供先N|provide.N
       ①法令上の根拠|legal_basis
       ②提供先における用途|purpose
       ③提供する情報|information
-      ④提供する情報の対象となる本人の数|subjects|ch
+      ④提供する情報の対象となる本人の数|subjects|opt=subjects
       ⑤提供する情報の対象となる本人の範囲|scope
-      ⑥提供方法|method|cb
+      ⑥提供方法|method|cb,opt=delivery
       ⑦時期・頻度|frequency
     移転先N|transfer.N
       ①法令上の根拠|legal_basis
       ②移転先における用途|purpose
       ③移転する情報|information
-      ④移転する情報の対象となる本人の数|subjects|ch
+      ④移転する情報の対象となる本人の数|subjects|opt=subjects
       ⑤移転する情報の対象となる本人の範囲|scope
-      ⑥移転方法|method|cb
+      ⑥移転方法|method|cb,opt=delivery
       ⑦時期・頻度|frequency
 ";
 
@@ -234,7 +519,7 @@ const JUTEN_1: &str = "
   １．特定個人情報ファイルを取り扱う事務|affair
     ①事務の名称|name
     ②事務の内容|description
-    ③対象人数|population|ch
+    ③対象人数|population|opt=population
 ";
 
 const JUTEN_2: &str = "
@@ -242,7 +527,7 @@ const JUTEN_2: &str = "
   ４．個人番号の利用|number_use
     法令上の根拠|legal_basis
   ５．情報提供ネットワークシステムによる情報連携|network_link
-    ①実施の有無|implemented|ch
+    ①実施の有無|implemented|opt=implement
     ②法令上の根拠|legal_basis
   ６．評価実施機関における担当部署|department
     ①部署|unit
@@ -253,22 +538,22 @@ const JUTEN_2: &str = "
 
 const JUTEN_3: &str = "
   ３．特定個人情報の入手・使用|acquire_use
-    ①入手元|sources|cb
-    ②入手方法|methods|cb
+    ①入手元|sources|cb,opt=sources
+    ②入手方法|methods|cb,opt=delivery
     ③使用目的|purpose
-    ④使用の主体|users
+    ④使用の主体|users|grp
       使用部署|departments
-      使用者数|count|ch
+      使用者数|count|opt=staff
     ⑤使用方法|method
       情報の突合|matching
     ⑥使用開始日|since
   ４．特定個人情報ファイルの取扱いの委託|entrust
-    委託の有無|present|ch
+    委託の有無|present|opt=entrust
     委託事項N|N
       ①委託内容|content
-      ②委託先における取扱者数|handlers|ch
+      ②委託先における取扱者数|handlers|opt=staff
       ③委託先名|contractor|org
-      ④再委託の有無|subcontract|ch
+      ④再委託の有無|subcontract|opt=subcontract
       ⑤再委託の許諾方法|subcontract_approval
       ⑥再委託事項|subcontract_content
   ５．特定個人情報の提供・移転（委託に伴うものを除く。）|transfer
@@ -284,55 +569,55 @@ const JUTEN_4: &str = "
   ２．特定個人情報の入手（情報提供ネットワークシステムを通じた入手を除く。）|acquire
     リスク：目的外の入手が行われるリスク|purpose
       リスクに対する措置の内容|measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     特定個人情報の入手（情報提供ネットワークシステムを通じた入手を除く。）におけるその他のリスク及びそのリスクに対する措置|other
   ３．特定個人情報の使用|use
     リスク１：目的を超えた紐付け、事務に必要のない情報との紐付けが行われるリスク|linkage
       リスクに対する措置の内容|measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     リスク２：権限のない者（元職員、アクセス権限のない職員等）によって不正に使用されるリスク|unauthorized
-      ユーザ認証の管理|user_auth|ch
+      ユーザ認証の管理|user_auth|opt=doing
       具体的な管理方法|user_auth.method
       その他の措置の内容|other_measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     特定個人情報の使用におけるその他のリスク及びそのリスクに対する措置|other
-  ４．特定個人情報ファイルの取扱いの委託|entrust
+  ４．特定個人情報ファイルの取扱いの委託|entrust|box=委託しない
     リスク：委託先における不正な使用等のリスク|misuse
-      委託契約書中の特定個人情報ファイルの取扱いに関する規定|contract_rules|ch
+      委託契約書中の特定個人情報ファイルの取扱いに関する規定|contract_rules|opt=rules
       規定の内容|contract_rules.content
-      再委託先による特定個人情報ファイルの適切な取扱いの担保|subcontract_assurance|ch
+      再委託先による特定個人情報ファイルの適切な取扱いの担保|subcontract_assurance|opt=assurance
       具体的な方法|subcontract_assurance.method
       その他の措置の内容|other_measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     特定個人情報ファイルの取扱いの委託におけるその他のリスク及びそのリスクに対する措置|other
-  ５．特定個人情報の提供・移転（委託や情報提供ネットワークシステムを通じた提供を除く。）|provide
+  ５．特定個人情報の提供・移転（委託や情報提供ネットワークシステムを通じた提供を除く。）|provide|box=提供・移転しない
     リスク：不正な提供・移転が行われるリスク|improper
-      特定個人情報の提供・移転に関するルール|rules|ch
+      特定個人情報の提供・移転に関するルール|rules|opt=rules
       ルールの内容及びルール遵守の確認方法|rules.content
       その他の措置の内容|other_measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     特定個人情報の提供・移転（委託や情報提供ネットワークシステムを通じた提供を除く。）におけるその他のリスク及びそのリスクに対する措置|other
   ６．情報提供ネットワークシステムとの接続|network
     リスク１：目的外の入手が行われるリスク|purpose
       リスクに対する措置の内容|measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     リスク２：不正な提供が行われるリスク|improper_provision
       リスクに対する措置の内容|measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     情報提供ネットワークシステムとの接続に伴うその他のリスク及びそのリスクに対する措置|other
   ７．特定個人情報の保管・消去|storage
     リスク：特定個人情報の漏えい・滅失・毀損リスク|leak
-      ①事故発生時手順の策定・周知|incident_procedure|ch
-      ②過去３年以内に、評価実施機関において、個人情報に関する重大事故が発生したか|accident|ch
+      ①事故発生時手順の策定・周知|incident_procedure|opt=rules
+      ②過去３年以内に、評価実施機関において、個人情報に関する重大事故が発生したか|accident|opt=incident
         その内容|detail
         再発防止策の内容|prevention
       その他の措置の内容|other_measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     特定個人情報の保管・消去におけるその他のリスク及びそのリスクに対する措置|other
   ８．監査|audit
-    実施の有無|implemented|cb
+    実施の有無|implemented|cb,opt=audit
   ９．従業者に対する教育・啓発|training
-    従業者に対する教育・啓発|level|ch
+    従業者に対する教育・啓発|level|opt=training
     具体的な方法|method
   １０．その他のリスク対策|other
 Ⅳ 開示請求、問合せ|=disclosure_inquiry
@@ -347,7 +632,7 @@ const JUTEN_4: &str = "
 Ⅴ 評価実施手続|=procedure
   １．基礎項目評価|kiso
     ①実施日|date
-    ②しきい値判断結果|=threshold.result|ch
+    ②しきい値判断結果|=threshold.result|opt=threshold
   ２．国民・住民等からの意見の聴取|public_comment
     ①方法|method
     ②実施日・期間|period
@@ -364,7 +649,7 @@ const ZEN_1: &str = "
   １．特定個人情報ファイルを取り扱う事務|affair
     ①事務の名称|name
     ②事務の内容|description
-    ③対象人数|population|ch
+    ③対象人数|population|opt=population
 ";
 
 const ZEN_2: &str = "
@@ -375,7 +660,7 @@ const ZEN_2: &str = "
   ５．個人番号の利用|number_use
     法令上の根拠|legal_basis
   ６．情報提供ネットワークシステムによる情報連携|network_link
-    ①実施の有無|implemented|ch
+    ①実施の有無|implemented|opt=implement
     ②法令上の根拠|legal_basis
   ７．評価実施機関における担当部署|department
     ①部署|unit
@@ -387,34 +672,34 @@ const ZEN_2: &str = "
 
 const ZEN_3: &str = "
   ３．特定個人情報の入手・使用|acquire_use
-    ①入手元|sources|cb
-    ②入手方法|methods|cb
+    ①入手元|sources|cb,opt=sources
+    ②入手方法|methods|cb,opt=delivery
     ③入手の時期・頻度|timing
     ④入手に係る妥当性|validity
     ⑤本人への明示|notice
     ⑥使用目的|purpose
       変更の妥当性|change_validity
-    ⑦使用の主体|users
+    ⑦使用の主体|users|grp
       使用部署|departments
-      使用者数|count|ch
+      使用者数|count|opt=staff
     ⑧使用方法|method
       情報の突合|matching
       情報の統計分析|statistics
       権利利益に影響を与え得る決定|decisions
     ⑨使用開始日|since
   ４．特定個人情報ファイルの取扱いの委託|entrust
-    委託の有無|present|ch
+    委託の有無|present|opt=entrust
     委託事項N|N
       ①委託内容|content
-      ②取扱いを委託する特定個人情報ファイルの範囲|file_scope|ch
-        対象となる本人の数|subjects|ch
+      ②取扱いを委託する特定個人情報ファイルの範囲|file_scope|opt=file_scope
+        対象となる本人の数|subjects|opt=subjects
         対象となる本人の範囲|scope
         その妥当性|validity
-      ③委託先における取扱者数|handlers|ch
-      ④委託先への特定個人情報ファイルの提供方法|delivery|cb
+      ③委託先における取扱者数|handlers|opt=staff
+      ④委託先への特定個人情報ファイルの提供方法|delivery|cb,opt=delivery
       ⑤委託先名の確認方法|contractor_disclosure
       ⑥委託先名|contractor|org
-      ⑦再委託の有無|subcontract|ch
+      ⑦再委託の有無|subcontract|opt=subcontract
       ⑧再委託の許諾方法|subcontract_approval
       ⑨再委託事項|subcontract_content
   ５．特定個人情報の提供・移転（委託に伴うものを除く。）|transfer
@@ -423,7 +708,7 @@ const ZEN_3: &str = "
 const ZEN_4: &str = "
   ６．特定個人情報の保管・消去|storage
     ①保管場所|location
-    ②保管期間|period|ch
+    ②保管期間|period|opt=period
       期間|length
       その妥当性|validity
     ③消去方法|erasure
@@ -436,136 +721,136 @@ const ZEN_4: &str = "
       対象者以外の情報の入手を防止するための措置の内容|non_subjects
       必要な情報以外を入手することを防止するための措置の内容|unneeded
       その他の措置の内容|other_measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     リスク2：不適切な方法で入手が行われるリスク|improper_method
       リスクに対する措置の内容|measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     リスク3：入手した特定個人情報が不正確であるリスク|inaccurate
       入手の際の本人確認の措置の内容|identity
       個人番号の真正性確認の措置の内容|authenticity
       特定個人情報の正確性確保の措置の内容|accuracy
       その他の措置の内容|other_measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     リスク4：入手の際に特定個人情報が漏えい・紛失するリスク|leak
       リスクに対する措置の内容|measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     特定個人情報の入手（情報提供ネットワークシステムを通じた入手を除く。）におけるその他のリスク及びそのリスクに対する措置|other
   ３．特定個人情報の使用|use
     リスク1：目的を超えた紐付け、事務に必要のない情報との紐付けが行われるリスク|linkage
       宛名システム等における措置の内容|address_system
       事務で使用するその他のシステムにおける措置の内容|other_systems
       その他の措置の内容|other_measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     リスク2：権限のない者（元職員、アクセス権限のない職員等）によって不正に使用されるリスク|unauthorized
-      ユーザ認証の管理|user_auth|ch
+      ユーザ認証の管理|user_auth|opt=doing
         具体的な管理方法|method
-      アクセス権限の発効・失効の管理|grant_revoke|ch
+      アクセス権限の発効・失効の管理|grant_revoke|opt=doing
         具体的な管理方法|method
-      アクセス権限の管理|access_rights|ch
+      アクセス権限の管理|access_rights|opt=doing
         具体的な管理方法|method
-      特定個人情報の使用の記録|usage_log|ch
+      特定個人情報の使用の記録|usage_log|opt=record
         具体的な方法|method
       その他の措置の内容|other_measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     リスク3：従業者が事務外で使用するリスク|outside_use
       リスクに対する措置の内容|measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     リスク4：特定個人情報ファイルが不正に複製されるリスク|copying
       リスクに対する措置の内容|measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     特定個人情報の使用におけるその他のリスク及びそのリスクに対する措置|other
-  ４．特定個人情報ファイルの取扱いの委託|entrust
+  ４．特定個人情報ファイルの取扱いの委託|entrust|box=委託しない
     情報保護管理体制の確認|management
-    特定個人情報ファイルの閲覧者・更新者の制限|viewers|ch
+    特定個人情報ファイルの閲覧者・更新者の制限|viewers|opt=restrict
       具体的な制限方法|method
-    特定個人情報ファイルの取扱いの記録|handling_log|ch
+    特定個人情報ファイルの取扱いの記録|handling_log|opt=record
       具体的な方法|method
-    特定個人情報の提供ルール|provision_rules|ch
+    特定個人情報の提供ルール|provision_rules|opt=rules
       委託先から他者への提供に関するルールの内容及びルール遵守の確認方法|to_others
       委託元と委託先間の提供に関するルールの内容及びルール遵守の確認方法|between
-    特定個人情報の消去ルール|erasure_rules|ch
+    特定個人情報の消去ルール|erasure_rules|opt=rules
       ルールの内容及びルール遵守の確認方法|content
-    委託契約書中の特定個人情報ファイルの取扱いに関する規定|misuse.contract_rules|ch
+    委託契約書中の特定個人情報ファイルの取扱いに関する規定|misuse.contract_rules|opt=rules
       規定の内容|content
-    再委託先による特定個人情報ファイルの適切な取扱いの確保|misuse.subcontract_assurance|ch
+    再委託先による特定個人情報ファイルの適切な取扱いの確保|misuse.subcontract_assurance|opt=assurance
       具体的な方法|method
     その他の措置の内容|misuse.other_measures
-    リスクへの対策は十分か|misuse.sufficient|ch
+    リスクへの対策は十分か|misuse.sufficient|opt=sufficiency
     特定個人情報ファイルの取扱いの委託におけるその他のリスク及びそのリスクに対する措置|other
-  ５．特定個人情報の提供・移転（委託や情報提供ネットワークシステムを通じた提供を除く。）|provide
+  ５．特定個人情報の提供・移転（委託や情報提供ネットワークシステムを通じた提供を除く。）|provide|box=提供・移転しない
     リスク1：不正な提供・移転が行われるリスク|improper
-      特定個人情報の提供・移転の記録|log|ch
+      特定個人情報の提供・移転の記録|log|opt=record
         具体的な方法|method
-      特定個人情報の提供・移転に関するルール|rules|ch
+      特定個人情報の提供・移転に関するルール|rules|opt=rules
         ルールの内容及びルール遵守の確認方法|content
       その他の措置の内容|other_measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     リスク2：不適切な方法で提供・移転が行われるリスク|improper_method
       リスクに対する措置の内容|measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     リスク3：誤った情報を提供・移転してしまうリスク、誤った相手に提供・移転してしまうリスク|wrong
       リスクに対する措置の内容|measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     特定個人情報の提供・移転（委託や情報提供ネットワークシステムを通じた提供を除く。）におけるその他のリスク及びそのリスクに対する措置|other
   ６．情報提供ネットワークシステムとの接続|network
     リスク1：目的外の入手が行われるリスク|purpose
       リスクに対する措置の内容|measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     リスク2：安全が保たれない方法によって入手が行われるリスク|insecure
       リスクに対する措置の内容|measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     リスク3：入手した特定個人情報が不正確であるリスク|inaccurate
       リスクに対する措置の内容|measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     リスク4：入手の際に特定個人情報が漏えい・紛失するリスク|leak
       リスクに対する措置の内容|measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     リスク5：不正な提供が行われるリスク|improper_provision
       リスクに対する措置の内容|measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     リスク6：不適切な方法で提供されるリスク|improper_method
       リスクに対する措置の内容|measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     リスク7：誤った情報を提供してしまうリスク、誤った相手に提供してしまうリスク|wrong
       リスクに対する措置の内容|measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     情報提供ネットワークシステムとの接続に伴うその他のリスク及びそのリスクに対する措置|other
   ７．特定個人情報の保管・消去|storage
     リスク1：特定個人情報の漏えい・滅失・毀損リスク|leak
-      ①NISC政府機関統一基準群|nisc|ch
-      ②安全管理体制|management|ch
-      ③安全管理規程|regulations|ch
-      ④安全管理体制・規程の職員への周知|awareness|ch
-      ⑤物理的対策|physical|ch
+      ①NISC政府機関統一基準群|nisc|opt=nisc
+      ②安全管理体制|management|opt=maintain
+      ③安全管理規程|regulations|opt=maintain
+      ④安全管理体制・規程の職員への周知|awareness|opt=inform
+      ⑤物理的対策|physical|opt=measures
         具体的な対策の内容|detail
-      ⑥技術的対策|technical|ch
+      ⑥技術的対策|technical|opt=measures
         具体的な対策の内容|detail
-      ⑦バックアップ|backup|ch
-      ⑧事故発生時手順の策定・周知|incident_procedure|ch
-      ⑨過去3年以内に、評価実施機関において、個人情報に関する重大事故が発生したか|accident|ch
+      ⑦バックアップ|backup|opt=measures
+      ⑧事故発生時手順の策定・周知|incident_procedure|opt=rules
+      ⑨過去3年以内に、評価実施機関において、個人情報に関する重大事故が発生したか|accident|opt=incident
         その内容|detail
         再発防止策の内容|prevention
-      ⑩死者の個人番号|deceased|ch
+      ⑩死者の個人番号|deceased|opt=hold
         具体的な保管方法|method
       その他の措置の内容|other_measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     リスク2：特定個人情報が古い情報のまま保管され続けるリスク|stale
       リスクに対する措置の内容|measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     リスク3：特定個人情報が消去されずいつまでも存在するリスク|not_erased
-      消去手順|procedure|ch
+      消去手順|procedure|opt=rules
         手順の内容|detail
       その他の措置の内容|other_measures
-      リスクへの対策は十分か|sufficient|ch
+      リスクへの対策は十分か|sufficient|opt=sufficiency
     特定個人情報の保管・消去におけるその他のリスク及びそのリスクに対する措置|other
 Ⅳ その他のリスク対策|=risk.general
   １．監査|=risk.audit
-    ①自己点検|self_check|ch
+    ①自己点検|self_check|opt=measures
       具体的なチェック方法|method
-    ②監査|audit|ch
+    ②監査|audit|opt=measures
       具体的な内容|detail
   ２．従業者に対する教育・啓発|=risk.training
-    従業者に対する教育・啓発|level|ch
+    従業者に対する教育・啓発|level|opt=training
     具体的な方法|method
   ３．その他のリスク対策|=risk.other
 Ⅴ 開示請求、問合せ|=disclosure_inquiry
@@ -573,8 +858,8 @@ const ZEN_4: &str = "
     ①請求先|contact
     ②請求方法|method
       特記事項|notes
-    ③手数料等|fees|ch
-    ④個人情報ファイル簿の公表|register|ch
+    ③手数料等|fees|opt=fees
+    ④個人情報ファイル簿の公表|register|opt=doing
       個人情報ファイル名|file_name
       公表場所|place
     ⑤法令による特別の手続|special_procedure
@@ -585,7 +870,7 @@ const ZEN_4: &str = "
 Ⅵ 評価実施手続|=procedure
   １．基礎項目評価|kiso
     ①実施日|date
-    ②しきい値判断結果|=threshold.result|ch
+    ②しきい値判断結果|=threshold.result|opt=threshold
   ２．国民・住民等からの意見の聴取|public_comment
     ①方法|method
     ②実施日・期間|period
@@ -678,15 +963,26 @@ fn build(v: Variant) -> Schema {
         } else {
             lfold(&label)
         };
+        let flag = |name: &str| flags.split(',').find_map(|f| f.strip_prefix(name));
+        let options = flag("opt=").map_or(&[][..], option_set);
+        let checkbox = flags.split(',').any(|f| f == "cb");
         nodes.push(Node {
             fold,
             depth,
             parent,
             key,
             kind,
-            checkbox: flags.split(',').any(|f| f == "cb"),
+            checkbox,
             org: flags.split(',').any(|f| f == "org"),
-            choice: flags.split(',').any(|f| f == "ch"),
+            group: flags.split(',').any(|f| f == "grp"),
+            hints: hints_of(&label, kind),
+            choice: flags.split(',').any(|f| f == "ch") || (!options.is_empty() && !checkbox),
+            options,
+            boxes: flags
+                .split(',')
+                .filter_map(|f| f.strip_prefix("box="))
+                .map(str::to_string)
+                .collect(),
             label,
         });
         stack.push(nodes.len() - 1);

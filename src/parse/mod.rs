@@ -156,6 +156,7 @@ struct Slot {
     key: Option<SlotKey>,
     body: Vec<String>,
     choices: Vec<String>,
+    why: Vec<String>,
 }
 
 impl<'a> Builder<'a> {
@@ -194,6 +195,14 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Records why text was placed in a section (see [`Section::why`]).
+    pub fn note(&mut self, k: SlotKey, why: String) {
+        let w = &mut self.slot(k).why;
+        if !w.contains(&why) {
+            w.push(why);
+        }
+    }
+
     /// Appends choice-list / checkbox boilerplate to a section.
     pub fn choice(&mut self, k: SlotKey, text: &str) {
         if !text.trim().is_empty() {
@@ -219,6 +228,7 @@ impl<'a> Builder<'a> {
                     body,
                     choices: s.choices.join("\n"),
                     value,
+                    why: s.why,
                 })
             })
             .collect()
@@ -425,7 +435,16 @@ pub fn fuzzy_risk(schema: &Schema, text: &str) -> Option<(Vec<usize>, String)> {
     let c = RISK_HEAD.captures(text.trim())?;
     let num = crate::normalize::fold(&c[1]);
     let title: String = c[2].split_whitespace().collect::<Vec<_>>().join(" ");
-    let title_f = lfold(&title);
+    // Conversion artefacts are ASCII words inside the Japanese title
+    // (`特定個人情報 that 不正確`): matched without them, shown canonically.
+    let artefact = title
+        .split_whitespace()
+        .any(|w| w.chars().all(|c| c.is_ascii_alphabetic()));
+    let clean: String = title
+        .split_whitespace()
+        .filter(|w| !w.chars().all(|c| c.is_ascii_alphabetic()))
+        .collect();
+    let title_f = lfold(&clean);
     if title_f.chars().count() < 6 {
         return None;
     }
@@ -455,6 +474,9 @@ pub fn fuzzy_risk(schema: &Schema, text: &str) -> Option<(Vec<usize>, String)> {
         .next()
         .unwrap_or("リスク")
         .to_string();
+    if artefact {
+        return Some((nodes.clone(), schema.nodes[nodes[0]].label.clone()));
+    }
     let title_disp: String = title.chars().filter(|c| !c.is_whitespace()).collect();
     Some((nodes, format!("{digits}：{title_disp}")))
 }

@@ -2,7 +2,7 @@
 //! stack of the current place suffices; the first TSV cell of a row is its
 //! leaf label when it is a label of the form.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use once_cell::sync::Lazy;
 use regex::Regex;
@@ -83,6 +83,10 @@ pub fn parse(text: &str, schema: &Schema) -> Vec<Section> {
 #[derive(Debug, Default)]
 struct Stack {
     place: Option<Place>,
+    /// Label of the previous labelled row.
+    prev_leaf: Option<Place>,
+    /// Places that received value text.
+    valued: HashSet<Place>,
     blocks: HashMap<usize, u32>,
     display: Option<(usize, String)>,
 }
@@ -103,24 +107,62 @@ fn row(schema: &Schema, raw: &str, b: &mut Builder, st: &mut Stack) {
             .key
             .starts_with("appendix")
     });
-    let label = cells
-        .iter()
-        .take(2)
-        .find(|c| lfold(c) != "再委託")
-        .and_then(|c| find_label(schema, c, st, in_appendix));
+    let pos = cells.iter().take(2).position(|c| lfold(c) != "再委託");
+    let label = pos.and_then(|k| find_label(schema, cells[k], st, in_appendix));
+    let text = cells.join("\t");
+    let value = match (label, pos) {
+        (Some(_), Some(k)) => cells[k + 1..].join("\t"),
+        _ => text.clone(),
+    };
+    let prev = st.prev_leaf.take();
+    let mut place = label.or(st.place);
     if let Some(p) = label {
         st.place = Some(p);
+        st.prev_leaf = Some(p);
+        // R8 type check: a row whose value fits the previous (still empty)
+        // field and not its own label is shifted by one (the export moved the
+        // values of a block down a row).
+        if let Some(q) = prev.filter(|q| {
+            q.block == p.block
+                && schema.nodes[q.node].parent == schema.nodes[p.node].parent
+                && !st.valued.contains(q)
+        }) {
+            if fit(schema, p.node, &value) == Some(false)
+                && fit(schema, q.node, &value) == Some(true)
+            {
+                place = Some(q);
+            }
+        }
+    } else if let Some(p) = st.place {
+        // A row that lost its label: its selected option names the field
+        // (the next fields of the form that offer it).
+        if let Some(v) = super::selected_value(&value) {
+            if !schema.nodes[p.node].has_option(&v) {
+                let owner = (p.node + 1..schema.nodes.len().min(p.node + 5)).find(|&j| {
+                    schema.block_of(j) == schema.block_of(p.node) && schema.nodes[j].has_option(&v)
+                });
+                if let Some(j) = owner {
+                    place = Some(Place {
+                        node: j,
+                        block: p.block,
+                    });
+                    st.place = place;
+                }
+            }
+        }
     }
     if let Some((n, d)) = st.display.take() {
         b.display.insert(n, d);
     }
-    let target = st.place.map(SlotKey::Form).unwrap_or_else(|| {
+    if let Some(p) = place.filter(|_| !content_of(&value).is_empty()) {
+        st.valued.insert(p);
+    }
+    let target = place.map(SlotKey::Form).unwrap_or_else(|| {
         SlotKey::Form(Place {
             node: cover_node(schema),
             block: 0,
         })
     });
-    let text = cells.join("\t");
     if is_choice_line(&text) {
         b.choice(target, &text);
         return;
@@ -134,6 +176,48 @@ fn row(schema: &Schema, raw: &str, b: &mut Builder, st: &mut Stack) {
     }
     body.push_str(&text[last..]);
     b.body(target, &body);
+}
+
+/// Value text of a row without option lists and boxes-only boilerplate.
+fn content_of(value: &str) -> String {
+    let v = OPTIONS.replace_all(value, " ");
+    if is_choice_line(&v) {
+        return String::new();
+    }
+    v.trim().to_string()
+}
+
+static BOX: Lazy<Regex> = Lazy::new(|| Regex::new(r"\[\s*[○〇]?\s*\]").unwrap());
+
+/// Does a row value fit the kind of field `node` (R8)? `None` when the value
+/// says nothing (empty, or a field without a known kind).
+fn fit(schema: &Schema, node: usize, value: &str) -> Option<bool> {
+    let c = content_of(value);
+    if c.is_empty() {
+        return None;
+    }
+    let n = &schema.nodes[node];
+    let boxes = BOX.is_match(&c);
+    if n.checkbox && !n.options.is_empty() {
+        let opts = BOX
+            .split(&c)
+            .skip(1)
+            .any(|t| n.has_option(t.trim().split(['(', '（']).next().unwrap_or("")));
+        return Some(boxes && opts);
+    }
+    if n.org {
+        return Some(
+            !boxes && super::looks_like_org(c.split([' ', '(', '（']).next().unwrap_or("")),
+        );
+    }
+    if n.choice && !n.options.is_empty() {
+        let v = super::selected_value(&c).unwrap_or_else(|| c.clone());
+        return Some(n.has_option(&v));
+    }
+    if super::attach::is_prose(schema, node) {
+        return Some(!boxes);
+    }
+    None
 }
 
 /// Resolves a cell to a form place using the stack context (R8).

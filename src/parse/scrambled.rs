@@ -3,7 +3,7 @@
 //! Labels are resolved against the form tree page by page (by the distance to
 //! unambiguous labels of the same subtree), not by the nearest heading above.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use once_cell::sync::Lazy;
@@ -30,6 +30,7 @@ pub fn parse(text: &str, schema: &Schema) -> Vec<Section> {
         b.body(toc_slot(schema), lines[i]);
     }
     let mut state = PageState::default();
+    (state.ticked, state.unticked) = ticked_boxes(schema, &lines[reg.changes_start..]);
     for page in &pages {
         let start = page.start.max(reg.cover_end);
         let end = page.end.min(reg.changes_start);
@@ -180,6 +181,10 @@ struct Occ {
 struct PageState {
     last: Option<SlotKey>,
     blocks: HashMap<usize, u32>,
+    /// Checkbox texts known to be ticked (see [`ticked_boxes`]).
+    ticked: HashSet<String>,
+    /// Checkbox texts the change history shows unticked.
+    unticked: HashSet<String>,
 }
 
 static CHECKBOX_HEADING: Lazy<Regex> =
@@ -324,12 +329,53 @@ fn process_page(lines: &[&str], idx: &[usize], b: &mut Builder, st: &mut PageSta
         }
     }
     resolve(schema, &mut occs, st);
+    note_ticked_headings(schema, &occs, st);
     for o in &occs {
         if let (Some(d), Some(p)) = (&o.display, o.place) {
             b.display.insert(p.node, d.clone());
         }
     }
     emit(lines, idx, &occs, b, st);
+}
+
+/// The change history states the new wording of checkboxes
+/// (`[ 〇 ]接続しない（提供）`): the last printed state of each box of the form.
+/// Returns the ticked and the unticked box texts.
+fn ticked_boxes(schema: &Schema, changes: &[&str]) -> (HashSet<String>, HashSet<String>) {
+    let text: String = changes.join("\n");
+    let (mut on, mut off) = (HashSet::new(), HashSet::new());
+    for b in schema.nodes.iter().flat_map(|n| n.boxes.iter()) {
+        let pat = format!(r"[\[［]([^\[\]［］]{{0,12}})[\]］]\s*{}", regex::escape(b));
+        let Ok(re) = Regex::new(&pat) else { continue };
+        if let Some(c) = re.captures_iter(&text).last() {
+            if c[1].contains(['○', '〇']) {
+                on.insert(b.clone());
+            } else {
+                off.insert(b.clone());
+            }
+        }
+    }
+    (on, off)
+}
+
+/// A heading printed with a ticked box (`［ ○ ５．特定個人情報の提供・移転…`):
+/// when the heading's subtree has exactly one box, that box is ticked.
+fn note_ticked_headings(schema: &Schema, occs: &[Occ], st: &mut PageState) {
+    for o in occs {
+        let Some(p) = o.place else { continue };
+        if !o.prefix.contains(['○', '〇']) {
+            continue;
+        }
+        let boxes: Vec<&String> = (p.node..schema.nodes.len())
+            .take_while(|&j| j == p.node || schema.nodes[j].depth > schema.nodes[p.node].depth)
+            .flat_map(|j| schema.nodes[j].boxes.iter())
+            .collect();
+        if let [b] = boxes[..] {
+            if !st.unticked.contains(b) {
+                st.ticked.insert(b.clone());
+            }
+        }
+    }
 }
 
 /// R5: resolves each label to one schema place using page context.
@@ -484,12 +530,28 @@ struct Block<'l> {
 }
 
 impl Block<'_> {
+    /// The lines that are not choice-list boilerplate.
+    fn content(&self) -> Vec<&str> {
+        self.lines
+            .iter()
+            .copied()
+            .filter(|l| !is_choice_line(l))
+            .collect()
+    }
+
+    /// The block's answer, if it is nothing but one (page position `s`).
+    fn answer(&self, lines: &[&str], idx: &[usize], s: usize) -> Option<(String, answer::Class)> {
+        answer::answer_of_block(&self.lines, isolated(lines, idx, s, self.lines.len()))
+    }
+
     /// True for free text (not only choice boilerplate, ticks or an answer).
     fn is_prose(&self) -> bool {
         let content: Vec<&&str> = self.lines.iter().filter(|l| !is_choice_line(l)).collect();
         !content.is_empty()
-            && !content.iter().all(|l| is_ticked(l))
-            && answer::answer_of_block(&self.lines).is_none()
+            && !content
+                .iter()
+                .all(|l| is_ticked(l) || attach::is_box_line(l))
+            && answer::answer_of_block(&self.lines, false).is_none()
     }
 }
 
@@ -539,39 +601,107 @@ fn attach_blocks(
         .filter_map(|(l, o)| Some((*l, o.place?)))
         .collect();
     let mut fill = initial_fill(schema, lines, &targets);
-    let mut redirected: Option<Place> = None;
-    for (s, block) in blocks(lines, idx, label_line) {
+    fill.ticked = st.ticked.clone();
+    let all = blocks(lines, idx, label_line);
+    // First lines of the values seen so far (list continuation).
+    let mut heads: Vec<(Place, Vec<String>)> = targets
+        .iter()
+        .filter(|(_, o)| has_inline(schema, lines, o))
+        .filter_map(|(_, o)| Some((o.place?, vec![inline_value(schema, lines, o)])))
+        .collect();
+    // Pass 1 (adjacency): a block printed right under a label that can take
+    // it belongs to that label, whatever else the page holds.
+    let mut adjacent: HashMap<usize, Place> = HashMap::new();
+    for (s, block) in &all {
+        let content = block.content();
+        if content.is_empty() || block.answer(lines, idx, *s).is_some() {
+            continue;
+        }
+        let under = targets.iter().find(|(_, o)| o.end == block.at);
+        if let Some(p) = under.and_then(|(_, o)| o.place) {
+            let text = attach::value_kind(schema, p.node) == attach::ValueKind::Text;
+            if attach::accepts(schema, p.node, &content) && (text || !fill.is_filled(p)) {
+                adjacent.insert(block.at, p);
+                fill.fill(p);
+                add_head(&mut heads, p, &content);
+            }
+        }
+    }
+    let lists = enumerated_lists(&all, &adjacent);
+    let mut list_place: HashMap<usize, Place> = HashMap::new();
+    let mut redirected: Option<(Place, usize)> = None;
+    for (s, block) in all {
+        let list = lists.get(&block.at).copied();
         let def = default_target(&targets, block.at);
-        let answer = answer::answer_of_block(&block.lines);
+        let answer = block.answer(lines, idx, s);
         let paired = answer
             .as_ref()
-            .and_then(|(_, c)| attach::answer_target(schema, &places, &fill, *c, def));
-        let place = match paired {
-            Some(i) => Some(places[i].1),
-            None => {
-                let cont = redirected.filter(|_| continues(label_line, lines, idx, s));
-                let filled: Vec<bool> = places
+            .and_then(|(v, c)| attach::answer_target(schema, &places, &fill, v, *c, def));
+        let content = block.content();
+        let mut why = String::new();
+        let place = if let Some(i) = paired {
+            why = match schema.nodes[places[i].1.node].options.is_empty() {
+                true => "answer (question wording)".into(),
+                false => "option of this field".into(),
+            };
+            Some(places[i].1)
+        } else if let Some(&p) = adjacent.get(&block.at) {
+            why = "printed right under the label".into();
+            Some(p)
+        } else if let Some(&p) = list.and_then(|l| list_place.get(&l)) {
+            why = "next item of a numbered list placed here".into();
+            Some(p)
+        } else if let Some(p) = list_continuation(&content, &heads) {
+            why = "continues the list of this field".into();
+            Some(p)
+        } else {
+            let cont = redirected.filter(|&(_, e)| !(e..s).any(|k| label_line[k]));
+            // Only a field labelled above continues: blocks placed on a label
+            // printed below them are single values, not the start of a run.
+            let above = |p: &Place| {
+                targets
                     .iter()
-                    .map(|t| fill.is_filled(t.1) || fill.is_moot(schema, t.1))
-                    .collect();
-                let t = cont.or_else(|| {
-                    pick_target(schema, &block.lines, block.at, &targets, &filled)
-                        .map(|i| places[i].1)
-                });
-                let t = t.map(|p| match block.is_prose() {
-                    true => attach::refine(schema, &places, &mut fill, p, block.at),
-                    false => p,
-                });
-                redirected = t.filter(|&p| Some(p) != def.map(|d| places[d].1));
-                t
-            }
+                    .find(|t| t.1.place == Some(*p))
+                    .is_none_or(|t| t.0 < block.at)
+            };
+            let cont = cont.map(|(p, _)| p).filter(above).filter(|p| {
+                continues(label_line, lines, idx, s)
+                    && (attach::accepts(schema, p.node, &content)
+                        || attach::value_kind(schema, p.node) == attach::ValueKind::Group)
+            });
+            let filled: Vec<bool> = places
+                .iter()
+                .map(|t| fill.is_filled(t.1) || fill.is_moot(schema, t.1))
+                .collect();
+            let t = pick_target(
+                schema,
+                &block.lines,
+                block.at,
+                &targets,
+                &filled,
+                cont,
+                &mut why,
+            );
+            t.map(|p| match block.is_prose() {
+                true => attach::refine(schema, &places, &mut fill, p, block.at),
+                false => p,
+            })
         };
+        if answer.is_none() && !content.is_empty() {
+            redirected = place.map(|p| (p, s + block.lines.len()));
+            if let (Some(l), Some(p)) = (list, place) {
+                list_place.entry(l).or_insert(p);
+            }
+        }
         if let Some(p) = place {
             if let Some((v, _)) = &answer {
                 fill.answer(p, v);
             }
-            if block.lines.iter().any(|l| !is_choice_line(l)) {
+            if !content.is_empty() || block.lines.iter().any(|l| is_dash(l)) {
                 fill.fill(p);
+            }
+            if !adjacent.contains_key(&block.at) {
+                add_head(&mut heads, p, &content);
             }
         }
         let target = place
@@ -583,8 +713,25 @@ fn attach_blocks(
                     block: 0,
                 })
             });
+        if !content.is_empty() || answer.is_some() {
+            if place.is_none() {
+                why = "unplaced: no label of the page can take it".into();
+            }
+            let snippet: String = content
+                .first()
+                .map_or_else(
+                    || answer.as_ref().map_or("", |a| a.0.as_str()),
+                    |l| l.trim(),
+                )
+                .chars()
+                .take(24)
+                .collect();
+            b.note(target.clone(), format!("{why}: {snippet}"));
+        }
+        let mut answered = false;
         for l in block.lines {
             let ans = answer.as_ref().and_then(|_| answer::answer_of_line(l));
+            answered |= ans.is_some();
             if let Some((v, _)) = ans {
                 // The answer as a bracketed value; the printed line stays
                 // with the boilerplate.
@@ -596,10 +743,142 @@ fn attach_blocks(
                 b.body(target.clone(), l);
             }
         }
+        if let Some((v, _)) = answer.as_ref().filter(|_| !answered) {
+            b.body(target.clone(), &format!("[ {v} ]"));
+        }
     }
     if let Some(last) = targets.iter().max_by_key(|t| t.0) {
         st.last = last.1.place.map(SlotKey::Form);
     }
+}
+
+/// True if the non-empty lines around a block (page positions `s..s+len`)
+/// are not option-list lines.
+fn isolated(lines: &[&str], idx: &[usize], s: usize, len: usize) -> bool {
+    let listy = |k: usize| {
+        let t = lines[idx[k]].trim();
+        super::is_option_line(t) || t.starts_with("＜選択肢＞") || t.starts_with("<選択肢>")
+    };
+    let before = (0..s).rev().find(|&k| !lines[idx[k]].trim().is_empty());
+    let after = (s + len..idx.len()).find(|&k| !lines[idx[k]].trim().is_empty());
+    !before.is_some_and(listy) && !after.is_some_and(listy)
+}
+
+/// Text after the label on a label line (`①部署 保健福祉部`).
+fn inline_value(schema: &Schema, lines: &[&str], o: &Occ) -> String {
+    let text = lines[o.start..o.end].concat();
+    let Some(p) = o.place else { return text };
+    let n = schema.nodes[p.node].label.chars().count();
+    text.trim()
+        .chars()
+        .skip(n)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// Numbered items of one list printed apart (`１　…`, `２　…`, `３　…` in
+/// scrambled order): item n joins the list whose last number is n−1 (the
+/// nearest in print); returns the list id of each block (by its first line)
+/// that belongs to a list of two or more items.
+fn enumerated_lists(
+    all: &[(usize, Block)],
+    adjacent: &HashMap<usize, Place>,
+) -> HashMap<usize, usize> {
+    let mut items: Vec<(u32, String, usize)> = Vec::new();
+    for (_, b) in all {
+        if adjacent.contains_key(&b.at) || !b.is_prose() {
+            continue;
+        }
+        let Some(first) = b.content().first().map(|l| l.to_string()) else {
+            continue;
+        };
+        let Some(c) = ENUM_HEAD.captures(&first) else {
+            continue;
+        };
+        let Ok(n) = crate::normalize::fold(&c[1]).parse::<u32>() else {
+            continue;
+        };
+        let style = format!(
+            "{}{}",
+            c[1].chars().any(|ch| ('０'..='９').contains(&ch)),
+            &c[2]
+        );
+        items.push((n, style, b.at));
+    }
+    // lists: (style, last number, last position, members)
+    let mut lists: Vec<(String, u32, usize, Vec<usize>)> = Vec::new();
+    let mut by_number = items.clone();
+    by_number.sort_by_key(|i| (i.0, i.2));
+    for (n, style, at) in by_number {
+        let open = (0..lists.len())
+            .filter(|&l| lists[l].0 == style && lists[l].1 + 1 == n)
+            .min_by_key(|&l| lists[l].2.abs_diff(at));
+        match open {
+            Some(l) if n > 1 => {
+                lists[l].1 = n;
+                lists[l].2 = at;
+                lists[l].3.push(at);
+            }
+            _ => lists.push((style, n, at, vec![at])),
+        }
+    }
+    let mut out = HashMap::new();
+    for (id, l) in lists.iter().enumerate().filter(|(_, l)| l.3.len() > 1) {
+        for &at in &l.3 {
+            out.insert(at, id);
+        }
+    }
+    out
+}
+
+/// Records the first lines of a field's value.
+fn add_head(heads: &mut Vec<(Place, Vec<String>)>, p: Place, content: &[&str]) {
+    let i = match heads.iter().position(|h| h.0 == p) {
+        Some(i) => i,
+        None => {
+            heads.push((p, Vec::new()));
+            heads.len() - 1
+        }
+    };
+    for l in content {
+        if heads[i].1.len() < 2 {
+            heads[i].1.push(l.trim().to_string());
+        }
+    }
+}
+
+/// A dash standing for "none" (`―`), a value of its own.
+fn is_dash(line: &str) -> bool {
+    matches!(line.trim(), "―" | "－" | "-" | "—" | "ー")
+}
+
+static ENUM_HEAD: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^\s*([0-9０-９]{1,2})([　 ．.、）)]+)\S").unwrap());
+
+/// An enumerated item (`１　資格` / `・…`) printed apart from the rest of its
+/// list: the field whose value starts with an item of the same style.
+fn list_continuation(content: &[&str], heads: &[(Place, Vec<String>)]) -> Option<Place> {
+    let shape = |t: &str| {
+        let c = ENUM_HEAD.captures(t)?;
+        let wide = c[1].chars().any(|ch| ('０'..='９').contains(&ch));
+        Some((wide, c[2].trim().to_string(), c[2].contains('　')))
+    };
+    let first = content.first()?;
+    let mine = shape(first)?;
+    // Only short item heads followed by bullet lines are list items.
+    let bullets = content.len() > 1
+        && content[1..]
+            .iter()
+            .all(|l| l.trim_start().starts_with('・'));
+    if first.trim().chars().count() > 12 || !bullets {
+        return None;
+    }
+    let mut hits = heads.iter().filter(|(_, h)| {
+        h.len() > 1 && h[1].starts_with('・') && shape(&h[0]).as_ref() == Some(&mine)
+    });
+    let one = hits.next()?;
+    hits.next().is_none().then_some(one.0)
 }
 
 /// Labels printed with their value on the same line are filled (and
@@ -663,7 +942,10 @@ fn pick_target(
     at: usize,
     targets: &[(usize, &Occ)],
     filled: &[bool],
-) -> Option<usize> {
+    cont: Option<Place>,
+    why: &mut String,
+) -> Option<Place> {
+    let place = |i: usize| targets[i].1.place.unwrap_or(Place { node: 0, block: 0 });
     let content: Vec<&str> = block
         .iter()
         .copied()
@@ -677,11 +959,90 @@ fn pick_target(
     };
     if content.len() == 1 && looks_like_org(content[0]) {
         if let Some(i) = nearest(&|i| schema.nodes[node_of(i)].org) {
+            *why = "organisation name".into();
+            return Some(i).map(place);
+        }
+    }
+    if let Some(i) = typed_target(schema, &content, at, targets, why) {
+        return Some(place(i));
+    }
+    let mut kwhy = String::new();
+    let (k, k_line) = match cont {
+        Some(c) => {
+            kwhy = "continues the previous block".into();
+            (
+                Some(c),
+                targets.iter().find(|t| t.1.place == Some(c)).map(|t| t.0),
+            )
+        }
+        None => match untyped_target(schema, &content, at, targets, filled, &mut kwhy) {
+            Some(i) => (Some(place(i)), Some(targets[i].0)),
+            None => (None, None),
+        },
+    };
+    // Typical words: the one empty field of the page whose words the text
+    // uses wins over a field that expects other words, or over a label
+    // printed below the text.
+    let text: String = content.concat();
+    let scored: Vec<(usize, usize)> = (0..targets.len())
+        .filter(|&i| !filled[i] && attach::accepts(schema, node_of(i), &content))
+        .map(|i| (attach::hint_score(schema, node_of(i), &text), i))
+        .filter(|&(sc, _)| sc > 0)
+        .collect();
+    if let Some(&(best, i)) = scored.iter().max_by_key(|s| s.0) {
+        let unique = scored.iter().filter(|s| s.0 == best).count() == 1;
+        let k_score = k.map_or(0, |p| attach::hint_score(schema, p.node, &text));
+        let k_weak = k.is_none_or(|p| !schema.nodes[p.node].hints.is_empty())
+            || k_line.is_some_and(|l| l > at);
+        if unique && best > k_score && k_weak {
+            *why = "uses the typical words of this field".into();
+            return Some(place(i));
+        }
+    }
+    *why = kwhy;
+    k
+}
+
+/// Typed slots (R6): organisation names to 委託先名, box texts and ticked
+/// boxes to the checkbox field that offers them.
+fn typed_target(
+    schema: &Schema,
+    content: &[&str],
+    at: usize,
+    targets: &[(usize, &Occ)],
+    why: &mut String,
+) -> Option<usize> {
+    let node_of = |i: usize| targets[i].1.place.map_or(0, |p| p.node);
+    let nearest = |pred: &dyn Fn(usize) -> bool| {
+        (0..targets.len())
+            .filter(|&i| pred(i))
+            .min_by_key(|&i| targets[i].0.abs_diff(at))
+    };
+    let def = default_target(targets, at);
+    if !content.is_empty() && content.iter().all(|l| attach::is_box_line(l)) {
+        let texts: Vec<String> = content.iter().flat_map(|l| attach::box_pieces(l)).collect();
+        let fits = |i: usize| {
+            let n = &schema.nodes[node_of(i)];
+            n.checkbox && texts.iter().all(|t| n.has_option(t))
+        };
+        if let Some(i) = nearest(&fits) {
+            *why = "box texts of this checkbox field".into();
             return Some(i);
         }
     }
-    let def = default_target(targets, at);
-    if !content.is_empty() && content.iter().all(|l| is_ticked(l)) {
+    let ticks = |l: &&str| is_ticked(l) || attach::is_box_fragment(l);
+    if !content.is_empty() && content.iter().all(ticks) {
+        // A ticked box whose text is one of a checkbox field's options.
+        let texts: Vec<String> = content.iter().flat_map(|l| ticked_texts(l)).collect();
+        let fits = |i: usize| {
+            let n = &schema.nodes[node_of(i)];
+            n.checkbox && texts.iter().any(|t| n.has_option(t))
+        };
+        if let Some(i) = nearest(&fits) {
+            *why = "ticked box of this field".into();
+            return Some(i);
+        }
+        *why = "ticked box near a checkbox field".into();
         if def.is_some_and(|d| schema.nodes[node_of(d)].checkbox && targets[d].0 < at) {
             return def;
         }
@@ -689,12 +1050,58 @@ fn pick_target(
             return Some(i);
         }
     }
+    None
+}
+
+/// The rest of R6: free text to the nearest field that can take it.
+fn untyped_target(
+    schema: &Schema,
+    content: &[&str],
+    at: usize,
+    targets: &[(usize, &Occ)],
+    filled: &[bool],
+    why: &mut String,
+) -> Option<usize> {
+    let node_of = |i: usize| targets[i].1.place.map_or(0, |p| p.node);
+    let def = default_target(targets, at);
     let d = def?;
-    if content.is_empty() || targets[d].0 > at {
+    *why = "nearest label".into();
+    if content.is_empty() {
         return def;
     }
-    if let Some(i) = continued_section(schema, targets, at, node_of(d)) {
+    if targets[d].0 < at {
+        if let Some(i) = continued_section(schema, targets, at, node_of(d)) {
+            *why = "continues the section of the previous page".into();
+            return Some(i);
+        }
+    }
+    // The nearest label (above first, then below) whose field can take a
+    // value of this shape and is still empty.
+    let above = (0..targets.len()).filter(|&i| targets[i].0 < at).rev();
+    let below = (0..targets.len()).filter(|&i| targets[i].0 > at);
+    let mut order: Vec<usize> = above.collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(targets[i].0));
+    let mut after: Vec<usize> = below.collect();
+    after.sort_by_key(|&i| targets[i].0);
+    // Above: free text may join a field that already has text; names,
+    // dates and single values take one value. Below: only empty fields.
+    let takes = |i: usize, above: bool| {
+        let n = node_of(i);
+        attach::accepts(schema, n, &content)
+            && (!filled[i] || (above && attach::value_kind(schema, n) == attach::ValueKind::Text))
+    };
+    if let Some(i) = order
+        .iter()
+        .map(|&i| (i, true))
+        .chain(after.iter().map(|&i| (i, false)))
+        .find(|&(i, above)| takes(i, above))
+        .map(|(i, _)| i)
+    {
+        *why = "nearest field that takes this kind of value".into();
         return Some(i);
+    }
+    if targets[d].0 > at {
+        return def;
     }
     if filled[d] && !is_prose(schema, node_of(d)) {
         let empty = (0..targets.len())
@@ -705,6 +1112,17 @@ fn pick_target(
         }
     }
     def
+}
+
+static TICKED_TEXT: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"[\[［]\s*[○〇]\s*[\]］]\s*([^\[\]［］（(]+)").unwrap());
+
+/// Texts of the ticked boxes of a line (`[ ○ ] 評価実施機関内の他部署 （ ）`).
+fn ticked_texts(line: &str) -> Vec<String> {
+    TICKED_TEXT
+        .captures_iter(line)
+        .map(|c| c[1].trim().to_string())
+        .collect()
 }
 
 /// Prose printed before the heading of its label's numbered section, on a
