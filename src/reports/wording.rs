@@ -179,30 +179,53 @@ fn key(sentence: &str) -> String {
     MARKER.replace(&f, "").into_owned()
 }
 
-/// Character bigrams of `s` with their counts (a lone character is its own
-/// "bigram", so one-character sentences still compare).
-fn bigrams(s: &str) -> HashMap<(char, char), u32> {
+/// Character bigrams of `s` with their counts, sorted by bigram (a lone
+/// character is its own "bigram", so one-character sentences still compare).
+/// Sorted vectors, not hash maps: similarity is a linear merge.
+fn bigrams(s: &str) -> Vec<(u64, u32)> {
     let chars: Vec<char> = s.chars().collect();
-    let mut m = HashMap::new();
-    if chars.len() == 1 {
-        m.insert((chars[0], '\0'), 1);
+    let mut grams: Vec<u64> = if chars.len() == 1 {
+        vec![u64::from(chars[0]) << 32]
+    } else {
+        chars
+            .windows(2)
+            .map(|w| (u64::from(w[0]) << 32) | u64::from(w[1]))
+            .collect()
+    };
+    grams.sort_unstable();
+    let mut out: Vec<(u64, u32)> = Vec::with_capacity(grams.len());
+    for g in grams {
+        match out.last_mut() {
+            Some((last, n)) if *last == g => *n += 1,
+            _ => out.push((g, 1)),
+        }
     }
-    for w in chars.windows(2) {
-        *m.entry((w[0], w[1])).or_insert(0) += 1;
-    }
-    m
+    out
+}
+
+/// Number of bigrams (with multiplicity).
+fn size(a: &[(u64, u32)]) -> u32 {
+    a.iter().map(|&(_, n)| n).sum()
 }
 
 /// Dice coefficient of two bigram multisets.
-fn dice(a: &HashMap<(char, char), u32>, b: &HashMap<(char, char), u32>) -> f64 {
-    let total: u32 = a.values().sum::<u32>() + b.values().sum::<u32>();
+fn dice(a: &[(u64, u32)], b: &[(u64, u32)]) -> f64 {
+    let total = size(a) + size(b);
     if total == 0 {
         return 1.0;
     }
-    let shared: u32 = a
-        .iter()
-        .map(|(k, n)| b.get(k).map_or(0, |m| (*n).min(*m)))
-        .sum();
+    let (mut i, mut j, mut shared) = (0, 0, 0u32);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += a[i].1.min(b[j].1);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
     2.0 * f64::from(shared) / f64::from(total)
 }
 
@@ -215,32 +238,49 @@ pub fn similarity(a: &str, b: &str) -> f64 {
 /// the order given (most frequent first), each joins the most similar
 /// existing cluster at or above `threshold`, else founds one. Returns the
 /// cluster of each item.
+///
+/// The postings hold each leader's bigram counts, so one pass over an item's
+/// bigrams accumulates its overlap with every candidate leader at once.
 pub fn leader_clusters(keys: &[String], threshold: f64) -> Vec<usize> {
-    let grams: Vec<HashMap<(char, char), u32>> = keys.iter().map(|k| bigrams(k)).collect();
-    let mut leaders: Vec<usize> = Vec::new();
-    let mut postings: HashMap<(char, char), Vec<usize>> = HashMap::new();
+    let mut leader_size: Vec<u32> = Vec::new();
+    let mut postings: HashMap<u64, Vec<(u32, u32)>> = HashMap::new();
+    let mut shared: Vec<u32> = Vec::new();
+    let mut touched: Vec<u32> = Vec::new();
     let mut out = Vec::with_capacity(keys.len());
-    for (i, g) in grams.iter().enumerate() {
-        let mut candidates: BTreeSet<usize> = BTreeSet::new();
-        for k in g.keys() {
-            if let Some(p) = postings.get(k) {
-                candidates.extend(p.iter().copied());
+    for k in keys {
+        let g = bigrams(k);
+        let me = size(&g);
+        for &(gram, n) in &g {
+            for &(c, m) in postings.get(&gram).map_or(&[][..], Vec::as_slice) {
+                if shared[c as usize] == 0 {
+                    touched.push(c);
+                }
+                shared[c as usize] += n.min(m);
             }
         }
-        let best = candidates
-            .into_iter()
-            .map(|c| (c, dice(g, &grams[leaders[c]])))
-            .filter(|&(_, s)| s >= threshold)
-            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        let mut best: Option<(u32, f64)> = None;
+        for &c in &touched {
+            let total = me + leader_size[c as usize];
+            let sim = 2.0 * f64::from(shared[c as usize]) / f64::from(total.max(1));
+            let better = best.is_none_or(|(bc, bs)| sim > bs || (sim == bs && c < bc));
+            if sim >= threshold && better {
+                best = Some((c, sim));
+            }
+        }
+        for &c in &touched {
+            shared[c as usize] = 0;
+        }
+        touched.clear();
         match best {
-            Some((c, _)) => out.push(c),
+            Some((c, _)) => out.push(c as usize),
             None => {
-                let c = leaders.len();
-                leaders.push(i);
-                for k in g.keys() {
-                    postings.entry(*k).or_default().push(c);
+                let c = leader_size.len() as u32;
+                leader_size.push(me);
+                shared.push(0);
+                for &(gram, n) in &g {
+                    postings.entry(gram).or_default().push((c, n));
                 }
-                out.push(c);
+                out.push(c as usize);
             }
         }
     }
