@@ -24,6 +24,7 @@ pub mod present;
 pub mod query;
 pub mod schema;
 pub mod search;
+pub mod serve;
 pub mod snippet;
 pub mod store;
 pub mod walk;
