@@ -414,3 +414,36 @@ fn compare_pages_and_api() {
     );
     assert_eq!(status, 404);
 }
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    use std::io::{BufRead, BufReader};
+    let store = serve_support::store();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pia"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--index"])
+        .arg(&store.path)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    let addr: std::net::SocketAddr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("address in {line:?}"));
+    assert_eq!(pia_search::serve::http_get(addr, "/").unwrap().status, 200);
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "clean exit on SIGTERM: {status:?}");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    assert!(rest.contains("stopped"), "{rest}");
+}
