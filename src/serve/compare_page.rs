@@ -3,15 +3,14 @@
 //! diff marked; filters by prefecture and form; CSV and JSON.
 
 use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse, Response};
-use axum::Json;
+use axum::response::{Html, Response};
 use maud::{html, Markup};
 use serde::Serialize;
 
 use super::contractors_page::section_href;
 use super::html::{page as frame, place};
 use super::params::{self, url, DocFilters, Pairs};
-use super::{blocking, table, Answer, App, Error};
+use super::{blocking, json, table, Answer, App, Error};
 use crate::{compare, normalize, query};
 
 /// One comparable item with the number of documents that have it.
@@ -259,16 +258,10 @@ pub async fn api(State(app): State<App>, Query(p): Query<Pairs>) -> Response {
             .ok_or_else(|| Error::bad("item is required, e.g. item=risk.training"))?;
         blocking(move || run(&app, &ask)).await
     };
-    match run_it.await {
-        Ok(c) => Json(c).into_response(),
-        Err(e) => e.json(true).into_response(),
-    }
+    json(run_it.await)
 }
 
 /// `/api/compare/items`: `pia compare --list --json`.
 pub async fn items_api(State(app): State<App>) -> Response {
-    match blocking(move || items(&app)).await {
-        Ok(i) => Json(i).into_response(),
-        Err(e) => e.json(true).into_response(),
-    }
+    json(blocking(move || items(&app)).await)
 }

@@ -2,13 +2,12 @@
 //! page, each with CSV and JSON (`pia contractors [NAME] --json`).
 
 use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse, Response};
-use axum::Json;
+use axum::response::{Html, Response};
 use maud::html;
 
 use super::html::{page as frame, place};
 use super::params::{self, url, Pairs};
-use super::{blocking, table, Answer, App, Error};
+use super::{blocking, json, table, Answer, App, Error};
 use crate::contractors;
 
 fn summary(app: &App) -> Answer<Vec<contractors::Summary>> {
@@ -78,10 +77,7 @@ pub async fn list_csv(State(app): State<App>) -> Answer<Response> {
 
 /// `/api/contractors`.
 pub async fn list_api(State(app): State<App>) -> Response {
-    match blocking(move || summary(&app)).await {
-        Ok(r) => Json(r).into_response(),
-        Err(e) => e.json(true).into_response(),
-    }
+    json(blocking(move || summary(&app)).await)
 }
 
 /// `/contractor?name=…`: every document naming it.
@@ -158,8 +154,5 @@ pub async fn one_api(State(app): State<App>, Query(p): Query<Pairs>) -> Response
         let name = name_of(&p)?;
         blocking(move || entries(&app, &name)).await
     };
-    match run.await {
-        Ok(r) => Json(r).into_response(),
-        Err(e) => e.json(true).into_response(),
-    }
+    json(run.await)
 }

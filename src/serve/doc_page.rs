@@ -8,24 +8,20 @@ use std::path::{Path, PathBuf};
 use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Json;
 use maud::{html, Markup};
 use serde::Serialize;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
-use super::html::{doc_href, marked, page as frame, place};
+use super::html::{doc_href, file_path, marked, page as frame, place};
 use super::params::{self, Pairs};
-use super::{blocking, Answer, App, Error};
+use super::{blocking, json, Answer, App, Error};
 use crate::{decode, indexer, normalize, pdf, query, search};
 
 /// `/api/docs`: every indexed document (`pia docs --json`).
 pub async fn api_list(State(app): State<App>) -> Response {
-    match blocking(move || Ok(indexer::doc_records(&app.store)?)).await {
-        Ok(d) => Json(d).into_response(),
-        Err(e) => e.json(true).into_response(),
-    }
+    json(blocking(move || Ok(indexer::doc_records(&app.store)?)).await)
 }
 
 /// One indexed document with its sections in document order.
@@ -55,10 +51,7 @@ fn load(app: &App, file: &str) -> Answer<Document> {
 
 /// `/api/doc/{file}`: metadata and sections as JSON.
 pub async fn api(State(app): State<App>, UrlPath(file): UrlPath<String>) -> Response {
-    match blocking(move || load(&app, &file)).await {
-        Ok(d) => Json(d).into_response(),
-        Err(e) => e.json(true).into_response(),
-    }
+    json(blocking(move || load(&app, &file)).await)
 }
 
 /// `/doc/{file}?hit=ORDINAL&q=…`: the document with that section opened,
@@ -100,20 +93,8 @@ fn query_marks(body: &str, q: &str) -> Vec<(usize, usize)> {
 fn render(doc: &Document, target: Option<u64>, q: &str) -> Markup {
     let m = &doc.record.meta;
     let file = &doc.record.file;
-    let text_href = format!(
-        "/text/{}",
-        file.split('/')
-            .map(params::enc)
-            .collect::<Vec<_>>()
-            .join("/")
-    );
-    let json_href = format!(
-        "/api/doc/{}",
-        file.split('/')
-            .map(params::enc)
-            .collect::<Vec<_>>()
-            .join("/")
-    );
+    let text_href = format!("/text/{}", file_path(file));
+    let json_href = format!("/api/doc/{}", file_path(file));
     // Sections grouped by top-level component, in document order.
     let mut groups: Vec<(String, Vec<&search::SectionRecord>)> = Vec::new();
     for s in &doc.sections {

@@ -90,10 +90,14 @@ pub fn marked(text: &str, marks: &[(usize, usize)]) -> Markup {
     }
 }
 
+/// An indexed file name as a URL path (each segment percent-encoded).
+pub fn file_path(file: &str) -> String {
+    file.split('/').map(enc).collect::<Vec<_>>().join("/")
+}
+
 /// Link to a document page, opened at section `ordinal` when given.
 pub fn doc_href(file: &str, ordinal: Option<u64>, q: &str) -> String {
-    let path: Vec<String> = file.split('/').map(enc).collect();
-    let mut url = format!("/doc/{}", path.join("/"));
+    let mut url = format!("/doc/{}", file_path(file));
     if let Some(o) = ordinal {
         url.push_str(&format!("?hit={o}"));
         if !q.is_empty() {

@@ -252,6 +252,14 @@ impl IntoResponse for Error {
     }
 }
 
+/// A JSON answer: the value, or the error as `{"error": …}` with its status.
+pub(crate) fn json<T: serde::Serialize>(r: Answer<T>) -> Response {
+    match r {
+        Ok(v) => axum::Json(v).into_response(),
+        Err(e) => e.json(true).into_response(),
+    }
+}
+
 /// Result of a handler.
 pub(crate) type Answer<T> = std::result::Result<T, Error>;
 

@@ -3,7 +3,7 @@
 //! turned back into URLs so every state of a page is a shareable link.
 
 use super::Error;
-use crate::model::FormType;
+use crate::{filter, model::FormType};
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 500;
@@ -99,6 +99,17 @@ impl DocFilters {
                 })
             })
             .transpose()
+    }
+
+    /// The library's filters (the form checked).
+    pub fn to_filters(&self) -> Result<filter::Filters, Error> {
+        Ok(filter::Filters {
+            section: self.section.clone(),
+            city: self.city.clone(),
+            prefecture: self.prefecture.clone(),
+            form: self.form_type()?,
+            affair: self.affair.clone(),
+        })
     }
 
     /// `(name, value)` of each active filter, in display order.

@@ -4,8 +4,7 @@
 use std::time::Instant;
 
 use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse, Response};
-use axum::Json;
+use axum::response::{Html, Response};
 use maud::{html, Markup};
 use serde::Serialize;
 use tantivy::collector::Count;
@@ -15,7 +14,7 @@ use tantivy::{Searcher, Term};
 
 use super::html::{doc_href, marked, page as frame, place};
 use super::params::{self, url, DocFilters, Pairs, MAX_PAGE_SIZE, MAX_RESULTS};
-use super::{blocking, table, Answer, App, Error};
+use super::{blocking, json, table, Answer, App, Error};
 use crate::{count, filter, indexer, model, normalize, query, schema, search};
 
 /// What the search URL says: query, filters, toggles, page.
@@ -83,16 +82,9 @@ impl SearchState {
 
     fn request(&self, limit: usize) -> Answer<search::SearchRequest> {
         let query = query::UserQuery::parse(&self.q).map_err(|e| Error::bad(e.to_string()))?;
-        let f = &self.filters;
         Ok(search::SearchRequest {
             query,
-            filters: filter::Filters {
-                section: f.section.clone(),
-                city: f.city.clone(),
-                prefecture: f.prefecture.clone(),
-                form: f.form_type()?,
-                affair: f.affair.clone(),
-            },
+            filters: self.filters.to_filters()?,
             limit,
             include_choices: self.choices,
         })
@@ -277,16 +269,18 @@ fn facets(
     dims.into_iter()
         .map(|(param, label, field)| {
             let chosen = state.filters.clone().slot(param).and_then(|s| s.clone());
-            let mut others = req.clone();
-            let mut cleared = state.filters.with(param, None);
-            others.filters = filter::Filters {
-                section: cleared.section.take(),
-                city: cleared.city.take(),
-                prefecture: cleared.prefecture.take(),
-                form: cleared.form_type().ok().flatten(),
-                affair: cleared.affair.take(),
-            };
-            let base = search::build_query(searcher, f, &others).ok();
+            let others =
+                state
+                    .filters
+                    .with(param, None)
+                    .to_filters()
+                    .map(|filters| search::SearchRequest {
+                        filters,
+                        ..req.clone()
+                    });
+            let base = others
+                .ok()
+                .and_then(|o| search::build_query(searcher, f, &o).ok());
             let terms =
                 filter::matching_terms(searcher, field, |t| !t.is_empty()).unwrap_or_default();
             let values = terms
@@ -375,10 +369,7 @@ pub async fn api(State(app): State<App>, Query(p): Query<Pairs>) -> Response {
         };
         blocking(move || execute(&app, &state, limit)).await
     };
-    match run.await {
-        Ok(out) => Json(out).into_response(),
-        Err(e) => e.json(true).into_response(),
-    }
+    json(run.await)
 }
 
 /// `/search.csv`: every hit of the search (up to [`MAX_RESULTS`]).
@@ -526,8 +517,9 @@ fn results(state: &SearchState, out: &Outcome) -> Markup {
                             a.section href=(doc_href(&h.file, Some(h.ordinal), &state.q)) { (h.section_path) }
                         }
                         div.meta {
-                            (place(h.municipality.as_deref(), h.prefecture.as_deref()))
-                            " · " (h.form) " · "
+                            @let at = place(h.municipality.as_deref(), h.prefecture.as_deref());
+                            @if !at.is_empty() { (at) " · " }
+                            (h.form) " · "
                             a href=(doc_href(&h.file, None, "")) { (h.file) }
                         }
                         p.snippet { (marked(&h.snippet.text, &h.snippet.highlights)) }
