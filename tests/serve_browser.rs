@@ -63,6 +63,11 @@ fn start_driver() -> Driver {
 }
 
 async fn browser(driver: &Driver) -> Client {
+    browser_with(driver, true).await
+}
+
+/// A headless Chromium session; `javascript: false` turns scripts off.
+async fn browser_with(driver: &Driver, javascript: bool) -> Client {
     let binary = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"]
         .into_iter()
         .find(|p| Path::new(p).exists())
@@ -74,7 +79,10 @@ async fn browser(driver: &Driver) -> Client {
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--window-size=1280,1000", "--lang=ja"
-            ]
+            ],
+            "prefs": {
+                "profile.managed_default_content_settings.javascript": if javascript { 1 } else { 2 }
+            }
         }
     });
     let serde_json::Value::Object(caps) = caps else {
@@ -323,5 +331,51 @@ async fn hostile_document_text_shows_as_text() {
         }
     }
     shot(&c, "8-hostile-document").await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_work_with_javascript_off() {
+    let addr = server();
+    let driver = start_driver();
+    let c = browser_with(&driver, false).await;
+    let b = base(addr);
+    c.goto(&format!("{b}/")).await.unwrap();
+    let q = wait_css(&c, "#q").await;
+    c.perform_actions(
+        KeyActions::new("keys".into())
+            .then(KeyAction::Down { value: '/' })
+            .then(KeyAction::Up { value: '/' }),
+    )
+    .await
+    .unwrap();
+    let active = c.active_element().await.unwrap().attr("id").await.unwrap();
+    assert_ne!(active.as_deref(), Some("q"), "scripts are really off");
+    q.send_keys("委託").await.unwrap();
+    q.send_keys(ENTER).await.unwrap();
+    wait_css(&c, "#summary").await;
+    assert!(count(&c, ".hit mark").await > 0);
+    c.find(Locator::Css("ul[data-facet=form] li:not(.zero) a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_css(&c, ".chips a.chip").await;
+    // A new query from the box keeps the active filter (hidden fields).
+    let q = c.find(Locator::Css("#q")).await.unwrap();
+    q.clear().await.unwrap();
+    q.send_keys("再委託").await.unwrap();
+    q.send_keys(ENTER).await.unwrap();
+    wait_css(&c, "#summary").await;
+    let url = c.current_url().await.unwrap();
+    assert!(url.as_str().contains("form="), "{url}");
+    assert!(count(&c, ".chips a.chip").await == 1);
+    // Compare through its GET form.
+    c.goto(&format!("{b}/compare")).await.unwrap();
+    let item = wait_css(&c, "#item").await;
+    item.send_keys("risk.training").await.unwrap();
+    item.send_keys(ENTER).await.unwrap();
+    wait_css(&c, "#compared").await;
     c.close().await.unwrap();
 }

@@ -11,7 +11,7 @@ use super::contractors_page::section_href;
 use super::html::{page as frame, place};
 use super::params::{self, url, DocFilters, Pairs};
 use super::{blocking, json, table, Answer, App, Error};
-use crate::{compare, normalize, query};
+use crate::{compare, model, normalize, query};
 
 /// One comparable item with the number of documents that have it.
 #[derive(Debug, Serialize)]
@@ -103,14 +103,19 @@ fn run(app: &App, ask: &Ask) -> Answer<compare::Comparison> {
 pub async fn page(State(app): State<App>, Query(p): Query<Pairs>) -> Answer<Html<String>> {
     let Some(ask) = Ask::parse(&p)? else {
         let list = blocking(move || items(&app)).await?;
-        return Ok(frame("比較", "", &[], item_list(&list, "")));
+        return Ok(frame(
+            "比較",
+            "",
+            &[],
+            item_list(&list, "", &DocFilters::default()),
+        ));
     };
     let pairs = ask.pairs();
     let item = ask.item.clone();
     let filters = ask.filters.clone();
     let (c, list) = blocking(move || Ok((run(&app, &ask)?, items(&app)?))).await?;
     let body = html! {
-        (item_list(&list, &item))
+        (item_list(&list, &item, &filters))
         (comparison(&c, &pairs, &filters))
     };
     Ok(frame(&format!("{item} — 比較"), "", &[], body))
@@ -118,7 +123,8 @@ pub async fn page(State(app): State<App>, Query(p): Query<Pairs>) -> Answer<Html
 
 /// The picker: a GET form with the item names as suggestions, and the
 /// table of items (narrowed as one types when JavaScript is on).
-fn item_list(list: &[Item], current: &str) -> Markup {
+fn item_list(list: &[Item], current: &str, filters: &DocFilters) -> Markup {
+    let form = filters.form_type().ok().flatten();
     html! {
         h1 { "比較 Compare wording" }
         form #pick action="/compare" method="get" {
@@ -127,10 +133,14 @@ fn item_list(list: &[Item], current: &str) -> Markup {
             datalist #item-names {
                 @for i in list { option value=(i.key) { (i.label) } }
             }
-            " " label { "prefecture " input name="prefecture" size="8"; }
+            " " label { "prefecture " input name="prefecture" size="8"
+                value=(filters.prefecture.as_deref().unwrap_or("")); }
             " " label { "form " select name="form" {
                 option value="" { "any" }
-                @for f in ["基礎", "重点", "全項目"] { option value=(f) { (f) } }
+                @for f in ["基礎", "重点", "全項目"] {
+                    @let on = form.is_some_and(|t| model::FormType::from_user(f) == Some(t));
+                    option value=(f) selected[on] { (f) }
+                }
             } }
             " " button type="submit" { "compare" }
         }
@@ -189,6 +199,9 @@ fn comparison(
         @for g in &c.groups {
             section.group {
                 h3 { "wording " (g.group + 1) " — " (g.size) " documents" }
+                @if g.group == 0 {
+                    p { (g.text) }
+                } @else {
                 div.side {
                     div { h4 { "most common wording" } p { (base) } }
                     div { h4 { "this wording (differences marked)" } p {
@@ -197,6 +210,7 @@ fn comparison(
                             None => (g.text),
                         }
                     } }
+                }
                 }
                 table {
                     thead { tr { th { "place" } th { "form" } th { "value" } th { "section" } } }

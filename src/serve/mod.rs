@@ -46,8 +46,11 @@ pub struct Options {
 
 /// Shared, read-only state of every handler.
 pub(crate) struct Ctx {
+    /// The index (a fresh reader per request sees the last commit).
     pub store: store::Store,
+    /// Where the indexed files are, for `/text/…`.
     pub corpus: Option<PathBuf>,
+    /// Contractor aliases (the bundled table, as the CLI loads it).
     pub aliases: contractors::Aliases,
 }
 
@@ -67,6 +70,12 @@ pub fn run(store: store::Store, opts: Options) -> Result<()> {
             "pia serve: {url} (index {}); Ctrl-C stops",
             store.path.display()
         );
+        if !addr.ip().is_loopback() {
+            eprintln!(
+                "pia serve: warning: listening beyond loopback; there is no login, \
+                 anyone who can reach {addr} can read the index"
+            );
+        }
         if opts.open {
             open_browser(&url);
         }
