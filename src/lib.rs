@@ -12,6 +12,7 @@
 //! | [`query`] | a user query + filters | ranked hits, counts, snippets |
 //! | [`reports`] | the index | contractors, cross-city compare, gold evaluation |
 //! | [`present`] | results | text for people, JSON lines for programs, HTML |
+//! | [`serve`] | HTTP requests | the same library calls as web pages and a JSON API |
 //!
 //! Two modules are shared vocabulary rather than stages: [`model`] (the types
 //! every stage passes on: [`model::SectionPath`], [`model::Location`], …) and
@@ -26,3 +27,4 @@ pub mod parse;
 pub mod present;
 pub mod query;
 pub mod reports;
+pub mod serve;

@@ -138,6 +138,21 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the web UI and JSON API (read-only) until Ctrl-C.
+    Serve {
+        #[command(flatten)]
+        index: IndexArg,
+        /// Address to listen on (loopback: the UI has no login).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Directory the index was built from, for the original-text link
+        /// (default: the bundled corpus when --index is not given).
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        /// Open the start page in the desktop browser.
+        #[arg(long)]
+        open: bool,
+    },
     /// Show how one file is parsed: metadata and sections.
     Show {
         /// The file.
@@ -351,6 +366,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 present::comparison(&mut out, &c, view, present::Style::detect(json))?;
             }
+        }
+        Cmd::Serve {
+            index,
+            listen,
+            corpus,
+            open,
+        } => {
+            let corpus = corpus.or_else(|| index.index.is_none().then(store::default_corpus));
+            let opts = pia_search::serve::Options {
+                listen,
+                corpus,
+                open,
+            };
+            pia_search::serve::run(index.open()?, opts)?;
         }
         Cmd::Eval {
             gold,

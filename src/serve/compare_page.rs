@@ -1,0 +1,251 @@
+//! Compare: pick a form item, see how documents word it, grouped by wording,
+//! each group side by side with the most common wording and the character
+//! diff marked; filters by prefecture and form; CSV and JSON.
+
+use axum::extract::{Query, State};
+use axum::response::{Html, Response};
+use maud::{html, Markup, PreEscaped};
+
+use super::contractors_page::section_href;
+use super::html::{page as frame, place};
+use super::params::{self, url, DocFilters, Pairs};
+use super::{blocking, json, table, Answer, App, Error};
+use crate::query::syntax as query_syntax;
+use crate::reports::compare;
+use crate::{model, present};
+
+/// The compare picker lists every item with its document count and how much
+/// its wording varies (the library's `pia compare --list`).
+pub type Item = compare::ItemVariation;
+
+fn items(app: &App) -> Answer<Vec<Item>> {
+    Ok(compare::list(&app.store)?)
+}
+
+/// What the compare URL says.
+struct Ask {
+    item: String,
+    q: Option<String>,
+    filters: DocFilters,
+}
+
+impl Ask {
+    fn parse(p: &Pairs) -> Answer<Option<Ask>> {
+        let Some(item) = params::text(p, "item")? else {
+            return Ok(None);
+        };
+        Ok(Some(Ask {
+            item,
+            q: params::text(p, "q")?,
+            filters: DocFilters::parse(p)?,
+        }))
+    }
+
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut v = vec![
+            ("item", self.item.clone()),
+            ("q", self.q.clone().unwrap_or_default()),
+        ];
+        for (k, val) in self.filters.active() {
+            v.push((k, val.to_string()));
+        }
+        v
+    }
+}
+
+/// The comparison of the documents that pass the asked filters (groups,
+/// answers and sentence clusters are computed over those documents only).
+fn run(app: &App, ask: &Ask) -> Answer<compare::Comparison> {
+    let q = ask
+        .q
+        .as_deref()
+        .map(query_syntax::UserQuery::parse)
+        .transpose()
+        .map_err(|e| Error::bad(e.to_string()))?;
+    let filters = ask.filters.to_filters()?;
+    let c = compare::compare(&app.store, &ask.item, q.as_ref(), &filters)
+        .map_err(|e| Error::missing(format!("{e:#}")))?;
+    Ok(c)
+}
+
+/// `/compare` (item list) and `/compare?item=…` (the comparison).
+pub async fn page(State(app): State<App>, Query(p): Query<Pairs>) -> Answer<Html<String>> {
+    let Some(ask) = Ask::parse(&p)? else {
+        let list = blocking(move || items(&app)).await?;
+        return Ok(frame(
+            "比較",
+            "",
+            &[],
+            item_list(&list, "", &DocFilters::default()),
+        ));
+    };
+    let pairs = ask.pairs();
+    let item = ask.item.clone();
+    let filters = ask.filters.clone();
+    let (c, list) = blocking(move || Ok((run(&app, &ask)?, items(&app)?))).await?;
+    let body = html! {
+        (item_list(&list, &item, &filters))
+        (comparison(&c, &pairs, &filters))
+    };
+    Ok(frame(&format!("{item} — 比較"), "", &[], body))
+}
+
+/// The picker: a GET form with the item names as suggestions, and the
+/// table of items (narrowed as one types when JavaScript is on).
+fn item_list(list: &[Item], current: &str, filters: &DocFilters) -> Markup {
+    let form = filters.form_type().ok().flatten();
+    html! {
+        h1 { "比較 Compare wording" }
+        form #pick action="/compare" method="get" {
+            label for="item" { "item (label, key or path fragment): " }
+            input #item name="item" list="item-names" value=(current) maxlength="500";
+            datalist #item-names {
+                @for i in list { option value=(i.key) { (i.label) } }
+            }
+            " " label { "prefecture " input name="prefecture" size="8"
+                value=(filters.prefecture.as_deref().unwrap_or("")); }
+            " " label { "form " select name="form" {
+                option value="" { "any" }
+                @for f in ["基礎", "重点", "全項目"] {
+                    @let on = form.is_some_and(|t| model::FormType::from_user(f) == Some(t));
+                    option value=(f) selected[on] { (f) }
+                }
+            } }
+            " " button type="submit" { "compare" }
+        }
+        @if current.is_empty() {
+            p { input #item-filter type="search" placeholder="filter the list" aria-label="filter items"; }
+            table #items {
+                thead { tr { th { "item" } th { "key" } th { "documents" } } }
+                tbody {
+                    @for i in list {
+                        tr {
+                            td { a href=(url("/compare", &[("item", i.key.clone())])) { (i.label) } }
+                            td { code { (i.key) } }
+                            td.num { (i.documents) }
+                        }
+                    }
+                }
+            }
+            p { a href="/api/compare/items" { "JSON" } }
+        }
+    }
+}
+
+fn diff(spans: &[compare::DiffSpan]) -> Markup {
+    html! {
+        @for s in spans {
+            @match s.op {
+                "insert" => ins { (s.text) },
+                "delete" => del { (s.text) },
+                _ => (s.text),
+            }
+        }
+    }
+}
+
+fn comparison(
+    c: &compare::Comparison,
+    pairs: &[(&'static str, String)],
+    filters: &DocFilters,
+) -> Markup {
+    let base = c.groups.first().map(|g| g.text.as_str()).unwrap_or("");
+    html! {
+        h2 #compared { (c.item) }
+        p.muted { "keys: " (c.keys.join(", ")) " · " (c.entries.len()) " documents, "
+            (c.groups.len()) " wordings · "
+            a #export-csv href=(url("/compare.csv", pairs)) { "CSV" } " · "
+            a href=(url("/api/compare", pairs)) { "JSON" } }
+        @if !filters.active().is_empty() {
+            div.chips {
+                @for (name, value) in filters.active() {
+                    @let without: Vec<(&'static str, String)> = pairs.iter().filter(|(k, _)| *k != name).cloned().collect();
+                    a.chip href=(url("/compare", &without)) { (name) ": " (value) " ×" }
+                }
+            }
+        }
+        @if c.entries.is_empty() { p.notice { "No document has this item under these filters." } }
+        @else { (PreEscaped(present::html::compare_tables(c))) h2 { "Whole texts" } }
+        @for g in &c.groups {
+            section.group {
+                h3 { "wording " (g.group + 1) " — " (g.size) " documents" }
+                @if g.group == 0 {
+                    p { (g.text) }
+                } @else {
+                div.side {
+                    div { h4 { "most common wording" } p { (base) } }
+                    div { h4 { "this wording (differences marked)" } p {
+                        @match c.entries.iter().find(|e| e.group == g.group) {
+                            Some(e) => (diff(&e.diff)),
+                            None => (g.text),
+                        }
+                    } }
+                }
+                }
+                table {
+                    thead { tr { th { "place" } th { "form" } th { "value" } th { "section" } } }
+                    tbody {
+                        @for e in c.entries.iter().filter(|e| e.group == g.group) {
+                            tr {
+                                td { (place(e.location.municipality.as_deref(), e.location.prefecture.as_deref())) }
+                                td { (e.location.form) }
+                                td { (e.value.as_deref().unwrap_or("-")) }
+                                td { a href=(section_href(&e.location.file, &e.location.section_path)) { (e.location.section_path) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `/compare.csv?item=…`: one row per document.
+pub async fn csv(State(app): State<App>, Query(p): Query<Pairs>) -> Answer<Response> {
+    let ask =
+        Ask::parse(&p)?.ok_or_else(|| Error::bad("item is required, e.g. item=risk.training"))?;
+    let c = blocking(move || run(&app, &ask)).await?;
+    Ok(table::csv(
+        "pia-compare.csv",
+        &[
+            "file",
+            "municipality",
+            "prefecture",
+            "form",
+            "section_path",
+            "key",
+            "group",
+            "value",
+            "text",
+        ],
+        c.entries.into_iter().map(|e| {
+            vec![
+                e.location.file,
+                table::opt(&e.location.municipality),
+                table::opt(&e.location.prefecture),
+                e.location.form,
+                e.location.section_path,
+                e.key,
+                (e.group + 1).to_string(),
+                table::opt(&e.value),
+                e.text,
+            ]
+        }),
+    ))
+}
+
+/// `/api/compare?item=…`: the whole comparison (`pia compare --json`'s
+/// entries plus keys and groups).
+pub async fn api(State(app): State<App>, Query(p): Query<Pairs>) -> Response {
+    let run_it = async {
+        let ask = Ask::parse(&p)?
+            .ok_or_else(|| Error::bad("item is required, e.g. item=risk.training"))?;
+        blocking(move || run(&app, &ask)).await
+    };
+    json(run_it.await)
+}
+
+/// `/api/compare/items`: `pia compare --list --json`.
+pub async fn items_api(State(app): State<App>) -> Response {
+    json(blocking(move || items(&app)).await)
+}
