@@ -14,11 +14,12 @@ use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 use tantivy::query::{BooleanQuery, Occur, Query};
 
+use crate::index::indexer::doc_records;
 use crate::index::store::Store;
 use crate::model::Location;
 use crate::normalize::fold;
 use crate::parse::form::{comparable_items, key_has_prefix, lookup_keys};
-use crate::query::filter::Filters;
+use crate::query::filter::{any_of, Filters};
 use crate::query::search::{sections_where, SectionRecord};
 use crate::query::syntax::UserQuery;
 use crate::reports::wording::{
@@ -284,9 +285,10 @@ fn prose_len(text: &str) -> usize {
 /// diffs every entry against group 0's wording.
 fn group(entries: &mut [CompareEntry]) -> Vec<Group> {
     // Distinct wordings, most used first, lead their groups.
+    let folded: Vec<String> = entries.iter().map(|e| fold(&e.text)).collect();
     let mut uses: HashMap<String, (usize, usize)> = HashMap::new();
-    for (i, e) in entries.iter().enumerate() {
-        uses.entry(fold(&e.text)).or_insert((0, i)).0 += 1;
+    for (i, k) in folded.iter().enumerate() {
+        uses.entry(k.clone()).or_insert((0, i)).0 += 1;
     }
     let mut distinct: Vec<(String, usize, usize)> = uses
         .into_iter()
@@ -323,8 +325,8 @@ fn group(entries: &mut [CompareEntry]) -> Vec<Group> {
         .map(|(d, &c)| (d.0, renumber[c]))
         .collect();
     let base = groups.first().map(|g| g.text.clone()).unwrap_or_default();
-    for e in entries.iter_mut() {
-        e.group = group_of[&fold(&e.text)];
+    for (e, k) in entries.iter_mut().zip(folded) {
+        e.group = group_of[&k];
         e.diff = diff(&base, &e.text);
     }
     entries.sort_by(|a, b| (a.group, &a.location.file).cmp(&(b.group, &b.location.file)));
@@ -352,6 +354,11 @@ pub fn diff(base: &str, text: &str) -> Vec<DiffSpan> {
     out
 }
 
+/// Most documents `pia compare --list` reads per item: the variation of a
+/// corpus-wide ranking is estimated on a fixed pseudo-random sample (by hash
+/// of the file name), so memory and time stay bounded at national scale.
+pub const LIST_SAMPLE: usize = 400;
+
 /// One comparable item across the corpus: how many documents have it and
 /// how much their wording varies.
 #[derive(Debug, Clone, Serialize)]
@@ -360,7 +367,7 @@ pub struct ItemVariation {
     pub key: String,
     /// Label as printed in the first form that has it.
     pub label: String,
-    /// Documents that have the item.
+    /// Documents that have the item (within the sample, see `sampled`).
     pub documents: usize,
     /// Distinct selected answers.
     pub answers: usize,
@@ -369,53 +376,52 @@ pub struct ItemVariation {
     /// Sentence clusters per document: 0 = no prose; about 1 = everyone
     /// says about the same; higher = cities word it their own way.
     pub variation: f64,
+    /// True when the index holds more than [`LIST_SAMPLE`] documents and
+    /// the figures come from that sample.
+    pub sampled: bool,
 }
 
 /// `pia compare --list`: every form item present in the index, ranked by how
 /// much the wording varies across documents (sentence clusters per
 /// document; items found in one document only come last), so a reader finds
-/// where cities differ most. One pass over the stored sections.
+/// where cities differ most. One item at a time, on at most [`LIST_SAMPLE`]
+/// documents.
 pub fn list(store: &Store) -> Result<Vec<ItemVariation>> {
-    let items = comparable_items();
-    // Which items each distinct section key belongs to.
-    let mut items_of: HashMap<String, Vec<usize>> = HashMap::new();
-    // item → file → sections.
-    let mut buckets: Vec<BTreeMap<String, Vec<SectionRecord>>> = vec![BTreeMap::new(); items.len()];
-    for s in sections_where(store, None, None)? {
-        let of = items_of.entry(s.key.clone()).or_insert_with(|| {
-            (0..items.len())
-                .filter(|&i| key_has_prefix(&s.key, &items[i].key))
-                .collect()
-        });
-        for &i in of.iter() {
-            buckets[i]
-                .entry(s.location.file.clone())
-                .or_default()
-                .push(s.clone());
-        }
+    let mut files: Vec<String> = doc_records(store)?.into_iter().map(|d| d.file).collect();
+    let sampled = files.len() > LIST_SAMPLE;
+    if sampled {
+        files.sort_by_cached_key(|f| blake3::hash(f.as_bytes()).to_hex().to_string());
+        files.truncate(LIST_SAMPLE);
     }
-    let mut out: Vec<ItemVariation> = items
-        .into_iter()
-        .zip(buckets)
-        .filter(|(_, by_file)| !by_file.is_empty())
-        .map(|(item, by_file)| {
-            let mut entries: Vec<CompareEntry> = by_file
-                .into_values()
-                .filter_map(|secs| pick(&secs, &item.label))
-                .collect();
-            let documents = entries.len();
-            let answers = tally(&entries).len();
-            let matrix = sentences(&mut entries);
-            ItemVariation {
-                key: item.key,
-                label: item.label,
-                documents,
-                answers,
-                clusters: matrix.clusters.len(),
-                variation: matrix.clusters.len() as f64 / documents.max(1) as f64,
-            }
-        })
-        .collect();
+    let terms: BTreeSet<Vec<u8>> = files.into_iter().map(String::into_bytes).collect();
+    let mut out = Vec::new();
+    for item in comparable_items() {
+        let within = sampled.then(|| any_of(store.fields.file, terms.clone(), false));
+        let pred = |k: &str| key_has_prefix(k, &item.key);
+        let mut by_file: BTreeMap<String, Vec<SectionRecord>> = BTreeMap::new();
+        for s in sections_where(store, Some(&pred), within)? {
+            by_file.entry(s.location.file.clone()).or_default().push(s);
+        }
+        if by_file.is_empty() {
+            continue;
+        }
+        let mut entries: Vec<CompareEntry> = by_file
+            .into_values()
+            .filter_map(|secs| pick(&secs, &item.label))
+            .collect();
+        let documents = entries.len();
+        let answers = tally(&entries).len();
+        let matrix = sentences(&mut entries);
+        out.push(ItemVariation {
+            key: item.key,
+            label: item.label,
+            documents,
+            answers,
+            clusters: matrix.clusters.len(),
+            variation: matrix.clusters.len() as f64 / documents.max(1) as f64,
+            sampled,
+        });
+    }
     // An item only one document has cannot vary across documents: last.
     out.sort_by(|a, b| {
         (b.documents > 1)

@@ -290,17 +290,29 @@ pub fn leader_clusters(keys: &[String], threshold: f64) -> Vec<usize> {
 /// Splits every document's text into sentences and clusters them across
 /// documents. `docs` are (file, text) pairs.
 pub fn sentence_matrix(docs: &[(String, String)]) -> SentenceMatrix {
+    // Each sentence with its comparison key, normalised once.
+    let split: Vec<Vec<(String, String)>> = docs
+        .iter()
+        .map(|(_, t)| {
+            split_sentences(t)
+                .into_iter()
+                .map(|s| {
+                    let k = key(&s);
+                    (s, k)
+                })
+                .collect()
+        })
+        .collect();
     // Distinct normalised sentences, with the documents using each and the
     // first printed form.
-    let split: Vec<Vec<String>> = docs.iter().map(|(_, t)| split_sentences(t)).collect();
     let mut distinct: Vec<String> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut printed: Vec<String> = Vec::new();
     let mut users: Vec<BTreeSet<usize>> = Vec::new();
     for (d, sentences) in split.iter().enumerate() {
-        for s in sentences {
-            let k = key(s);
+        for (s, k) in sentences {
             let i = *index.entry(k.clone()).or_insert_with(|| {
+                let k = k.clone();
                 distinct.push(k);
                 printed.push(s.clone());
                 users.push(BTreeSet::new());
@@ -362,8 +374,8 @@ pub fn sentence_matrix(docs: &[(String, String)]) -> SentenceMatrix {
             file: docs[d].0.clone(),
             sentences: sentences
                 .iter()
-                .map(|s| {
-                    let i = index[&key(s)];
+                .map(|(s, k)| {
+                    let i = index[k];
                     let c = renumber[cluster_of[i]];
                     let mark = if clusters[c].documents < 2 {
                         Mark::Unique
