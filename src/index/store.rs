@@ -37,6 +37,9 @@ pub struct Store {
     pub fields: Fields,
     /// Where it lives.
     pub path: PathBuf,
+    /// One reader for the store's life, reloaded on use: opening a reader
+    /// per query costs more than many queries do at national scale.
+    reader: std::sync::OnceLock<IndexReader>,
 }
 
 impl Store {
@@ -100,16 +103,23 @@ impl Store {
             index,
             fields,
             path: path.to_path_buf(),
+            reader: std::sync::OnceLock::new(),
         })
     }
 
     /// A reader that always sees the last commit (safe during indexing).
     pub fn reader(&self) -> Result<IndexReader> {
-        Ok(self
+        if let Some(r) = self.reader.get() {
+            // Cheap when nothing was committed since (meta.json unchanged).
+            r.reload()?;
+            return Ok(r.clone());
+        }
+        let r: IndexReader = self
             .index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
-            .try_into()?)
+            .try_into()?;
+        Ok(self.reader.get_or_init(|| r).clone())
     }
 
     /// The single writer; a second concurrent writer gets a clear message.

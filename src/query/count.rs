@@ -82,6 +82,20 @@ pub fn match_query(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Resu
     Ok(Box::new(BooleanQuery::new(clauses)))
 }
 
+impl FileCounter {
+    /// Distinct files among the documents `collector` saw: turns the fruit
+    /// of [`FileCounter::collector`] into a count.
+    pub fn files_in(fruit: &[u64]) -> usize {
+        fruit.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    /// A collector of the distinct files of the documents it sees, to run
+    /// in the same pass as a ranked search instead of a second query.
+    pub fn collector(&self) -> impl Collector<Fruit = Vec<u64>> + '_ {
+        DistinctFiles(self)
+    }
+}
+
 /// Collector of the distinct values of the `file` fast column.
 struct DistinctFiles<'a>(&'a FileCounter);
 

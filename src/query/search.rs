@@ -16,7 +16,7 @@ use crate::index::schema::{Fields, KIND_SECTION};
 use crate::index::store::Store;
 use crate::model::{DocMeta, Location};
 use crate::normalize::fold;
-use crate::query::count::Hidden;
+use crate::query::count::{FileCounter, Hidden};
 use crate::query::filter::{any_of, matching_terms};
 use crate::query::snippet::{self, Snippet};
 
@@ -122,7 +122,19 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResults> {
             score * w as Score
         }
     });
-    let (top, total) = searcher.search(&query, &(top, Count))?;
+    // One pass ranks, counts sections and counts distinct documents (the
+    // phrase positions are the expensive part; read them once).
+    let counter = crate::query::count::FileCounter::new(&searcher).ok();
+    let (top, total, files) = match &counter {
+        Some(c) => {
+            let (top, total, files) = searcher.search(&query, &(top, Count, c.collector()))?;
+            (top, total, Some(FileCounter::files_in(&files)))
+        }
+        None => {
+            let (top, total) = searcher.search(&query, &(top, Count))?;
+            (top, total, None)
+        }
+    };
     let needles: Vec<&str> = req.query.must.iter().map(|p| p.norm.as_str()).collect();
     let mut hits = top
         .into_iter()
@@ -131,7 +143,7 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResults> {
     prefer_first_occurrence(&mut hits);
     hits.sort_by(|a, b| b.score.total_cmp(&a.score));
     hits.truncate(limit);
-    let documents = crate::query::count::matching_files(&searcher, &f, req).ok();
+    let documents = files;
     Ok(SearchResults {
         hits,
         total,
