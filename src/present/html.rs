@@ -65,18 +65,10 @@ pub fn compare_tables(c: &Comparison) -> String {
         };
         h.push_str(&format!("<tr><td>{}</td><td>{}</td>", k.id, k.documents));
         for e in &c.entries {
-            let marks: Vec<Mark> = e
-                .sentences
-                .iter()
-                .filter(|s| s.cluster == k.id)
-                .map(|s| s.mark)
-                .collect();
-            let cell = if marks.is_empty() {
-                ""
-            } else if marks.contains(&Mark::Variant) {
-                "◐"
-            } else {
-                "●"
+            let cell = match e.mark_in(k.id) {
+                None => "",
+                Some(Mark::Variant) => "◐",
+                Some(_) => "●",
             };
             h.push_str(&format!("<td>{cell}</td>"));
         }

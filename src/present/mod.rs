@@ -465,18 +465,10 @@ pub fn comparison(
             c.entries
                 .iter()
                 .map(|e| {
-                    let marks: Vec<Mark> = e
-                        .sentences
-                        .iter()
-                        .filter(|s| s.cluster == k.id)
-                        .map(|s| s.mark)
-                        .collect();
-                    let cell = if marks.is_empty() {
-                        "·"
-                    } else if marks.contains(&Mark::Variant) {
-                        "◐"
-                    } else {
-                        "●"
+                    let cell = match e.mark_in(k.id) {
+                        None => "·",
+                        Some(Mark::Variant) => "◐",
+                        Some(_) => "●",
                     };
                     format!("{cell:^3}")
                 })

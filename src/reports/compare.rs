@@ -23,7 +23,8 @@ use crate::query::filter::{any_of, Filters};
 use crate::query::search::{sections_where, SectionRecord};
 use crate::query::syntax::UserQuery;
 use crate::reports::wording::{
-    leader_clusters, sentence_matrix, Cluster, MarkedSentence, SentenceMatrix, TEXT_SIMILARITY,
+    leader_clusters, sentence_matrix, Cluster, Mark, MarkedSentence, SentenceMatrix,
+    TEXT_SIMILARITY,
 };
 
 /// Shortest folded text (without bracketed choices) that counts as the
@@ -49,6 +50,26 @@ pub struct CompareEntry {
     /// The text as sentences, each marked shared / variant / unique with
     /// its cluster in [`Comparison::clusters`].
     pub sentences: Vec<MarkedSentence>,
+}
+
+impl CompareEntry {
+    /// How this document uses sentence cluster `cluster`: `None` when it has
+    /// no sentence in it, a variant when any of its sentences there is one.
+    pub fn mark_in(&self, cluster: usize) -> Option<Mark> {
+        let mut marks = self
+            .sentences
+            .iter()
+            .filter(|s| s.cluster == cluster)
+            .map(|s| s.mark);
+        let first = marks.next()?;
+        Some(
+            if first == Mark::Variant || marks.any(|m| m == Mark::Variant) {
+                Mark::Variant
+            } else {
+                first
+            },
+        )
+    }
 }
 
 /// A run of the character diff against the most common wording.

@@ -207,29 +207,17 @@ pub async fn csv(State(app): State<App>, Query(p): Query<Pairs>) -> Answer<Respo
     let c = blocking(move || run(&app, &ask)).await?;
     Ok(table::csv(
         "pia-compare.csv",
-        &[
-            "file",
-            "municipality",
-            "prefecture",
-            "form",
-            "section_path",
-            "key",
-            "group",
-            "value",
-            "text",
-        ],
+        &table::header(&["key", "group", "value", "text"]),
         c.entries.into_iter().map(|e| {
-            vec![
-                e.location.file,
-                table::opt(&e.location.municipality),
-                table::opt(&e.location.prefecture),
-                e.location.form,
-                e.location.section_path,
-                e.key,
-                (e.group + 1).to_string(),
-                table::opt(&e.value),
-                e.text,
-            ]
+            table::row(
+                e.location,
+                [
+                    e.key,
+                    (e.group + 1).to_string(),
+                    table::opt(&e.value),
+                    e.text,
+                ],
+            )
         }),
     ))
 }

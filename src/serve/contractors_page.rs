@@ -124,27 +124,17 @@ pub async fn one_csv(State(app): State<App>, Query(p): Query<Pairs>) -> Answer<R
     let rows = blocking(move || entries(&app, &name)).await?;
     Ok(table::csv(
         "pia-contractor.csv",
-        &[
-            "file",
-            "municipality",
-            "prefecture",
-            "contractor",
-            "printed",
-            "role",
-            "entrusted_work",
-            "section_path",
-        ],
+        &table::header(&["contractor", "printed", "role", "entrusted_work"]),
         rows.into_iter().map(|e| {
-            vec![
-                e.location.file,
-                table::opt(&e.location.municipality),
-                table::opt(&e.location.prefecture),
-                e.contractor,
-                e.printed,
-                role(e.role),
-                table::opt(&e.entrusted_work),
-                e.location.section_path,
-            ]
+            table::row(
+                e.location,
+                [
+                    e.contractor,
+                    e.printed,
+                    role(e.role),
+                    table::opt(&e.entrusted_work),
+                ],
+            )
         }),
     ))
 }

@@ -386,33 +386,20 @@ pub async fn csv(State(app): State<App>, Query(p): Query<Pairs>) -> Answer<Respo
     let limit = params::number(&p, "limit", MAX_RESULTS, MAX_RESULTS)?;
     let out = blocking(move || execute(&app, &state, Some(limit))).await?;
     let rows = out.hits.into_iter().map(|h| {
-        vec![
-            h.location.file,
-            table::opt(&h.location.municipality),
-            table::opt(&h.location.prefecture),
-            h.location.form,
-            h.location.section_path,
-            h.key,
-            h.ordinal.to_string(),
-            format!("{:.3}", h.score),
-            h.snippet.text,
-            table::opt(&h.value),
-        ]
+        table::row(
+            h.location,
+            [
+                h.key,
+                h.ordinal.to_string(),
+                format!("{:.3}", h.score),
+                h.snippet.text,
+                table::opt(&h.value),
+            ],
+        )
     });
     Ok(table::csv(
         "pia-search.csv",
-        &[
-            "file",
-            "municipality",
-            "prefecture",
-            "form",
-            "section_path",
-            "key",
-            "ordinal",
-            "score",
-            "snippet",
-            "value",
-        ],
+        &table::header(&["key", "ordinal", "score", "snippet", "value"]),
         rows,
     ))
 }

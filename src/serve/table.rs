@@ -4,6 +4,8 @@
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
+use crate::model::Location;
+
 /// A CSV download named `name`.
 pub fn csv(
     name: &str,
@@ -43,6 +45,33 @@ fn cell(s: &str) -> String {
         s.to_string()
     };
     format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// The columns every export starts with: where the row sits
+/// ([`Location`], in its JSON field order).
+pub const LOCATION_COLUMNS: [&str; 5] =
+    ["file", "municipality", "prefecture", "form", "section_path"];
+
+/// A row: the location's cells, then `rest`.
+pub fn row(l: Location, rest: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut cells = vec![
+        l.file,
+        opt(&l.municipality),
+        opt(&l.prefecture),
+        l.form,
+        l.section_path,
+    ];
+    cells.extend(rest);
+    cells
+}
+
+/// A header: the location's columns, then `rest`.
+pub fn header(rest: &[&'static str]) -> Vec<&'static str> {
+    LOCATION_COLUMNS
+        .iter()
+        .copied()
+        .chain(rest.iter().copied())
+        .collect()
 }
 
 /// An optional value as a cell.
