@@ -233,6 +233,27 @@ fn collapsed_cover_with_real_names() {
     assert_eq!(m3.agency, opt("伊勢原市長"));
 }
 
+/// Two sources agreeing outvote the third; a date after 公表日 beats others,
+/// the 承認日 never counts.
+#[test]
+fn agreeing_sources_win() {
+    let t = COLLAPSED_COVER
+        .replace("○○市は、", "松戸市は、")
+        .replace("○○市長", "伊勢原市長")
+        .replace("○○に関する事務", "松戸市 後期高齢者医療制度に関する事務")
+        .replace("特記事項 なし", "特記事項 令和2年4月1日に再評価")
+        .replace(
+            "公表日",
+            "個人情報保護委員会 承認日【行政機関等のみ】 令和3年1月5日 公表日",
+        );
+    let m = parse_document(&t).meta;
+    assert_eq!(m.municipality.map(|x| x.0), opt("松戸市"));
+    assert_eq!(m.prefecture.map(|x| x.0), opt("千葉県"));
+    assert_eq!(m.affair, opt("後期高齢者医療制度に関する事務"));
+    assert_eq!(m.agency, opt("伊勢原市長"), "the agency stays as printed");
+    assert_eq!(m.published, opt("2016-07-27"));
+}
+
 fn body(s: &str) -> Option<(String, Option<String>)> {
     meta::issuing_body(s).map(|b| (b.name, b.prefecture))
 }
@@ -359,4 +380,32 @@ fn docs_give_an_affair_for_every_seed() {
             r.meta
         );
     }
+}
+
+/// A scrambled cover (values printed apart from their labels, as in PDF text)
+/// of a town whose name exists in two prefectures: the printed prefecture
+/// decides; without it the prefecture stays unknown.
+#[test]
+fn scrambled_cover_of_a_duplicate_name() {
+    let t = "\n府中市は、住民基本台帳に関する事務における特定個人情報ファイルの取扱いに\n\
+あたり、適切な措置を講じ、もって個人のプライバシー等の権利利益の保護に取り組んでいることを宣言する。\n\n\
+特記事項\n\n12 住民基本台帳に関する事務　基礎項目評価書\n\n 個人のプライバシー等の権利利益の保護の宣言\n\n\
+特定個人情報保護評価書（基礎項目評価書）\n\n評価書番号  評価書名\n\n東京都府中市長\n\n 公表日\n\n 評価実施機関名\n\n\
+[令和６年10月　様式２]\n\n  令和 6 年 4 月 1 日\n\n\n\n ②所属長の役職名 市民課長\n";
+    for variant in [t.to_string(), collapsed(t), cells(t)] {
+        let m = parse_document(&variant).meta;
+        assert_eq!(m.municipality.map(|x| x.0), opt("府中市"));
+        assert_eq!(m.prefecture.map(|x| x.0), opt("東京都"));
+        assert_eq!(m.affair, opt("住民基本台帳に関する事務"));
+        assert_eq!(m.number, opt("12"));
+        assert_eq!(m.published, opt("2024-04-01"));
+        assert_eq!(m.agency, opt("東京都府中市長"));
+        assert_eq!(m.form_version, opt("令和６年10月 様式２"));
+    }
+    let m = parse_document(&t.replace("東京都府中市長", "府中市長")).meta;
+    assert_eq!(m.municipality.map(|x| x.0), opt("府中市"));
+    assert_eq!(
+        m.prefecture, None,
+        "府中市 of 東京都 or of 広島県: undecidable"
+    );
 }

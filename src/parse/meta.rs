@@ -664,16 +664,21 @@ pub fn extract(text: &str, sections: &[Section], form: FormType) -> DocMeta {
         .chain(SEIREKI.find_iter(&flat))
         .filter_map(|m| Some((m.start(), to_iso(m.as_str())?)))
         .collect();
+    // The date after 公表日; else one printed apart from its label, least
+    // likely one of 特記事項 or the declaration; never the 承認日.
     let published = dates
         .iter()
-        .filter(|d| slot_of(&hits, d.0) == Some(Label::Published))
-        .chain(
-            dates
-                .iter()
-                .filter(|d| slot_of(&hits, d.0) != Some(Label::Approval)),
-        )
-        .min_by_key(|d| slot_of(&hits, d.0) != Some(Label::Published))
-        .map(|d| d.1.clone());
+        .filter_map(|d| {
+            let rank = match slot_of(&hits, d.0) {
+                Some(Label::Published) => 0,
+                Some(Label::Approval) => return None,
+                Some(Label::Notes | Label::Declaration) => 2,
+                _ => 1,
+            };
+            Some((rank, d))
+        })
+        .min_by_key(|(rank, d)| (*rank, d.0))
+        .map(|(_, d)| d.1.clone());
     let title = title_of(&flat, &c, &hits);
     let number = slot(&flat, &hits, Label::Number)
         .and_then(|v| v.split_whitespace().next())
