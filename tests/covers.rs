@@ -409,3 +409,32 @@ fn scrambled_cover_of_a_duplicate_name() {
         "府中市 of 東京都 or of 広島県: undecidable"
     );
 }
+
+/// `pia docs` on re-rendered seeds lists the same metadata as on the seeds.
+#[test]
+fn docs_of_the_variants_equal_docs_of_the_seeds() {
+    use pia_search::index::indexer::{self, IndexOptions};
+    use pia_search::index::store::Store;
+    let want = indexer::doc_records(common::store()).unwrap();
+    for (name, render) in [VARIANTS[0], VARIANTS[1], VARIANTS[6]] {
+        let dir = tempfile::tempdir().unwrap();
+        let docs = dir.path().join("docs");
+        std::fs::create_dir(&docs).unwrap();
+        for (file, text) in seeds() {
+            std::fs::write(docs.join(file), render(&text)).unwrap();
+        }
+        let store = Store::open_or_create(&dir.path().join("index")).unwrap();
+        let opts = IndexOptions {
+            progress: false,
+            ..Default::default()
+        };
+        indexer::index_dir(&store, &docs, &opts).unwrap();
+        let got = indexer::doc_records(&store).unwrap();
+        let metas = |r: &[indexer::DocRecord]| {
+            r.iter()
+                .map(|d| (d.file.clone(), d.meta.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(metas(&got), metas(&want), "{name}");
+    }
+}
