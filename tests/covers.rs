@@ -254,6 +254,33 @@ fn agreeing_sources_win() {
     assert_eq!(m.published, opt("2016-07-27"));
 }
 
+/// Separators after labels, a note after the declaring body, a version
+/// marker without its brackets.
+#[test]
+fn separators_notes_and_bare_version() {
+    let t = COLLAPSED_COVER
+        .replace(
+            "○○市は、",
+            "厚木市（以下「本市」という。）は、…を宣言する。",
+        )
+        .replace("評価実施機関名 ○○市長", "評価実施機関名：厚木市長")
+        .replace("公表日 ", "公表日：")
+        .replace("[平成28年1月 様式2]", "平成28年1月 様式2");
+    let m = parse_document(&t).meta;
+    assert_eq!(m.municipality.map(|x| x.0), opt("厚木市"));
+    assert_eq!(m.prefecture.map(|x| x.0), opt("神奈川県"));
+    assert_eq!(m.agency, opt("厚木市長"));
+    assert_eq!(m.published, opt("2016-07-27"));
+    assert_eq!(m.form_version, opt("平成28年1月 様式2"));
+    // The subject of a declaration printed apart from its label.
+    let t2 = t
+        .replace("個人のプライバシー等の権利利益の保護の宣言 ", "")
+        .replace("評価実施機関名：厚木市長 ", "");
+    let m2 = parse_document(&t2).meta;
+    assert_eq!(m2.municipality.map(|x| x.0), opt("厚木市"));
+    assert_eq!(m2.agency, None);
+}
+
 fn body(s: &str) -> Option<(String, Option<String>)> {
     meta::issuing_body(s).map(|b| (b.name, b.prefecture))
 }

@@ -160,6 +160,13 @@ fn is_title(f: &str, next: &str, prev: &str) -> bool {
 static VERSION: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"[\[［]\s*([^\[\]［］]*?様式\s*[0-9０-９][^\[\]［］]*?)\s*[\]］]").unwrap()
 });
+/// The version marker when an extractor dropped its brackets.
+static BARE_VERSION: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"((?:令和|平成)\s*(?:[0-9０-９]{1,2}|元)\s*年\s*[0-9０-９]{1,2}\s*月\s*様式\s*[0-9０-９])",
+    )
+    .unwrap()
+});
 static WAREKI: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(令和|平成)\s*([0-9０-９]{1,2}|元)\s*年\s*([0-9０-９]{1,2})\s*月\s*([0-9０-９]{1,2})\s*日").unwrap()
 });
@@ -329,7 +336,7 @@ fn label_hits(flat: &str, c: &Compact) -> Vec<(usize, usize, Label)> {
             hits.push((s, e, Label::Head));
         }
     }
-    for m in VERSION.find_iter(flat) {
+    for m in VERSION.find_iter(flat).chain(BARE_VERSION.find_iter(flat)) {
         hits.push((m.start(), m.end(), Label::Version));
     }
     // Longest first at the same start, then drop overlaps.
@@ -348,7 +355,11 @@ fn label_hits(flat: &str, c: &Compact) -> Vec<(usize, usize, Label)> {
 fn slot<'a>(flat: &'a str, hits: &[(usize, usize, Label)], label: Label) -> Option<&'a str> {
     let i = hits.iter().position(|h| h.2 == label)?;
     let end = hits.get(i + 1).map_or(flat.len(), |h| h.0);
-    let v = flat[hits[i].1..end].trim();
+    // `公表日：令和…`, `評価書番号: 15`: separators are not part of the value.
+    let v = flat[hits[i].1..end].trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ':' | '：' | '・' | '-' | '－')
+    });
+    let v = v.trim();
     (!v.is_empty()).then_some(v)
 }
 
@@ -488,7 +499,10 @@ pub fn issuing_body(printed: &str) -> Option<Body> {
             .map(|s| format!("{s}{}", &h[..h.len() - "長".len()]))
     }) {
         (b, false)
-    } else if name.ends_with(['市', '町', '村', '区', '都', '道', '府', '県']) {
+    } else if name.ends_with(['市', '町', '村', '区', '都', '道', '府', '県'])
+        && name.chars().count() <= 12
+    {
+        // A bare name (declaration, title): short, or it is other text.
         (name.clone(), false)
     } else {
         return None;
@@ -586,15 +600,21 @@ fn agency_of(flat: &str, hits: &[(usize, usize, Label)]) -> Option<String> {
 fn declarer(flat: &str, hits: &[(usize, usize, Label)]) -> Option<Body> {
     let subject = |seg: &str| -> Option<Body> {
         let i = seg.find("は、").or_else(|| seg.find("は，"))?;
-        let s = unspace(&seg[..i]);
-        (s.chars().count() <= 30).then(|| issuing_body(&s))?
+        // `○○広域連合（以下「広域連合」という。）は、`: the name before the note.
+        let name = |s: &str| -> Option<Body> {
+            let s = s.split(['（', '(']).next().unwrap_or("");
+            (s.chars().count() <= 30).then(|| issuing_body(s))?
+        };
+        // The whole run (a name wrapped over lines), else its last word
+        // (other cover text printed before the declaration).
+        name(&unspace(&seg[..i])).or_else(|| name(seg[..i].split_whitespace().last()?))
     };
     if let Some(b) = slot(flat, hits, Label::Declaration).and_then(subject) {
         return Some(b);
     }
     for (at, _) in flat.match_indices("宣言") {
         let start = [
-            flat[..at].rfind('。').map(|i| i + '。'.len_utf8()),
+            sentence_end_before(&flat[..at]),
             hits.iter().rev().find(|h| h.1 <= at).map(|h| h.1),
         ]
         .into_iter()
@@ -606,6 +626,15 @@ fn declarer(flat: &str, hits: &[(usize, usize, Label)]) -> Option<Body> {
         }
     }
     None
+}
+
+/// End of the last sentence in `s` (a `。` not closing a parenthetical note,
+/// `（以下「本市」という。）`).
+fn sentence_end_before(s: &str) -> Option<usize> {
+    s.match_indices('。')
+        .map(|(i, _)| i + '。'.len_utf8())
+        .filter(|&e| !s[e..].trim_start().starts_with(['）', ')', '」']))
+        .last()
 }
 
 /// The 評価書名 (`[番号] [団体名] …事務 基礎項目評価書`, possibly wrapped): its
@@ -754,7 +783,10 @@ pub fn extract(text: &str, sections: &[Section], form: FormType) -> DocMeta {
         prefecture: prefecture.map(Prefecture),
         affair,
         form,
-        form_version: VERSION.captures(&flat).map(|c| unspace_digits(&c[1])),
+        form_version: VERSION
+            .captures(&flat)
+            .or_else(|| BARE_VERSION.captures(&flat))
+            .map(|c| unspace_digits(&c[1])),
         number,
         published,
         agency,
