@@ -297,6 +297,11 @@ fn issuing_body_from_the_agency_name() {
     assert_eq!(body("神奈川県知事"), b("神奈川県", Some("神奈川県")));
     assert_eq!(body("北海道知事"), b("北海道", Some("北海道")));
     assert_eq!(body("相模原市長 本村賢太郎"), b("相模原市", None));
+    assert_eq!(
+        body("北海道虻田郡倶知安町長"),
+        b("倶知安町", Some("北海道"))
+    );
+    assert_eq!(body("郡山市長"), b("郡山市", None));
     // Bodies of their own keep their whole name.
     assert_eq!(body("相模原市教育委員会"), b("相模原市教育委員会", None));
     assert_eq!(

@@ -511,12 +511,22 @@ pub fn issuing_body(printed: &str) -> Option<Body> {
         .iter()
         .find(|p| body.starts_with(**p))
         .map(|p| p.to_string());
-    let name = match &pref {
+    let mut name = match &pref {
         // A municipality printed with its prefecture (`神奈川県伊勢原市`);
         // a body of its own keeps the prefecture in its proper name.
         Some(p) if !own && body.len() > p.len() => body[p.len()..].to_string(),
         _ => body,
     };
+    // `虻田郡倶知安町` is the town 倶知安町 (the district is no body; 郡山市
+    // starts with 郡 and stays).
+    if !own {
+        if let Some(i) = name.find('郡').filter(|&i| i > 0) {
+            let rest = &name[i + '郡'.len_utf8()..];
+            if rest.chars().count() >= 2 && rest.ends_with(['町', '村']) {
+                name = rest.to_string();
+            }
+        }
+    }
     if !name.chars().next().is_some_and(name_char) || (!own && is_generic(&name)) {
         return None;
     }
