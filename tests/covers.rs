@@ -125,6 +125,27 @@ fn page_numbers(t: &str) -> String {
     out.join("\n")
 }
 
+/// A running header on top of every page (after each run of ≥3 blank
+/// lines) and at the start.
+fn running_header(t: &str) -> String {
+    const HEADER: &str = "公開用 令和7年1月6日版 特定個人情報保護評価書";
+    let lines: Vec<&str> = t.lines().collect();
+    let mut out = vec![HEADER.to_string()];
+    let mut blanks = 0;
+    for l in lines {
+        if l.trim().is_empty() {
+            blanks += 1;
+        } else {
+            if blanks >= 3 {
+                out.push(HEADER.to_string());
+            }
+            blanks = 0;
+        }
+        out.push(l.to_string());
+    }
+    out.join("\n")
+}
+
 fn crlf(t: &str) -> String {
     t.replace("\r\n", "\n").replace('\n', "\r\n")
 }
@@ -140,7 +161,7 @@ fn cells_crlf_paged(t: &str) -> String {
 
 type Variant = (&'static str, fn(&str) -> String);
 
-const VARIANTS: [Variant; 7] = [
+const VARIANTS: [Variant; 8] = [
     ("collapsed", collapsed),
     ("cells", cells),
     ("spaced-digits", spaced_digits),
@@ -148,6 +169,7 @@ const VARIANTS: [Variant; 7] = [
     ("crlf", crlf),
     ("collapsed+spaced+paged", collapsed_spaced_paged),
     ("cells+crlf+paged", cells_crlf_paged),
+    ("running-header", running_header),
 ];
 
 /// DocMeta's fields, by name, for field-level comparison.

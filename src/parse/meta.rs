@@ -200,12 +200,13 @@ const MAX_COVER: usize = 3000;
 /// one space. Every layout of the same cover gives the same string up to
 /// spaces, so fields are read from it by label and by value type, not by line.
 pub fn cover_text(text: &str) -> String {
+    let running = running_lines(text);
     let mut flat = String::new();
     let mut chars = 0;
     for line in text.lines() {
         let l = TAG.replace_all(line, " ");
         let l = l.trim();
-        if PAGE_LINE.is_match(l) {
+        if PAGE_LINE.is_match(l) || running.contains(l) {
             continue;
         }
         flat.push_str(l);
@@ -224,6 +225,46 @@ pub fn cover_text(text: &str) -> String {
         .collect::<String>()
         .trim()
         .to_string()
+}
+
+/// Running headers and footers: a line that opens or closes at least three
+/// pages (form feeds or runs of ≥3 blank lines), unless it holds a cover
+/// label or is a bare number.
+fn running_lines(text: &str) -> std::collections::HashSet<String> {
+    // (first, last) non-empty line of each page.
+    let mut ends: Vec<(&str, &str)> = Vec::new();
+    let mut cur: Option<(&str, &str)> = None;
+    let mut blanks = 0;
+    for raw in text.lines().take(200_000) {
+        let l = raw.trim();
+        if raw.contains('\u{c}') || blanks >= 3 && !l.is_empty() {
+            ends.extend(cur.take());
+        }
+        if l.is_empty() {
+            blanks += 1;
+        } else {
+            blanks = 0;
+            cur = Some(cur.map_or((l, l), |(f, _)| (f, l)));
+        }
+    }
+    ends.extend(cur);
+    let mut count: std::collections::HashMap<&str, usize> = Default::default();
+    for (f, l) in ends {
+        *count.entry(f).or_default() += 1;
+        if l != f {
+            *count.entry(l).or_default() += 1;
+        }
+    }
+    count
+        .into_iter()
+        .filter(|&(l, n)| {
+            n >= 3
+                && l.chars().count() <= 60
+                && !is_number_token(l)
+                && !LABELS.iter().any(|(lab, _)| l.contains(lab))
+        })
+        .map(|(l, _)| l.to_string())
+        .collect()
 }
 
 /// Cover labels of the form (FORMS.md §2), found wherever they stand.
