@@ -682,10 +682,9 @@ fn declarer(flat: &str, hits: &[(usize, usize, Label)]) -> Option<Body> {
 /// End of the last sentence in `s` (a `。` not closing a parenthetical note,
 /// `（以下「本市」という。）`).
 fn sentence_end_before(s: &str) -> Option<usize> {
-    s.match_indices('。')
+    s.rmatch_indices('。')
         .map(|(i, _)| i + '。'.len_utf8())
-        .filter(|&e| !s[e..].trim_start().starts_with(['）', ')', '」']))
-        .last()
+        .find(|&e| !s[e..].trim_start().starts_with(['）', ')', '」']))
 }
 
 /// The 評価書名 (`[番号] [団体名] …事務 基礎項目評価書`, possibly wrapped): its
