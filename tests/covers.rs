@@ -303,6 +303,24 @@ fn separators_notes_and_bare_version() {
     assert_eq!(m2.agency, None);
 }
 
+/// A numbered 評価書番号, a title without its form name, an empty 特記事項
+/// printed before the title.
+#[test]
+fn title_and_number_forms() {
+    let t = COLLAPSED_COVER
+        .replace("評価書番号 15", "評価書番号 第１５号")
+        .replace(" 基礎項目評価書 個人", " 個人");
+    let m = parse_document(&t).meta;
+    assert_eq!(m.number, opt("15"));
+    assert_eq!(m.affair, opt("○○に関する事務"));
+    let scrambled = "○○町は、…を宣言する。 特記事項 なし ○○町 介護保険に関する事務 \
+基礎項目評価書 評価書番号 評価書名 評価実施機関名 ○○町長 公表日 令和2年3月4日";
+    let m = parse_document(scrambled).meta;
+    assert_eq!(m.affair, opt("介護保険に関する事務"));
+    assert_eq!(m.municipality.map(|x| x.0), opt("○○町"));
+    assert_eq!(m.number, None);
+}
+
 fn body(s: &str) -> Option<(String, Option<String>)> {
     meta::issuing_body(s).map(|b| (b.name, b.prefecture))
 }

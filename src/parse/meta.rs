@@ -703,26 +703,58 @@ fn title_of(flat: &str, c: &Compact, hits: &[(usize, usize, Label)]) -> Option<T
         .filter(|&(a, b)| !c.before(a, "(") && !c.before(a, "基礎") && c.chars.get(b) != Some(&')'))
         .collect();
     names.sort();
-    let &(a, _) = names.first()?;
+    let Some(&(a, _)) = names.first() else {
+        // A title printed without its form name: the 評価書名 value.
+        return slot(flat, hits, Label::Title).map(|v| title_words(v.split_whitespace().collect()));
+    };
     let (s, _) = c.bytes(a, a + 1, flat);
+    let label = hits.iter().rev().find(|h| h.1 <= s);
     let start = [
         flat[..s]
             .rfind(['。', ']', '］'])
             .map(|i| i + flat[i..].chars().next().map_or(0, char::len_utf8)),
-        hits.iter().rev().find(|h| h.1 <= s).map(|h| h.1),
+        label.map(|h| h.1),
     ]
     .into_iter()
     .flatten()
     .max()
     .unwrap_or(0);
-    let words: Vec<&str> = flat[start..s].split_whitespace().collect();
+    let mut words: Vec<&str> = flat[start..s].split_whitespace().collect();
+    // Scrambled covers may print the 特記事項 value (`なし`) right before.
+    if label.is_some_and(|h| h.2 == Label::Notes && h.1 == start) {
+        while words.len() > 1 && is_no_note(words[0]) {
+            words.remove(0);
+        }
+    }
+    Some(title_words(words))
+}
+
+/// `なし`, `―`: an empty 特記事項.
+fn is_no_note(w: &str) -> bool {
+    [
+        "なし",
+        "無し",
+        "特になし",
+        "該当なし",
+        "―",
+        "-",
+        "－",
+        "ー",
+        "—",
+        "‐",
+    ]
+    .contains(&w)
+}
+
+/// A title's words: a number (評価書番号) then the name.
+fn title_words(words: Vec<&str>) -> Title {
     let k = words.iter().rposition(|w| is_number_token(w));
     let number = k.map(|k| crate::normalize::fold(words[k]));
     let words = words[k.map_or(0, |k| k + 1)..]
         .iter()
         .map(|w| w.to_string())
         .collect();
-    Some(Title { number, words })
+    Title { number, words }
 }
 
 /// Reads the cover metadata (FORMS.md §1, issue 16) from the cover text itself,
@@ -759,8 +791,10 @@ pub fn extract(text: &str, sections: &[Section], form: FormType) -> DocMeta {
         .min_by_key(|(rank, d)| (*rank, d.0))
         .map(|(_, d)| d.1.clone());
     let title = title_of(&flat, &c, &hits);
+    // `15`, `１５`, `第15号`.
     let number = slot(&flat, &hits, Label::Number)
         .and_then(|v| v.split_whitespace().next())
+        .map(|w| w.trim_start_matches('第').trim_end_matches('号'))
         .filter(|w| is_number_token(w))
         .map(crate::normalize::fold)
         .or_else(|| title.as_ref().and_then(|t| t.number.clone()));
