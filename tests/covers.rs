@@ -321,6 +321,21 @@ fn title_and_number_forms() {
     assert_eq!(m.number, None);
 }
 
+/// A board of education is a body of its own even where the declaration and
+/// the title name its city; the prefecture printed by any of them counts.
+#[test]
+fn board_of_education_is_recorded_as_such() {
+    let t = COLLAPSED_COVER
+        .replace("○○市は、", "東京都府中市は、")
+        .replace("○○市長", "府中市教育委員会教育長")
+        .replace("○○に関する事務", "府中市 学齢簿の編製に関する事務");
+    let m = parse_document(&t).meta;
+    assert_eq!(m.municipality.map(|x| x.0), opt("府中市教育委員会"));
+    assert_eq!(m.prefecture.map(|x| x.0), opt("東京都"));
+    assert_eq!(m.affair, opt("学齢簿の編製に関する事務"));
+    assert_eq!(m.agency, opt("府中市教育委員会教育長"));
+}
+
 fn body(s: &str) -> Option<(String, Option<String>)> {
     meta::issuing_body(s).map(|b| (b.name, b.prefecture))
 }

@@ -807,20 +807,17 @@ pub fn extract(text: &str, sections: &[Section], form: FormType) -> DocMeta {
         (t.words.len() > 1 && leading_municipality(&b.name).is_some()).then_some(b)
     });
     let sources = [from_agency, from_decl, from_title];
-    let votes = |b: &Body| {
-        sources
-            .iter()
-            .flatten()
-            .filter(|o| o.name == b.name)
-            .count()
-    };
+    // A source naming the same body, or the municipality a body of its own
+    // belongs to (`相模原市` for `相模原市教育委員会`), agrees with it.
+    let agrees = |b: &Body, o: &Body| b.name.starts_with(o.name.as_str());
+    let votes = |b: &Body| sources.iter().flatten().filter(|o| agrees(b, o)).count();
     let body = sources
         .iter()
         .flatten()
         .max_by_key(|b| votes(b))
         .and_then(|best| {
             // The first source (agency, declaration, title) among the most
-            // voted; the prefecture printed by any source naming it.
+            // voted; the prefecture printed by any source agreeing with it.
             let n = votes(best);
             let first = sources
                 .iter()
@@ -831,7 +828,7 @@ pub fn extract(text: &str, sections: &[Section], form: FormType) -> DocMeta {
             let pref = sources
                 .iter()
                 .flatten()
-                .filter(|b| b.name == first)
+                .filter(|b| first.starts_with(b.name.as_str()))
                 .find_map(|b| b.prefecture.clone());
             Some(Body {
                 name: first,
