@@ -8,24 +8,67 @@ use super::form::Schema;
 use super::{lfold, Builder, Place, SlotKey};
 use crate::model::{DocMeta, FormType, Municipality, Prefecture, Section};
 
-/// Bundled `prefecture<TAB>municipality` table, to infer a prefecture that the
-/// document does not print.
+/// Bundled table of Japan's local governments (`code<TAB>prefecture<TAB>
+/// municipality`, the official 全国地方公共団体コード list; see the header of
+/// the file), to infer a prefecture that the document does not print.
 const MUNICIPALITIES: &str = include_str!("../../data/municipalities.tsv");
 
-static PREF_OF: Lazy<Vec<(&'static str, &'static str)>> = Lazy::new(|| {
+/// `(prefecture, municipality)` rows of the table; prefecture rows have an
+/// empty municipality.
+static TABLE: Lazy<Vec<(&'static str, &'static str)>> = Lazy::new(|| {
     MUNICIPALITIES
         .lines()
-        .filter_map(|l| l.split_once('\t'))
-        .map(|(p, m)| (p.trim(), m.trim()))
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            let _code = f.next()?;
+            Some((f.next()?.trim(), f.next().unwrap_or("").trim()))
+        })
         .collect()
 });
 
-/// Prefecture of a municipality from the bundled table.
-pub fn prefecture_of(municipality: &str) -> Option<&'static str> {
-    PREF_OF
+/// The 47 prefectures.
+static PREFECTURES: Lazy<Vec<&'static str>> = Lazy::new(|| {
+    TABLE
         .iter()
-        .find(|(_, m)| *m == municipality)
+        .filter(|(_, m)| m.is_empty())
         .map(|(p, _)| *p)
+        .collect()
+});
+
+/// Every prefecture that has a municipality of this name (several for the 25
+/// names such as 府中市 or 森町). A designated city's ward (`横浜市中区`) is
+/// found through its city.
+pub fn prefectures_of(municipality: &str) -> Vec<&'static str> {
+    let direct: Vec<&'static str> = TABLE
+        .iter()
+        .filter(|(_, m)| !m.is_empty() && *m == municipality)
+        .map(|(p, _)| *p)
+        .collect();
+    if !direct.is_empty() || !municipality.ends_with('区') {
+        return direct;
+    }
+    match municipality.find('市') {
+        Some(i) if i + '市'.len_utf8() < municipality.len() => {
+            prefectures_of(&municipality[..i + '市'.len_utf8()])
+        }
+        _ => direct,
+    }
+}
+
+/// Prefecture of a municipality from the bundled table, or `None` when the
+/// name is unknown or exists in several prefectures (the document must then
+/// say which: see [`extract`]); never guessed.
+pub fn prefecture_of(municipality: &str) -> Option<&'static str> {
+    match prefectures_of(municipality).as_slice() {
+        [p] => Some(p),
+        _ => None,
+    }
+}
+
+/// Is this a prefecture name (`神奈川県`, `東京都`, `北海道`)?
+pub fn is_prefecture(name: &str) -> bool {
+    PREFECTURES.contains(&name)
 }
 
 /// Which cover field a cover line belongs to.
@@ -117,101 +160,742 @@ fn is_title(f: &str, next: &str, prev: &str) -> bool {
 static VERSION: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"[\[［]\s*([^\[\]［］]*?様式\s*[0-9０-９][^\[\]［］]*?)\s*[\]］]").unwrap()
 });
-static DECL: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"(?m)^[\s　]*([^\s、。，は]{1,10}?[市区町村])は[、，]").unwrap());
-static AGENCY: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"^(?:(北海道|東京都|大阪府|京都府|[^\s]{2,3}県))?([^\s]{1,10}?[市区町村])長$")
-        .unwrap()
+/// The version marker when an extractor dropped its brackets.
+static BARE_VERSION: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"((?:令和|平成)\s*(?:[0-9０-９]{1,2}|元)\s*年\s*[0-9０-９]{1,2}\s*月\s*様式\s*[0-9０-９])",
+    )
+    .unwrap()
 });
-static AFFAIR: Lazy<Regex> =
-    Lazy::new(|| Regex::new(r"([^\s　]+事務)[\s　]*(?:基礎|重点|全)項目評").unwrap());
 static WAREKI: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(令和|平成)\s*([0-9０-９]{1,2}|元)\s*年\s*([0-9０-９]{1,2})\s*月\s*([0-9０-９]{1,2})\s*日").unwrap()
 });
+static SEIREKI: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"((?:19|20|１９|２０)[0-9０-９]{2})\s*年\s*([0-9０-９]{1,2})\s*月\s*([0-9０-９]{1,2})\s*日")
+        .unwrap()
+});
+/// A whole line that is only a page number (`- 3 -`, `3 / 18`, `3ページ`);
+/// a bare number is not one (it may be the 評価書番号, as in 001).
+static PAGE_LINE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"^(?:[-－−‐]\s*[0-9０-９]{1,4}\s*[-－−‐]|[0-9０-９]{1,4}\s*[/／]\s*[0-9０-９]{1,4}|[0-9０-９]{1,4}\s*(?:ページ|頁))$",
+    )
+    .unwrap()
+});
+/// A page number printed inside running text (collapsed extractions).
+static INLINE_PAGE: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?:^|\s)[-－−‐]\s?[0-9０-９]{1,4}\s?[-－−‐](?:\s|$)").unwrap());
+/// HTML table markup of exports (003); pseudo-tags like `<選択肢>` are text.
+static TAG: Lazy<Regex> = Lazy::new(|| Regex::new(r"</?[a-zA-Z][^<>]{0,200}>").unwrap());
+/// Where the cover ends: the table of contents or the first heading / item
+/// of the form body (Roman top heading, circled item).
+static COVER_END: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"項\s?目\s?一\s?覧|[ⅠⅡⅢⅣⅤⅥ]|[①-⑳]|(?:^|\s)I{1,3}\s*(?:基本情報|関連情報)").unwrap()
+});
+/// A cover longer than this (in characters) has lost its end marker.
+const MAX_COVER: usize = 3000;
 
-/// Reads the cover metadata (FORMS.md §1) from the cover sections, with the
-/// whole text as fallback for the municipality.
-pub fn extract(text: &str, sections: &[Section], form: FormType) -> DocMeta {
-    let field = |label: &str| -> String {
-        sections
-            .iter()
-            .filter(|s| s.path.0.len() == 2 && s.path.0[0] == "表紙" && s.path.0[1] == label)
-            .map(|s| s.body.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
+/// The cover as one line (issue 16): text before the table of contents or the
+/// first form heading, without CRs, markup or page numbers, whitespace runs made
+/// one space. Every layout of the same cover gives the same string up to
+/// spaces, so fields are read from it by label and by value type, not by line.
+pub fn cover_text(text: &str) -> String {
+    let running = running_lines(text);
+    let mut flat = String::new();
+    let mut chars = 0;
+    for line in text.lines() {
+        let l = TAG.replace_all(line, " ");
+        let l = l.trim();
+        if PAGE_LINE.is_match(l) || running.contains(l) {
+            continue;
+        }
+        flat.push_str(l);
+        flat.push(' ');
+        chars += l.chars().count();
+        if chars > 4 * MAX_COVER {
+            break;
+        }
+    }
+    let flat = INLINE_PAGE.replace_all(&flat, " ");
+    let flat = flat.split_whitespace().collect::<Vec<_>>().join(" ");
+    let end = COVER_END.find(&flat).map_or(flat.len(), |m| m.start());
+    flat[..end]
+        .chars()
+        .take(MAX_COVER)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// Running headers and footers: a line that opens or closes at least three
+/// pages (form feeds or runs of ≥3 blank lines), unless it holds a cover
+/// label or is a bare number.
+fn running_lines(text: &str) -> std::collections::HashSet<String> {
+    // (first, last) non-empty line of each page.
+    let mut ends: Vec<(&str, &str)> = Vec::new();
+    let mut cur: Option<(&str, &str)> = None;
+    let mut blanks = 0;
+    for raw in text.lines().take(200_000) {
+        let l = raw.trim();
+        if raw.contains('\u{c}') || blanks >= 3 && !l.is_empty() {
+            ends.extend(cur.take());
+        }
+        if l.is_empty() {
+            blanks += 1;
+        } else {
+            blanks = 0;
+            cur = Some(cur.map_or((l, l), |(f, _)| (f, l)));
+        }
+    }
+    ends.extend(cur);
+    let mut count: std::collections::HashMap<&str, usize> = Default::default();
+    for (f, l) in ends {
+        *count.entry(f).or_default() += 1;
+        if l != f {
+            *count.entry(l).or_default() += 1;
+        }
+    }
+    count
+        .into_iter()
+        .filter(|&(l, n)| {
+            n >= 3
+                && l.chars().count() <= 60
+                && !is_number_token(l)
+                && !LABELS.iter().any(|(lab, _)| l.contains(lab))
+        })
+        .map(|(l, _)| l.to_string())
+        .collect()
+}
+
+/// Cover labels of the form (FORMS.md §2), found wherever they stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Label {
+    Head,
+    Number,
+    Title,
+    Declaration,
+    Notes,
+    Agency,
+    Approval,
+    Published,
+    Version,
+}
+
+const LABELS: [(&str, Label); 8] = [
+    ("評価書番号", Label::Number),
+    ("評価書名", Label::Title),
+    (
+        "個人のプライバシー等の権利利益の保護の宣言",
+        Label::Declaration,
+    ),
+    ("特記事項", Label::Notes),
+    ("評価実施機関名", Label::Agency),
+    (
+        "個人情報保護委員会承認日【行政機関等のみ】",
+        Label::Approval,
+    ),
+    ("個人情報保護委員会承認日", Label::Approval),
+    ("公表日", Label::Published),
+];
+
+/// The flat cover without spaces, each character mapped back to its byte
+/// offset, so that labels broken by a line or cell boundary still match.
+struct Compact {
+    chars: Vec<char>,
+    at: Vec<usize>,
+    len: usize,
+}
+
+impl Compact {
+    fn new(flat: &str) -> Self {
+        let (mut chars, mut at) = (Vec::new(), Vec::new());
+        for (i, c) in flat.char_indices() {
+            if c.is_whitespace() {
+                continue;
+            }
+            // Full-width ASCII (（）［］) compares as ASCII.
+            let c = match c as u32 {
+                0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                _ => c,
+            };
+            chars.push(c);
+            at.push(i);
+        }
+        Compact {
+            chars,
+            at,
+            len: flat.len(),
+        }
+    }
+
+    /// Byte range in the flat text of compact characters `a..b`.
+    fn bytes(&self, a: usize, b: usize, flat: &str) -> (usize, usize) {
+        let start = self.at.get(a).copied().unwrap_or(self.len);
+        let end = match b.checked_sub(1).and_then(|i| self.at.get(i)) {
+            Some(&i) => i + flat[i..].chars().next().map_or(0, char::len_utf8),
+            None => start,
+        };
+        (start, end)
+    }
+
+    /// Compact-index ranges where `needle` (spaces ignored) occurs.
+    fn find(&self, needle: &str) -> Vec<(usize, usize)> {
+        let n: Vec<char> = needle.chars().filter(|c| !c.is_whitespace()).collect();
+        if n.is_empty() || n.len() > self.chars.len() {
+            return Vec::new();
+        }
+        (0..=self.chars.len() - n.len())
+            .filter(|&i| self.chars[i..i + n.len()] == n[..])
+            .map(|i| (i, i + n.len()))
+            .collect()
+    }
+
+    fn before(&self, i: usize, s: &str) -> bool {
+        let s: Vec<char> = s.chars().collect();
+        i >= s.len() && self.chars[i - s.len()..i] == s[..]
+    }
+}
+
+/// The cover split at its labels: `(start, end, label)` byte spans in the
+/// flat cover, in order.
+fn label_hits(flat: &str, c: &Compact) -> Vec<(usize, usize, Label)> {
+    let mut hits = Vec::new();
+    for (text, label) in LABELS {
+        for (a, b) in c.find(text) {
+            // `…項目評価書名古屋…`: the title's end, not the label 評価書名.
+            if label == Label::Title && c.before(a, "項目") {
+                continue;
+            }
+            let (s, e) = c.bytes(a, b, flat);
+            hits.push((s, e, label));
+        }
+    }
+    for (a, _) in c.find("特定個人情報保護評価書(") {
+        let close = (a..c.chars.len().min(a + 24)).find(|&i| c.chars[i] == ')');
+        if let Some(z) = close {
+            let (s, e) = c.bytes(a, z + 1, flat);
+            hits.push((s, e, Label::Head));
+        }
+    }
+    for m in VERSION.find_iter(flat).chain(BARE_VERSION.find_iter(flat)) {
+        hits.push((m.start(), m.end(), Label::Version));
+    }
+    // Longest first at the same start, then drop overlaps.
+    hits.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    let mut out: Vec<(usize, usize, Label)> = Vec::new();
+    for h in hits {
+        if out.last().is_none_or(|l| h.0 >= l.1) {
+            out.push(h);
+        }
+    }
+    out
+}
+
+/// The text between a label and the next label (the collapsed and the
+/// ordered layouts print each value right after its label).
+fn slot<'a>(flat: &'a str, hits: &[(usize, usize, Label)], label: Label) -> Option<&'a str> {
+    let i = hits.iter().position(|h| h.2 == label)?;
+    let end = hits.get(i + 1).map_or(flat.len(), |h| h.0);
+    // `公表日：令和…`, `評価書番号: 15`: separators are not part of the value.
+    let v = flat[hits[i].1..end].trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ':' | '：' | '・' | '-' | '－')
+    });
+    let v = v.trim();
+    (!v.is_empty()).then_some(v)
+}
+
+/// The label whose slot holds byte offset `at`.
+fn slot_of(hits: &[(usize, usize, Label)], at: usize) -> Option<Label> {
+    hits.iter().rev().find(|h| h.1 <= at).map(|h| h.2)
+}
+
+fn is_number_token(t: &str) -> bool {
+    (1..=4).contains(&t.chars().count())
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+}
+
+/// Removes spaces next to digits inside Japanese text (`令和 6 年` → `令和6年`),
+/// so that spaced-digit extractions read the same; other spaces become one.
+fn unspace_digits(s: &str) -> String {
+    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let jp = |c: char| !c.is_ascii() && !c.is_whitespace();
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let mut out = String::new();
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            let (p, n) = (
+                words[i - 1].chars().last().unwrap_or(' '),
+                w.chars().next().unwrap_or(' '),
+            );
+            if !((digit(p) && jp(n)) || (jp(p) && digit(n))) {
+                out.push(' ');
+            }
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// Removes the spaces of a Japanese phrase (a wrapped title); a space stays
+/// only between two ASCII letters or digits.
+fn unspace(s: &str) -> String {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let mut out = String::new();
+    for (i, w) in words.iter().enumerate() {
+        if i > 0
+            && out
+                .chars()
+                .last()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+            && w.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// Heads of an issuing body, as 評価実施機関名 prints them.
+const HEADS: [&str; 11] = [
+    "市長",
+    "町長",
+    "村長",
+    "区長",
+    "知事",
+    "教育長",
+    "教育委員会",
+    "広域連合長",
+    "管理者",
+    "理事長",
+    "組合長",
+];
+
+/// Names that look like a municipality but name none (`本市`, `・市町村`).
+fn is_generic(name: &str) -> bool {
+    let stem: String = name
+        .chars()
+        .take(name.chars().count().saturating_sub(1))
+        .collect();
+    stem.is_empty()
+        || name.contains("市町村")
+        || name.contains("都道府県")
+        || name.contains("区市町")
+        || ["本", "当", "各", "同", "貴", "全"].contains(&stem.as_str())
+}
+
+/// A character that a body's name may start with (not punctuation).
+fn name_char(c: char) -> bool {
+    c.is_alphabetic() || c == '○' || c == '〇'
+}
+
+/// An issuing body: its name (a municipality, or a body of its own such as an
+/// 教育委員会, 広域連合, 一部事務組合 or 共済組合) and the prefecture the
+/// printed name states (`神奈川県伊勢原市長` → 伊勢原市, 神奈川県).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Body {
+    /// The body's name, without a printed prefecture for municipalities.
+    pub name: String,
+    /// Prefecture printed with the name, or the body itself for `X県知事`.
+    pub prefecture: Option<String>,
+}
+
+/// The issuing body of a 評価実施機関名 (`X市長` → X市, `X町長`, `X村長`,
+/// `X区長`, `X県知事` → X県; `…教育委員会`, `…広域連合`, `…組合`, `…企業団`
+/// are bodies of their own), a declaration's subject (`X市`) or a title's
+/// first word. `None` for anything else, and never for a punctuation fragment
+/// or a generic word (`・市町村`, `本市`).
+pub fn issuing_body(printed: &str) -> Option<Body> {
+    // A person's name may follow the head (`相模原市長 本村賢太郎`).
+    let mut name = String::new();
+    for t in printed.split_whitespace() {
+        name.push_str(t);
+        if HEADS.iter().any(|h| name.ends_with(h)) {
+            break;
+        }
+    }
+    if name.chars().count() > 40
+        || !name.chars().next().is_some_and(name_char)
+        || name
+            .chars()
+            .any(|c| "、。，．「」『』（）()：:；;？！".contains(c))
+    {
+        return None;
+    }
+    let upto = |w: &str| name.find(w).map(|i| name[..i + w.len()].to_string());
+    let (body, own) = if let Some(p) = name.strip_suffix("知事") {
+        if !is_prefecture(p) {
+            return None;
+        }
+        (p.to_string(), false)
+    } else if let Some(b) = upto("教育委員会")
+        .or_else(|| upto("広域連合"))
+        .or_else(|| upto("組合"))
+        .or_else(|| upto("企業団"))
+    {
+        (b, true)
+    } else if let Some(b) = ["市長", "町長", "村長", "区長"].iter().find_map(|h| {
+        name.strip_suffix(h)
+            .map(|s| format!("{s}{}", &h[..h.len() - "長".len()]))
+    }) {
+        (b, false)
+    } else if name.ends_with(['市', '町', '村', '区', '都', '道', '府', '県'])
+        && name.chars().count() <= 12
+    {
+        // A bare name (declaration, title): short, or it is other text.
+        (name.clone(), false)
+    } else {
+        return None;
     };
-    let cover_all: String = sections
+    let pref = PREFECTURES
         .iter()
-        .filter(|s| s.path.top() == "表紙")
-        .map(|s| s.body.as_str())
-        .collect::<Vec<_>>()
-        .join("\n");
-    let head: String = text.chars().take(30_000).collect();
-    let agency = value_lines(&field("評価実施機関名"), "評価実施機関名")
+        .find(|p| body.starts_with(**p))
+        .map(|p| p.to_string());
+    let mut name = match &pref {
+        // A municipality printed with its prefecture (`神奈川県伊勢原市`);
+        // a body of its own keeps the prefecture in its proper name.
+        Some(p) if !own && body.len() > p.len() => body[p.len()..].to_string(),
+        _ => body,
+    };
+    // `虻田郡倶知安町` is the town 倶知安町 (the district is no body; 郡山市
+    // starts with 郡 and stays).
+    if !own {
+        if let Some(i) = name.find('郡').filter(|&i| i > 0) {
+            let rest = &name[i + '郡'.len_utf8()..];
+            if rest.chars().count() >= 2 && rest.ends_with(['町', '村']) {
+                name = rest.to_string();
+            }
+        }
+    }
+    if !name.chars().next().is_some_and(name_char) || (!own && is_generic(&name)) {
+        return None;
+    }
+    Some(Body {
+        name,
+        prefecture: pref,
+    })
+}
+
+/// The municipality a body belongs to (`相模原市教育委員会` → 相模原市): the
+/// longest leading part that the table knows.
+fn leading_municipality(body: &str) -> Option<&str> {
+    body.char_indices()
+        .map(|(i, c)| i + c.len_utf8())
+        .filter(|&e| body[..e].ends_with(['市', '町', '村', '区']))
+        .filter(|&e| !prefectures_of(&body[..e]).is_empty())
+        .max()
+        .map(|e| &body[..e])
+}
+
+/// The prefecture of a body: printed with it, the body itself, or from the
+/// table. A name found in several prefectures (府中市, 伊達市, 森町 …) is
+/// decided only by a clue in the document — the name printed with one of those
+/// prefectures, or that prefecture's 後期高齢者医療広域連合 / 国民健康保険団体
+/// 連合会 named in it — and otherwise stays `None`: never guessed. (Postal
+/// codes and phone area codes are not used.)
+pub fn prefecture_for(body: &Body, text: &str) -> Option<String> {
+    if let Some(p) = &body.prefecture {
+        return Some(p.clone());
+    }
+    if is_prefecture(&body.name) {
+        return Some(body.name.clone());
+    }
+    let m = leading_municipality(&body.name)?;
+    let cands = prefectures_of(m);
+    if cands.len() == 1 {
+        return Some(cands[0].to_string());
+    }
+    let compact: String = text
+        .chars()
+        .take(2_000_000)
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let hinted: Vec<&str> = cands
         .into_iter()
-        .find(|l| AGENCY.is_match(l));
-    let published = value_lines(&field("公表日"), "公表日")
+        .filter(|p| {
+            compact.contains(&format!("{p}{m}"))
+                || compact.contains(&format!("{p}後期高齢者医療広域連合"))
+                || compact.contains(&format!("{p}国民健康保険団体連合会"))
+        })
+        .collect();
+    match hinted.as_slice() {
+        [p] => Some(p.to_string()),
+        _ => None,
+    }
+}
+
+/// The 評価実施機関名 as printed: the value after its label, or else (labels
+/// and values printed apart) a cover word naming a body's head (`X市長`).
+fn agency_of(flat: &str, hits: &[(usize, usize, Label)]) -> Option<String> {
+    let from_slot = slot(flat, hits, Label::Agency).and_then(|v| {
+        let cut = [WAREKI.find(v), SEIREKI.find(v)]
+            .into_iter()
+            .flatten()
+            .map(|m| m.start())
+            .min()
+            .unwrap_or(v.len());
+        let v = v[..cut].trim();
+        (!v.is_empty() && v.chars().count() <= 40 && issuing_body(v).is_some())
+            .then(|| v.to_string())
+    });
+    from_slot.or_else(|| {
+        flat.split_whitespace()
+            .find(|t| HEADS.iter().any(|h| t.ends_with(h)) && issuing_body(t).is_some())
+            .map(str::to_string)
+    })
+}
+
+/// The declaration's subject (`X市は、…を宣言する。`): after the 宣言 label,
+/// or at the start of the sentence that declares.
+fn declarer(flat: &str, hits: &[(usize, usize, Label)]) -> Option<Body> {
+    let subject = |seg: &str| -> Option<Body> {
+        let i = seg.find("は、").or_else(|| seg.find("は，"))?;
+        // `○○広域連合（以下「広域連合」という。）は、`: the name before the note.
+        let name = |s: &str| -> Option<Body> {
+            let s = s.split(['（', '(']).next().unwrap_or("");
+            (s.chars().count() <= 30).then(|| issuing_body(s))?
+        };
+        // The whole run (a name wrapped over lines), else its last word
+        // (other cover text printed before the declaration).
+        name(&unspace(&seg[..i])).or_else(|| name(seg[..i].split_whitespace().last()?))
+    };
+    if let Some(b) = slot(flat, hits, Label::Declaration).and_then(subject) {
+        return Some(b);
+    }
+    for (at, _) in flat.match_indices("宣言") {
+        let start = [
+            sentence_end_before(&flat[..at]),
+            hits.iter().rev().find(|h| h.1 <= at).map(|h| h.1),
+        ]
         .into_iter()
-        .find_map(|l| to_iso(&l));
-    let number = value_lines(&field("評価書番号"), "評価書番号")
-        .into_iter()
-        .chain(value_lines(&field("評価書名"), "評価書名"))
-        .find_map(|l| leading_number(&l));
-    let title = field("評価書名").replace(['\n', '\r'], "");
-    let affair = AFFAIR
-        .captures(&title)
-        .map(|c| c[1].to_string())
+        .flatten()
+        .max()
+        .unwrap_or(0);
+        if let Some(b) = subject(&flat[start..at]) {
+            return Some(b);
+        }
+    }
+    None
+}
+
+/// End of the last sentence in `s` (a `。` not closing a parenthetical note,
+/// `（以下「本市」という。）`).
+fn sentence_end_before(s: &str) -> Option<usize> {
+    s.rmatch_indices('。')
+        .map(|(i, _)| i + '。'.len_utf8())
+        .find(|&e| !s[e..].trim_start().starts_with(['）', ')', '」']))
+}
+
+/// The 評価書名 (`[番号] [団体名] …事務 基礎項目評価書`, possibly wrapped): its
+/// number, its leading body word and the rest.
+struct Title {
+    number: Option<String>,
+    words: Vec<String>,
+}
+
+fn title_of(flat: &str, c: &Compact, hits: &[(usize, usize, Label)]) -> Option<Title> {
+    let mut names: Vec<(usize, usize)> = ["基礎項目評価書", "重点項目評価書", "全項目評価書"]
+        .iter()
+        .flat_map(|n| c.find(n))
+        // Not the heading `特定個人情報保護評価書(基礎項目評価書)`, not `基礎項目`
+        // inside `…及び重点項目…`.
+        .filter(|&(a, b)| !c.before(a, "(") && !c.before(a, "基礎") && c.chars.get(b) != Some(&')'))
+        .collect();
+    names.sort();
+    let Some(&(a, _)) = names.first() else {
+        // A title printed without its form name: the 評価書名 value.
+        return slot(flat, hits, Label::Title).map(|v| title_words(v.split_whitespace().collect()));
+    };
+    let (s, _) = c.bytes(a, a + 1, flat);
+    let label = hits.iter().rev().find(|h| h.1 <= s);
+    let start = [
+        flat[..s]
+            .rfind(['。', ']', '］'])
+            .map(|i| i + flat[i..].chars().next().map_or(0, char::len_utf8)),
+        label.map(|h| h.1),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(0);
+    let mut words: Vec<&str> = flat[start..s].split_whitespace().collect();
+    // Scrambled covers may print the 特記事項 value (`なし`) right before.
+    if label.is_some_and(|h| h.2 == Label::Notes && h.1 == start) {
+        while words.len() > 1 && is_no_note(words[0]) {
+            words.remove(0);
+        }
+    }
+    Some(title_words(words))
+}
+
+/// `なし`, `―`: an empty 特記事項.
+fn is_no_note(w: &str) -> bool {
+    [
+        "なし",
+        "無し",
+        "特になし",
+        "該当なし",
+        "―",
+        "-",
+        "－",
+        "ー",
+        "—",
+        "‐",
+    ]
+    .contains(&w)
+}
+
+/// A title's words: a number (評価書番号) then the name.
+fn title_words(words: Vec<&str>) -> Title {
+    let k = words.iter().rposition(|w| is_number_token(w));
+    let number = k.map(|k| crate::normalize::fold(words[k]));
+    let words = words[k.map_or(0, |k| k + 1)..]
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+    Title { number, words }
+}
+
+/// Reads the cover metadata (FORMS.md §1, issue 16) from the cover text itself,
+/// whatever its layout (scrambled lines, one line, one cell per line, spaced
+/// digits, page numbers): values are taken after their label when one is
+/// printed there, otherwise by their form (a number before the title, an era
+/// date, a word ending in 市長). The body is the one its sources agree on
+/// (評価実施機関名, declaration, title). `sections` serve only as a fallback
+/// for the 事務.
+pub fn extract(text: &str, sections: &[Section], form: FormType) -> DocMeta {
+    let flat = cover_text(text);
+    let c = Compact::new(&flat);
+    let hits = label_hits(&flat, &c);
+
+    let agency = agency_of(&flat, &hits);
+    let dates: Vec<(usize, String)> = WAREKI
+        .find_iter(&flat)
+        .chain(SEIREKI.find_iter(&flat))
+        .filter_map(|m| Some((m.start(), to_iso(m.as_str())?)))
+        .collect();
+    // The date after 公表日; else one printed apart from its label, least
+    // likely one of 特記事項 or the declaration; never the 承認日.
+    let published = dates
+        .iter()
+        .filter_map(|d| {
+            let rank = match slot_of(&hits, d.0) {
+                Some(Label::Published) => 0,
+                Some(Label::Approval) => return None,
+                Some(Label::Notes | Label::Declaration) => 2,
+                _ => 1,
+            };
+            Some((rank, d))
+        })
+        .min_by_key(|(rank, d)| (*rank, d.0))
+        .map(|(_, d)| d.1.clone());
+    let title = title_of(&flat, &c, &hits);
+    // `15`, `１５`, `第15号`.
+    let number = slot(&flat, &hits, Label::Number)
+        .and_then(|v| v.split_whitespace().next())
+        .map(|w| w.trim_start_matches('第').trim_end_matches('号'))
+        .filter(|w| is_number_token(w))
+        .map(crate::normalize::fold)
+        .or_else(|| title.as_ref().and_then(|t| t.number.clone()));
+
+    // The body: 評価実施機関名, declaration and title vote; agreeing sources win.
+    let from_agency = agency.as_deref().and_then(issuing_body);
+    let from_decl = declarer(&flat, &hits);
+    let from_title = title.as_ref().and_then(|t| {
+        let b = issuing_body(t.words.first()?)?;
+        (t.words.len() > 1 && leading_municipality(&b.name).is_some()).then_some(b)
+    });
+    let sources = [from_agency, from_decl, from_title];
+    // A source naming the same body, or the municipality a body of its own
+    // belongs to (`相模原市` for `相模原市教育委員会`), agrees with it.
+    let agrees = |b: &Body, o: &Body| b.name.starts_with(o.name.as_str());
+    let votes = |b: &Body| sources.iter().flatten().filter(|o| agrees(b, o)).count();
+    let body = sources
+        .iter()
+        .flatten()
+        .max_by_key(|b| votes(b))
+        .and_then(|best| {
+            // The first source (agency, declaration, title) among the most
+            // voted; the prefecture printed by any source agreeing with it.
+            let n = votes(best);
+            let first = sources
+                .iter()
+                .flatten()
+                .find(|b| votes(b) == n)?
+                .name
+                .clone();
+            let pref = sources
+                .iter()
+                .flatten()
+                .filter(|b| first.starts_with(b.name.as_str()))
+                .find_map(|b| b.prefecture.clone());
+            Some(Body {
+                name: first,
+                prefecture: pref,
+            })
+        })
+        .or_else(|| head_declarer(text));
+
+    let affair = title
+        .as_ref()
+        .and_then(|t| {
+            let mut words: &[String] = &t.words;
+            if let Some(first) = words.first() {
+                let b = issuing_body(first);
+                if words.len() > 1
+                    && b.is_some_and(|b| {
+                        Some(&b.name) == body.as_ref().map(|x| &x.name)
+                            || leading_municipality(&b.name).is_some()
+                    })
+                {
+                    words = &words[1..];
+                }
+            }
+            let a = unspace(&words.join(" "));
+            let a = strip_body(&a, body.as_ref());
+            (!a.is_empty()).then_some(a)
+        })
         .or_else(|| affair_from_field(sections));
-    let mut municipality = DECL
-        .captures(&cover_all)
-        .or_else(|| DECL.captures(&head))
-        .map(|c| c[1].to_string());
-    let mut prefecture = None;
-    if let Some(c) = agency.as_deref().and_then(|a| AGENCY.captures(a)) {
-        municipality.get_or_insert_with(|| c[2].to_string());
-        prefecture = c.get(1).map(|p| p.as_str().to_string());
-    }
-    let affair = affair.map(|a| strip_municipality(&a, municipality.as_deref()));
-    if prefecture.is_none() {
-        prefecture = municipality
-            .as_deref()
-            .and_then(prefecture_of)
-            .map(str::to_string);
-    }
+
+    let prefecture = body.as_ref().and_then(|b| prefecture_for(b, text));
     DocMeta {
-        municipality: municipality.map(Municipality),
+        municipality: body.map(|b| Municipality(b.name)),
         prefecture: prefecture.map(Prefecture),
         affair,
         form,
         form_version: VERSION
-            .captures(&cover_all)
-            .map(|c| c[1].split_whitespace().collect::<Vec<_>>().join(" ")),
+            .captures(&flat)
+            .or_else(|| BARE_VERSION.captures(&flat))
+            .map(|c| unspace_digits(&c[1])),
         number,
         published,
         agency,
     }
 }
 
-/// Non-label lines of a cover field.
-fn value_lines(body: &str, label: &str) -> Vec<String> {
-    body.lines()
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty() && !lfold(l).starts_with(&lfold(label)))
-        .collect()
+/// Old-style fallback when the cover names no body: a declaration-like
+/// `X市は、` anywhere near the start whose name the table knows.
+fn head_declarer(text: &str) -> Option<Body> {
+    static DECL: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?:^|[\s。])([^\s、。，は・]{1,10}?[市区町村])は[、，]").unwrap()
+    });
+    let head: String = text.chars().take(30_000).collect();
+    DECL.captures_iter(&head)
+        .filter_map(|c| issuing_body(&c[1]))
+        .find(|b| !prefectures_of(&b.name).is_empty())
 }
 
-/// `10 後期高齢者…` / `7` → the 評価書番号.
-fn leading_number(l: &str) -> Option<String> {
-    let digits: String = l
-        .trim()
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
-        .collect();
-    let rest = l.trim()[digits.len()..].chars().next();
-    if digits.is_empty() || rest.is_some_and(|c| !c.is_whitespace()) {
-        return None;
+/// `伊勢原市後期高齢者…` → `後期高齢者…` (`本市…` stays).
+fn strip_body(a: &str, body: Option<&Body>) -> String {
+    let Some(b) = body else {
+        return a.to_string();
+    };
+    let mut a = a;
+    if let Some(p) = &b.prefecture {
+        a = a.strip_prefix(p.as_str()).unwrap_or(a);
     }
-    Some(crate::normalize::fold(&digits))
+    a.strip_prefix(b.name.as_str()).unwrap_or(a).to_string()
 }
 
 /// ①事務の名称's inline value.
@@ -222,16 +906,15 @@ fn affair_from_field(sections: &[Section]) -> Option<String> {
     (!v.is_empty()).then(|| v.to_string())
 }
 
-/// `本市国民健康保険事務` stays; a leading municipality name is removed.
-fn strip_municipality(a: &str, m: Option<&str>) -> String {
-    match m {
-        Some(m) => a.strip_prefix(m).unwrap_or(a).trim().to_string(),
-        None => a.to_string(),
-    }
-}
-
-/// Converts a Japanese era date (令和/平成, 元年) to ISO `YYYY-MM-DD`.
+/// Converts a Japanese era date (令和/平成, 元年, full- or half-width, spaced
+/// digits) or a `2024年…` date to ISO `YYYY-MM-DD`.
 pub fn to_iso(s: &str) -> Option<String> {
+    if let Some(c) = SEIREKI.captures(s) {
+        let n = |x: &str| crate::normalize::fold(x).parse::<u32>().ok();
+        let (y, m, d) = (n(&c[1])?, n(&c[2])?, n(&c[3])?);
+        return ((1..=12).contains(&m) && (1..=31).contains(&d))
+            .then(|| format!("{y:04}-{m:02}-{d:02}"));
+    }
     let c = WAREKI.captures(s)?;
     let base = if &c[1] == "令和" { 2018 } else { 1988 };
     let num = |x: &str| -> Option<u32> {
