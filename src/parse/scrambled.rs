@@ -785,42 +785,47 @@ fn enumerated_lists(
     all: &[(usize, Block)],
     adjacent: &HashMap<usize, Place>,
 ) -> HashMap<usize, usize> {
-    let mut items: Vec<(u32, String, usize)> = Vec::new();
+    let mut items: Vec<(u32, u32, String, usize)> = Vec::new();
     for (_, b) in all {
         if adjacent.contains_key(&b.at) || !b.is_prose() {
             continue;
         }
-        let Some(first) = b.content().first().map(|l| l.to_string()) else {
-            continue;
-        };
-        let Some(c) = ENUM_HEAD.captures(&first) else {
+        let content = b.content();
+        let Some(c) = content.first().and_then(|f| ENUM_HEAD.captures(f)) else {
             continue;
         };
         let Ok(n) = crate::normalize::fold(&c[1]).parse::<u32>() else {
             continue;
         };
-        let style = format!(
-            "{}{}",
-            c[1].chars().any(|ch| ('０'..='９').contains(&ch)),
-            &c[2]
-        );
-        items.push((n, style, b.at));
+        // Digit width varies inside one list (`1　…`, `２　…`); the
+        // separator does not.
+        let style = c[2].to_string();
+        // Items of the same list printed inside this block.
+        let mut last = n;
+        for l in content.iter().skip(1) {
+            if let Some(m) = ENUM_HEAD.captures(l).filter(|m| m[2] == style) {
+                if crate::normalize::fold(&m[1]).parse::<u32>() == Ok(last + 1) {
+                    last += 1;
+                }
+            }
+        }
+        items.push((n, last, style, b.at));
     }
     // lists: (style, last number, last position, members)
     let mut lists: Vec<(String, u32, usize, Vec<usize>)> = Vec::new();
     let mut by_number = items.clone();
-    by_number.sort_by_key(|i| (i.0, i.2));
-    for (n, style, at) in by_number {
+    by_number.sort_by_key(|i| (i.0, i.3));
+    for (n, last, style, at) in by_number {
         let open = (0..lists.len())
             .filter(|&l| lists[l].0 == style && lists[l].1 + 1 == n)
             .min_by_key(|&l| lists[l].2.abs_diff(at));
         match open {
             Some(l) if n > 1 => {
-                lists[l].1 = n;
+                lists[l].1 = last;
                 lists[l].2 = at;
                 lists[l].3.push(at);
             }
-            _ => lists.push((style, n, at, vec![at])),
+            _ => lists.push((style, last, at, vec![at])),
         }
     }
     let mut out = HashMap::new();
