@@ -131,6 +131,11 @@ fn row(schema: &Schema, raw: &str, b: &mut Builder, st: &mut Stack) {
                 && fit(schema, q.node, &value) == Some(true)
             {
                 place = Some(q);
+                let label = &schema.nodes[p.node].label;
+                b.note(
+                    SlotKey::Form(q),
+                    format!("shifted row: printed in the row of {label}, fits this field"),
+                );
             }
         }
     } else if let Some(p) = st.place {
@@ -147,6 +152,13 @@ fn row(schema: &Schema, raw: &str, b: &mut Builder, st: &mut Stack) {
                         block: p.block,
                     });
                     st.place = place;
+                    b.note(
+                        SlotKey::Form(Place {
+                            node: j,
+                            block: p.block,
+                        }),
+                        format!("row without label: {v} is an option of this field"),
+                    );
                 }
             }
         }

@@ -609,6 +609,13 @@ fn attach_blocks(
         .filter(|(_, o)| has_inline(schema, lines, o))
         .filter_map(|(_, o)| Some((o.place?, vec![inline_value(schema, lines, o)])))
         .collect();
+    for (p, h) in &heads {
+        let snippet: String = h[0].chars().take(24).collect();
+        b.note(
+            SlotKey::Form(*p),
+            format!("printed on the label's line: {snippet}"),
+        );
+    }
     // Pass 1 (adjacency): a block printed right under a label that can take
     // it belongs to that label, whatever else the page holds.
     let mut adjacent: HashMap<usize, Place> = HashMap::new();
@@ -682,7 +689,7 @@ fn attach_blocks(
                 cont,
                 &mut why,
             );
-            t.map(|p| match block.is_prose() {
+            t.map(|p| match block.is_prose() && why != UNPLACED {
                 true => attach::refine(schema, &places, &mut fill, p, block.at),
                 false => p,
             })
@@ -715,7 +722,7 @@ fn attach_blocks(
             });
         if !content.is_empty() || answer.is_some() {
             if place.is_none() {
-                why = "unplaced: no label of the page can take it".into();
+                why = "unplaced: no label on the page".into();
             }
             let snippet: String = content
                 .first()
@@ -1004,6 +1011,10 @@ fn pick_target(
             return Some(place(i));
         }
     }
+    if kwhy == UNPLACED {
+        *why = kwhy;
+        return k.map(|p| heading_of(schema, p));
+    }
     *why = kwhy;
     k
 }
@@ -1105,18 +1116,37 @@ fn untyped_target(
         *why = "nearest field that takes this kind of value".into();
         return Some(i);
     }
-    if targets[d].0 > at {
-        return def;
-    }
-    if filled[d] && !is_prose(schema, node_of(d)) {
-        let empty = (0..targets.len())
-            .filter(|&i| targets[i].0 < at && !filled[i] && is_prose(schema, node_of(i)))
-            .max_by_key(|&i| targets[i].0);
-        if empty.is_some() {
-            return empty;
-        }
-    }
+    // No field of the page can take it: never silently a wrong field.
+    *why = UNPLACED.into();
     def
+}
+
+/// Why-note of text that no field could take (see [`Section::low_confidence`]).
+const UNPLACED: &str = "unplaced: no field of the page takes this kind of value";
+
+/// The heading a text that could not be placed goes to: the nearest
+/// numbered, risk or top-level heading above the nearest label.
+fn heading_of(schema: &Schema, p: Place) -> Place {
+    let node = schema
+        .chain(p.node)
+        .into_iter()
+        .rev()
+        .skip(1)
+        .find(|&a| {
+            matches!(
+                schema.nodes[a].kind,
+                Kind::Numbered | Kind::Risk | Kind::Top
+            )
+        })
+        .unwrap_or(p.node);
+    Place {
+        node,
+        block: if schema.block_of(node).is_some() {
+            p.block
+        } else {
+            0
+        },
+    }
 }
 
 static TICKED_TEXT: Lazy<Regex> =
