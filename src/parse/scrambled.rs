@@ -972,7 +972,7 @@ fn pick_target(
     if content.len() == 1 && looks_like_org(content[0]) {
         if let Some(i) = nearest(&|i| schema.nodes[node_of(i)].org) {
             *why = "organisation name".into();
-            return Some(i).map(place);
+            return Some(place(i));
         }
     }
     if let Some(i) = typed_target(schema, &content, at, targets, why) {
@@ -1103,7 +1103,7 @@ fn untyped_target(
     // dates and single values take one value. Below: only empty fields.
     let takes = |i: usize, above: bool| {
         let n = node_of(i);
-        attach::accepts(schema, n, &content)
+        attach::accepts(schema, n, content)
             && (!filled[i] || (above && attach::value_kind(schema, n) == attach::ValueKind::Text))
     };
     if let Some(i) = order
