@@ -157,6 +157,7 @@ struct Slot {
     body: Vec<String>,
     choices: Vec<String>,
     why: Vec<String>,
+    value: Option<String>,
 }
 
 impl<'a> Builder<'a> {
@@ -195,6 +196,14 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Sets the value of a section that is not a choice (a block's title).
+    pub fn set_value(&mut self, k: SlotKey, value: &str) {
+        let v = value.trim();
+        if !v.is_empty() {
+            self.slot(k).value.get_or_insert_with(|| v.to_string());
+        }
+    }
+
     /// Records why text was placed in a section (see [`Section::why`]).
     pub fn note(&mut self, k: SlotKey, why: String) {
         let w = &mut self.slot(k).why;
@@ -220,7 +229,9 @@ impl<'a> Builder<'a> {
                 let key = s.key?;
                 let (path, ckey) = self.render(&key);
                 let body = s.body.join("\n");
-                let value = selected_value(&body)
+                let value = s
+                    .value
+                    .or_else(|| selected_value(&body))
                     .or_else(|| self.is_choice(&key).then(|| answer::bare_answer(&body))?);
                 Some(Section {
                     path,

@@ -711,6 +711,27 @@ fn attach_blocks(
                 add_head(&mut heads, p, &content);
             }
         }
+        // A block's title (`委託事項1` … `帳票作成等業務委託`) is the header's
+        // value; its text is kept with the block's first field, which it
+        // summarises, so that the header's body stays the bare label.
+        let place = match place {
+            Some(p) if schema.nodes[p.node].kind == Kind::Block && !content.is_empty() => {
+                b.set_value(SlotKey::Form(p), content[0]);
+                b.note(
+                    SlotKey::Form(p),
+                    format!("{why}: title {}", content[0].trim()),
+                );
+                let first = (p.node + 1..schema.nodes.len())
+                    .find(|&j| schema.nodes[j].parent == Some(p.node));
+                first
+                    .map(|node| Place {
+                        node,
+                        block: p.block,
+                    })
+                    .or(Some(p))
+            }
+            other => other,
+        };
         let target = place
             .map(SlotKey::Form)
             .or_else(|| st.last.clone())
