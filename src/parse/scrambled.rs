@@ -1027,7 +1027,9 @@ fn pick_target(
         let k_score = k.map_or(0, |p| attach::hint_score(schema, p.node, &text));
         let k_weak = k.is_none_or(|p| !schema.nodes[p.node].hints.is_empty())
             || k_line.is_some_and(|l| l > at);
-        if unique && best > k_score && k_weak {
+        // Strong evidence (several or long typical words) decides alone.
+        let strong = best >= 5 && best >= 2 * k_score.max(1);
+        if unique && best > k_score && (k_weak || strong) {
             *why = "uses the typical words of this field".into();
             return Some(place(i));
         }
