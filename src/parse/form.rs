@@ -74,6 +74,9 @@ pub struct Node {
     /// (`時期・頻度`: 随時, 日次 …), used to place free text that the PDF
     /// printed away from its label.
     pub hints: &'static [&'static str],
+    /// Words naming the subject of a numbered section (`４．…委託`: 委託),
+    /// which the free text of its fields mentions.
+    pub topic: &'static [&'static str],
     /// A field that only groups sub-fields (`④使用の主体`): no value of its own.
     pub group: bool,
     /// Checkboxes printed with the node (`委託しない`): when one is ticked,
@@ -316,6 +319,31 @@ const HINTS: &[(&str, &[&str])] = &[
     ("具体的な方法", &["研修"]),
     ("その他のリスク対策", &["セキュリティ管理"]),
 ];
+
+/// Subjects of the risk sections (all forms), by the end of the heading.
+const TOPICS: &[(&str, &[&str])] = &[
+    ("取扱いの委託", &["委託"]),
+    (
+        "（委託や情報提供ネットワークシステムを通じた提供を除く。）",
+        &["提供", "移転"],
+    ),
+    (
+        "情報提供ネットワークシステムとの接続",
+        &["情報提供ネットワーク", "中間サーバ"],
+    ),
+    (
+        "特定個人情報の保管・消去",
+        &["保管", "消去", "物理的", "技術的"],
+    ),
+];
+
+/// Topic words of a numbered heading (see [`Node::topic`]).
+fn topic_of(label: &str) -> &'static [&'static str] {
+    TOPICS
+        .iter()
+        .find(|(k, _)| label.ends_with(k))
+        .map_or(&[], |(_, t)| *t)
+}
 
 /// Hints of a label (see [`Node::hints`]).
 fn hints_of(label: &str, kind: Kind) -> &'static [&'static str] {
@@ -980,6 +1008,11 @@ fn build(v: Variant) -> Schema {
             org: flags.split(',').any(|f| f == "org"),
             group: flags.split(',').any(|f| f == "grp"),
             hints: hints_of(&label, kind),
+            topic: if kind == Kind::Numbered {
+                topic_of(&label)
+            } else {
+                &[]
+            },
             choice: flags.split(',').any(|f| f == "ch") || (!options.is_empty() && !checkbox),
             options,
             boxes: flags

@@ -1038,8 +1038,61 @@ fn pick_target(
         *why = kwhy;
         return k.map(|p| heading_of(schema, p));
     }
+    // Subject: text that never names the subject of the section it would
+    // join, but names another section's subject, goes to that section's
+    // nearest empty general field.
+    if let Some(p) = k.filter(|_| cont.is_none()) {
+        if let Some(i) = other_subject(schema, &content, &text, at, targets, filled, p) {
+            *why = "names the subject of this section".into();
+            return Some(place(i));
+        }
+    }
     *why = kwhy;
     k
+}
+
+/// The numbered section of a node and its subject words.
+fn subject(schema: &Schema, node: usize) -> Option<(usize, &'static [&'static str])> {
+    schema
+        .chain(node)
+        .into_iter()
+        .find(|&a| !schema.nodes[a].topic.is_empty())
+        .map(|a| (a, schema.nodes[a].topic))
+}
+
+/// See the subject rule of [`pick_target`].
+fn other_subject(
+    schema: &Schema,
+    content: &[&str],
+    text: &str,
+    at: usize,
+    targets: &[(usize, &Occ)],
+    filled: &[bool],
+    k: Place,
+) -> Option<usize> {
+    let (sec, words) = subject(schema, k.node)?;
+    if words.iter().any(|w| text.contains(w)) {
+        return None;
+    }
+    let node_of = |i: usize| targets[i].1.place.map_or(0, |p| p.node);
+    (0..targets.len())
+        .filter(|&i| {
+            let n = node_of(i);
+            !filled[i]
+                && schema.nodes[n].hints.is_empty()
+                && attach::value_kind(schema, n) == attach::ValueKind::Text
+                && attach::accepts(schema, n, content)
+                && subject(schema, n)
+                    .is_some_and(|(s, w)| s != sec && w.iter().any(|w| text.contains(w)))
+        })
+        // Measures of the section's named risk before its catch-all
+        // `…その他のリスク及びそのリスクに対する措置`, then the nearest.
+        .min_by_key(|&i| {
+            (
+                std::cmp::Reverse(schema.nodes[node_of(i)].depth),
+                targets[i].0.abs_diff(at),
+            )
+        })
 }
 
 /// Typed slots (R6): organisation names to 委託先名, box texts and ticked
