@@ -140,6 +140,10 @@ pub struct Builder<'a> {
     index: HashMap<SlotKey, usize>,
     /// Printed label overrides (typos of the document kept in the path).
     pub display: HashMap<usize, String>,
+    /// Table exports: a field left empty keeps its printed label with the
+    /// boilerplate (searchable with the choices), so that a search for the
+    /// label finds the fields that answer it, not the empty ones.
+    pub empty_label_is_boilerplate: bool,
 }
 
 /// Identity of a section slot.
@@ -168,6 +172,7 @@ impl<'a> Builder<'a> {
             order: Vec::new(),
             index: HashMap::new(),
             display: HashMap::new(),
+            empty_label_is_boilerplate: false,
         }
     }
 
@@ -228,7 +233,17 @@ impl<'a> Builder<'a> {
             .filter_map(|s| {
                 let key = s.key?;
                 let (path, ckey) = self.render(&key);
-                let body = s.body.join("\n");
+                let mut body = s.body.join("\n");
+                let mut choices = s.choices.join("\n");
+                if self.empty_label_is_boilerplate && self.is_bare_label(&key, &body) {
+                    choices = [body.as_str(), choices.as_str()]
+                        .iter()
+                        .filter(|t| !t.is_empty())
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    body.clear();
+                }
                 let value = s
                     .value
                     .or_else(|| selected_value(&body))
@@ -237,12 +252,24 @@ impl<'a> Builder<'a> {
                     path,
                     key: CanonicalKey(ckey),
                     body,
-                    choices: s.choices.join("\n"),
+                    choices,
                     value,
                     why: s.why,
                 })
             })
             .collect()
+    }
+
+    /// True if `body` is nothing but the printed label of a leaf field.
+    fn is_bare_label(&self, k: &SlotKey, body: &str) -> bool {
+        let SlotKey::Form(p) = k else { return false };
+        let n = &self.schema.nodes[p.node];
+        let leaf = self
+            .schema
+            .nodes
+            .get(p.node + 1)
+            .is_none_or(|c| c.parent != Some(p.node));
+        n.kind == Kind::Field && leaf && !body.is_empty() && lfold(body) == n.fold
     }
 
     /// A choice field answered by an option (R6 typed slot).

@@ -50,6 +50,7 @@ pub fn parse(text: &str, schema: &Schema) -> Vec<Section> {
         .find(|&i| !toc.contains(&i) && is_changes_head(&strip_html(lines[i])))
         .unwrap_or(lines.len());
     let mut b = Builder::new(schema);
+    b.empty_label_is_boilerplate = true;
     let cover: Vec<String> = lines[..cover_end].iter().map(|l| strip_html(l)).collect();
     let cover_refs: Vec<&str> = cover.iter().map(String::as_str).collect();
     meta::cover_sections(&cover_refs, &mut b, cover_node(schema));
