@@ -1225,6 +1225,31 @@ mod tests {
     }
 
     #[test]
+    fn option_lists_are_data_of_the_trees() {
+        for v in VARIANTS {
+            let text = tree_text(v);
+            for line in text.lines() {
+                for f in line.split('|').nth(2).unwrap_or("").split(',') {
+                    if let Some(name) = f.strip_prefix("opt=") {
+                        assert!(!option_set(name).is_empty(), "unknown option set {name}");
+                    }
+                }
+            }
+        }
+        let s = schema(Variant::KisoR6);
+        let q = s
+            .nodes
+            .iter()
+            .find(|n| n.label == "評価対象の事務の対象人数は何人か")
+            .unwrap();
+        assert!(q.choice && q.has_option("1万人以上10万人未満"));
+        // The document may leave out an option's parenthetical.
+        assert!(q.has_option("1,000人未満"));
+        assert!(!q.has_option("500人未満"));
+        assert!(is_box_option("評価実施機関内の他部署") && !is_radio_option("紙"));
+    }
+
+    #[test]
     fn cross_walk_training_has_one_key() {
         let keys = lookup_keys("従業者に対する教育・啓発");
         assert_eq!(keys, vec!["risk.training".to_string()]);
