@@ -732,18 +732,27 @@ fn attach_blocks(
             }
             other => other,
         };
-        let target = place
-            .map(SlotKey::Form)
-            .or_else(|| st.last.clone())
-            .unwrap_or_else(|| {
-                SlotKey::Form(Place {
-                    node: cover_node(schema),
-                    block: 0,
-                })
-            });
+        // Text on a page without labels goes to the heading of the last
+        // label of earlier pages, marked unplaced.
+        // (A free-text field continues there: long values run over pages.)
+        let last_text = matches!(st.last, Some(SlotKey::Form(p))
+            if attach::value_kind(schema, p.node) == attach::ValueKind::Text);
+        let last = match st.last.clone() {
+            Some(SlotKey::Form(p)) if !last_text => Some(SlotKey::Form(heading_of(schema, p))),
+            other => other,
+        };
+        let target = place.map(SlotKey::Form).or(last).unwrap_or_else(|| {
+            SlotKey::Form(Place {
+                node: cover_node(schema),
+                block: 0,
+            })
+        });
         if !content.is_empty() || answer.is_some() {
             if place.is_none() {
-                why = "unplaced: no label on the page".into();
+                why = match last_text {
+                    true => "continues the last field of the previous page".into(),
+                    false => "unplaced: no label on the page".into(),
+                };
             }
             let snippet: String = content
                 .first()
