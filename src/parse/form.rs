@@ -316,8 +316,6 @@ const HINTS: &[(&str, &[&str])] = &[
         "規定の内容",
         &["規定", "契約", "禁止", "義務", "てはならない"],
     ),
-    ("具体的な方法", &["研修"]),
-    ("その他のリスク対策", &["セキュリティ管理"]),
 ];
 
 /// Subjects of the risk sections (all forms), by the end of the heading.
