@@ -163,6 +163,10 @@ enum Cmd {
         /// Print the parse as JSON.
         #[arg(long)]
         json: bool,
+        /// Say for each field why it got its text (option match, adjacency,
+        /// typical words …) and list the text that could not be placed.
+        #[arg(long)]
+        explain: bool,
     },
 }
 
@@ -321,7 +325,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let s = index.open()?;
             present::docs(&mut out, &indexer::doc_records(&s)?, json)?;
         }
-        Cmd::Show { file, tree, json } => show(&mut out, &file, tree, json)?,
+        Cmd::Show {
+            file,
+            tree,
+            json,
+            explain,
+        } => show(&mut out, &file, tree, json, explain)?,
         Cmd::Contractors {
             name,
             index,
@@ -398,7 +407,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// `pia show`: parse one file and print what the parser understood.
-fn show(out: &mut impl Write, file: &Path, tree: bool, json: bool) -> Result<()> {
+fn show(out: &mut impl Write, file: &Path, tree: bool, json: bool, explain: bool) -> Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let text = if file
         .extension()
@@ -416,6 +425,9 @@ fn show(out: &mut impl Write, file: &Path, tree: bool, json: bool) -> Result<()>
         serde_json::to_writer_pretty(&mut *out, &doc)?;
         writeln!(out)?;
         return Ok(());
+    }
+    if explain {
+        return present::explain(out, &doc);
     }
     present::parsed(out, &doc, tree)
 }

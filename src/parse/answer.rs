@@ -223,5 +223,29 @@ mod tests {
             bare_answer("十分に行っている 従業者に対する教育・啓発").as_deref(),
             Some("十分に行っている")
         );
+        // Options of the official lists are answers wherever printed.
+        let a = |l: &str| answer_of_line(l).map(|a| a.0);
+        assert_eq!(
+            a("1万人以上10万人未満 ]").as_deref(),
+            Some("1万人以上10万人未満")
+        );
+        assert_eq!(
+            a("10万人以上30万人未満 ] 2) 1,000人以上1万人未満").as_deref(),
+            Some("10万人以上30万人未満")
+        );
+        assert_eq!(
+            a("1万人以上10万人未満[ ]").as_deref(),
+            Some("1万人以上10万人未満")
+        );
+        assert_eq!(a(" [ ]十分である").as_deref(), Some("十分である"));
+        assert_eq!(a("[ ] 紙"), None);
+        // A lone numbered option of a long list is the selected one.
+        let lone = [" 9)　従業者に対する教育・啓発"];
+        assert_eq!(
+            answer_of_block(&lone, true).map(|a| a.0).as_deref(),
+            Some("従業者に対する教育・啓発")
+        );
+        assert_eq!(answer_of_block(&lone, false), None);
+        assert_eq!(answer_of_block(&["3) 未定"], true), None);
     }
 }

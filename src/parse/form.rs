@@ -74,6 +74,9 @@ pub struct Node {
     /// (`時期・頻度`: 随時, 日次 …), used to place free text that the PDF
     /// printed away from its label.
     pub hints: &'static [&'static str],
+    /// Words naming the subject of a numbered section (`４．…委託`: 委託),
+    /// which the free text of its fields mentions.
+    pub topic: &'static [&'static str],
     /// A field that only groups sub-fields (`④使用の主体`): no value of its own.
     pub group: bool,
     /// Checkboxes printed with the node (`委託しない`): when one is ticked,
@@ -308,10 +311,37 @@ const HINTS: &[(&str, &[&str])] = &[
     ("提供する情報", &["情報"]),
     ("移転する情報", &["情報"]),
     ("本人の範囲", &["者"]),
-    ("規定の内容", &["規定", "契約", "禁止", "義務"]),
-    ("具体的な方法", &["研修"]),
-    ("その他のリスク対策", &["セキュリティ管理"]),
+    // Contract clauses are written as prohibitions (…してはならない).
+    (
+        "規定の内容",
+        &["規定", "契約", "禁止", "義務", "てはならない"],
+    ),
 ];
+
+/// Subjects of the risk sections (all forms), by the end of the heading.
+const TOPICS: &[(&str, &[&str])] = &[
+    ("取扱いの委託", &["委託"]),
+    (
+        "（委託や情報提供ネットワークシステムを通じた提供を除く。）",
+        &["提供", "移転"],
+    ),
+    (
+        "情報提供ネットワークシステムとの接続",
+        &["情報提供ネットワーク", "中間サーバ"],
+    ),
+    (
+        "特定個人情報の保管・消去",
+        &["保管", "消去", "物理的", "技術的"],
+    ),
+];
+
+/// Topic words of a numbered heading (see [`Node::topic`]).
+fn topic_of(label: &str) -> &'static [&'static str] {
+    TOPICS
+        .iter()
+        .find(|(k, _)| label.ends_with(k))
+        .map_or(&[], |(_, t)| *t)
+}
 
 /// Hints of a label (see [`Node::hints`]).
 fn hints_of(label: &str, kind: Kind) -> &'static [&'static str] {
@@ -976,6 +1006,11 @@ fn build(v: Variant) -> Schema {
             org: flags.split(',').any(|f| f == "org"),
             group: flags.split(',').any(|f| f == "grp"),
             hints: hints_of(&label, kind),
+            topic: if kind == Kind::Numbered {
+                topic_of(&label)
+            } else {
+                &[]
+            },
             choice: flags.split(',').any(|f| f == "ch") || (!options.is_empty() && !checkbox),
             options,
             boxes: flags
@@ -1185,6 +1220,31 @@ mod tests {
                 assert!(seen.insert(n.key.clone()), "dup key {} in {:?}", n.key, v);
             }
         }
+    }
+
+    #[test]
+    fn option_lists_are_data_of_the_trees() {
+        for v in VARIANTS {
+            let text = tree_text(v);
+            for line in text.lines() {
+                for f in line.split('|').nth(2).unwrap_or("").split(',') {
+                    if let Some(name) = f.strip_prefix("opt=") {
+                        assert!(!option_set(name).is_empty(), "unknown option set {name}");
+                    }
+                }
+            }
+        }
+        let s = schema(Variant::KisoR6);
+        let q = s
+            .nodes
+            .iter()
+            .find(|n| n.label == "評価対象の事務の対象人数は何人か")
+            .unwrap();
+        assert!(q.choice && q.has_option("1万人以上10万人未満"));
+        // The document may leave out an option's parenthetical.
+        assert!(q.has_option("1,000人未満"));
+        assert!(!q.has_option("500人未満"));
+        assert!(is_box_option("評価実施機関内の他部署") && !is_radio_option("紙"));
     }
 
     #[test]

@@ -121,7 +121,8 @@ pub fn cover_sections(lines: &[&str], b: &mut Builder, cover: usize) {
             field("公表日")
         } else if NUMBER_LINE.is_match(t) {
             field("評価書番号")
-        } else if is_title(&f, next, prev) {
+        } else if f.starts_with("特定個人情報保護評価書") || is_title(&f, next, prev) {
+            // The form's title line names the document as much as 評価書名.
             field("評価書名")
         } else if t.ends_with('長') && t.chars().count() <= 30 {
             field("評価実施機関名")

@@ -140,6 +140,10 @@ pub struct Builder<'a> {
     index: HashMap<SlotKey, usize>,
     /// Printed label overrides (typos of the document kept in the path).
     pub display: HashMap<usize, String>,
+    /// Table exports: a field left empty keeps its printed label with the
+    /// boilerplate (searchable with the choices), so that a search for the
+    /// label finds the fields that answer it, not the empty ones.
+    pub empty_label_is_boilerplate: bool,
 }
 
 /// Identity of a section slot.
@@ -157,6 +161,7 @@ struct Slot {
     body: Vec<String>,
     choices: Vec<String>,
     why: Vec<String>,
+    value: Option<String>,
 }
 
 impl<'a> Builder<'a> {
@@ -167,6 +172,7 @@ impl<'a> Builder<'a> {
             order: Vec::new(),
             index: HashMap::new(),
             display: HashMap::new(),
+            empty_label_is_boilerplate: false,
         }
     }
 
@@ -195,6 +201,14 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Sets the value of a section that is not a choice (a block's title).
+    pub fn set_value(&mut self, k: SlotKey, value: &str) {
+        let v = value.trim();
+        if !v.is_empty() {
+            self.slot(k).value.get_or_insert_with(|| v.to_string());
+        }
+    }
+
     /// Records why text was placed in a section (see [`Section::why`]).
     pub fn note(&mut self, k: SlotKey, why: String) {
         let w = &mut self.slot(k).why;
@@ -219,19 +233,43 @@ impl<'a> Builder<'a> {
             .filter_map(|s| {
                 let key = s.key?;
                 let (path, ckey) = self.render(&key);
-                let body = s.body.join("\n");
-                let value = selected_value(&body)
+                let mut body = s.body.join("\n");
+                let mut choices = s.choices.join("\n");
+                if self.empty_label_is_boilerplate && self.is_bare_label(&key, &body) {
+                    choices = [body.as_str(), choices.as_str()]
+                        .iter()
+                        .filter(|t| !t.is_empty())
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    body.clear();
+                }
+                let value = s
+                    .value
+                    .or_else(|| selected_value(&body))
                     .or_else(|| self.is_choice(&key).then(|| answer::bare_answer(&body))?);
                 Some(Section {
                     path,
                     key: CanonicalKey(ckey),
                     body,
-                    choices: s.choices.join("\n"),
+                    choices,
                     value,
                     why: s.why,
                 })
             })
             .collect()
+    }
+
+    /// True if `body` is nothing but the printed label of a leaf field.
+    fn is_bare_label(&self, k: &SlotKey, body: &str) -> bool {
+        let SlotKey::Form(p) = k else { return false };
+        let n = &self.schema.nodes[p.node];
+        let leaf = self
+            .schema
+            .nodes
+            .get(p.node + 1)
+            .is_none_or(|c| c.parent != Some(p.node));
+        n.kind == Kind::Field && leaf && !body.is_empty() && lfold(body) == n.fold
     }
 
     /// A choice field answered by an option (R6 typed slot).

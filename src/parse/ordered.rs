@@ -50,6 +50,7 @@ pub fn parse(text: &str, schema: &Schema) -> Vec<Section> {
         .find(|&i| !toc.contains(&i) && is_changes_head(&strip_html(lines[i])))
         .unwrap_or(lines.len());
     let mut b = Builder::new(schema);
+    b.empty_label_is_boilerplate = true;
     let cover: Vec<String> = lines[..cover_end].iter().map(|l| strip_html(l)).collect();
     let cover_refs: Vec<&str> = cover.iter().map(String::as_str).collect();
     meta::cover_sections(&cover_refs, &mut b, cover_node(schema));
@@ -131,6 +132,11 @@ fn row(schema: &Schema, raw: &str, b: &mut Builder, st: &mut Stack) {
                 && fit(schema, q.node, &value) == Some(true)
             {
                 place = Some(q);
+                let label = &schema.nodes[p.node].label;
+                b.note(
+                    SlotKey::Form(q),
+                    format!("shifted row: printed in the row of {label}, fits this field"),
+                );
             }
         }
     } else if let Some(p) = st.place {
@@ -147,6 +153,13 @@ fn row(schema: &Schema, raw: &str, b: &mut Builder, st: &mut Stack) {
                         block: p.block,
                     });
                     st.place = place;
+                    b.note(
+                        SlotKey::Form(Place {
+                            node: j,
+                            block: p.block,
+                        }),
+                        format!("row without label: {v} is an option of this field"),
+                    );
                 }
             }
         }

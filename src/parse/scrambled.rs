@@ -609,6 +609,13 @@ fn attach_blocks(
         .filter(|(_, o)| has_inline(schema, lines, o))
         .filter_map(|(_, o)| Some((o.place?, vec![inline_value(schema, lines, o)])))
         .collect();
+    for (p, h) in &heads {
+        let snippet: String = h[0].chars().take(24).collect();
+        b.note(
+            SlotKey::Form(*p),
+            format!("printed on the label's line: {snippet}"),
+        );
+    }
     // Pass 1 (adjacency): a block printed right under a label that can take
     // it belongs to that label, whatever else the page holds.
     let mut adjacent: HashMap<usize, Place> = HashMap::new();
@@ -682,7 +689,7 @@ fn attach_blocks(
                 cont,
                 &mut why,
             );
-            t.map(|p| match block.is_prose() {
+            t.map(|p| match block.is_prose() && why != UNPLACED {
                 true => attach::refine(schema, &places, &mut fill, p, block.at),
                 false => p,
             })
@@ -704,18 +711,48 @@ fn attach_blocks(
                 add_head(&mut heads, p, &content);
             }
         }
-        let target = place
-            .map(SlotKey::Form)
-            .or_else(|| st.last.clone())
-            .unwrap_or_else(|| {
-                SlotKey::Form(Place {
-                    node: cover_node(schema),
-                    block: 0,
-                })
-            });
+        // A block's title (`委託事項1` … `帳票作成等業務委託`) is the header's
+        // value; its text is kept with the block's first field, which it
+        // summarises, so that the header's body stays the bare label.
+        let place = match place {
+            Some(p) if schema.nodes[p.node].kind == Kind::Block && !content.is_empty() => {
+                b.set_value(SlotKey::Form(p), content[0]);
+                b.note(
+                    SlotKey::Form(p),
+                    format!("{why}: title {}", content[0].trim()),
+                );
+                let first = (p.node + 1..schema.nodes.len())
+                    .find(|&j| schema.nodes[j].parent == Some(p.node));
+                first
+                    .map(|node| Place {
+                        node,
+                        block: p.block,
+                    })
+                    .or(Some(p))
+            }
+            other => other,
+        };
+        // Text on a page without labels goes to the heading of the last
+        // label of earlier pages, marked unplaced.
+        // (A free-text field continues there: long values run over pages.)
+        let last_text = matches!(st.last, Some(SlotKey::Form(p))
+            if attach::value_kind(schema, p.node) == attach::ValueKind::Text);
+        let last = match st.last.clone() {
+            Some(SlotKey::Form(p)) if !last_text => Some(SlotKey::Form(heading_of(schema, p))),
+            other => other,
+        };
+        let target = place.map(SlotKey::Form).or(last).unwrap_or_else(|| {
+            SlotKey::Form(Place {
+                node: cover_node(schema),
+                block: 0,
+            })
+        });
         if !content.is_empty() || answer.is_some() {
             if place.is_none() {
-                why = "unplaced: no label of the page can take it".into();
+                why = match last_text {
+                    true => "continues the last field of the previous page".into(),
+                    false => "unplaced: no label on the page".into(),
+                };
             }
             let snippet: String = content
                 .first()
@@ -785,42 +822,47 @@ fn enumerated_lists(
     all: &[(usize, Block)],
     adjacent: &HashMap<usize, Place>,
 ) -> HashMap<usize, usize> {
-    let mut items: Vec<(u32, String, usize)> = Vec::new();
+    let mut items: Vec<(u32, u32, String, usize)> = Vec::new();
     for (_, b) in all {
         if adjacent.contains_key(&b.at) || !b.is_prose() {
             continue;
         }
-        let Some(first) = b.content().first().map(|l| l.to_string()) else {
-            continue;
-        };
-        let Some(c) = ENUM_HEAD.captures(&first) else {
+        let content = b.content();
+        let Some(c) = content.first().and_then(|f| ENUM_HEAD.captures(f)) else {
             continue;
         };
         let Ok(n) = crate::normalize::fold(&c[1]).parse::<u32>() else {
             continue;
         };
-        let style = format!(
-            "{}{}",
-            c[1].chars().any(|ch| ('０'..='９').contains(&ch)),
-            &c[2]
-        );
-        items.push((n, style, b.at));
+        // Digit width varies inside one list (`1　…`, `２　…`); the
+        // separator does not.
+        let style = c[2].to_string();
+        // Items of the same list printed inside this block.
+        let mut last = n;
+        for l in content.iter().skip(1) {
+            if let Some(m) = ENUM_HEAD.captures(l).filter(|m| m[2] == style) {
+                if crate::normalize::fold(&m[1]).parse::<u32>() == Ok(last + 1) {
+                    last += 1;
+                }
+            }
+        }
+        items.push((n, last, style, b.at));
     }
     // lists: (style, last number, last position, members)
     let mut lists: Vec<(String, u32, usize, Vec<usize>)> = Vec::new();
     let mut by_number = items.clone();
-    by_number.sort_by_key(|i| (i.0, i.2));
-    for (n, style, at) in by_number {
+    by_number.sort_by_key(|i| (i.0, i.3));
+    for (n, last, style, at) in by_number {
         let open = (0..lists.len())
             .filter(|&l| lists[l].0 == style && lists[l].1 + 1 == n)
             .min_by_key(|&l| lists[l].2.abs_diff(at));
         match open {
             Some(l) if n > 1 => {
-                lists[l].1 = n;
+                lists[l].1 = last;
                 lists[l].2 = at;
                 lists[l].3.push(at);
             }
-            _ => lists.push((style, n, at, vec![at])),
+            _ => lists.push((style, last, at, vec![at])),
         }
     }
     let mut out = HashMap::new();
@@ -960,7 +1002,7 @@ fn pick_target(
     if content.len() == 1 && looks_like_org(content[0]) {
         if let Some(i) = nearest(&|i| schema.nodes[node_of(i)].org) {
             *why = "organisation name".into();
-            return Some(i).map(place);
+            return Some(place(i));
         }
     }
     if let Some(i) = typed_target(schema, &content, at, targets, why) {
@@ -994,13 +1036,72 @@ fn pick_target(
         let k_score = k.map_or(0, |p| attach::hint_score(schema, p.node, &text));
         let k_weak = k.is_none_or(|p| !schema.nodes[p.node].hints.is_empty())
             || k_line.is_some_and(|l| l > at);
-        if unique && best > k_score && k_weak {
+        // Strong evidence (several or long typical words) decides alone.
+        let strong = best >= 5 && best >= 2 * k_score.max(1);
+        if unique && best > k_score && (k_weak || strong) {
             *why = "uses the typical words of this field".into();
+            return Some(place(i));
+        }
+    }
+    if kwhy == UNPLACED {
+        *why = kwhy;
+        return k.map(|p| heading_of(schema, p));
+    }
+    // Subject: text that never names the subject of the section it would
+    // join, but names another section's subject, goes to that section's
+    // nearest empty general field.
+    if let Some(p) = k.filter(|_| cont.is_none()) {
+        if let Some(i) = other_subject(schema, &content, &text, at, targets, filled, p) {
+            *why = "names the subject of this section".into();
             return Some(place(i));
         }
     }
     *why = kwhy;
     k
+}
+
+/// The numbered section of a node and its subject words.
+fn subject(schema: &Schema, node: usize) -> Option<(usize, &'static [&'static str])> {
+    schema
+        .chain(node)
+        .into_iter()
+        .find(|&a| !schema.nodes[a].topic.is_empty())
+        .map(|a| (a, schema.nodes[a].topic))
+}
+
+/// See the subject rule of [`pick_target`].
+fn other_subject(
+    schema: &Schema,
+    content: &[&str],
+    text: &str,
+    at: usize,
+    targets: &[(usize, &Occ)],
+    filled: &[bool],
+    k: Place,
+) -> Option<usize> {
+    let (sec, words) = subject(schema, k.node)?;
+    if words.iter().any(|w| text.contains(w)) {
+        return None;
+    }
+    let node_of = |i: usize| targets[i].1.place.map_or(0, |p| p.node);
+    (0..targets.len())
+        .filter(|&i| {
+            let n = node_of(i);
+            !filled[i]
+                && schema.nodes[n].hints.is_empty()
+                && attach::value_kind(schema, n) == attach::ValueKind::Text
+                && attach::accepts(schema, n, content)
+                && subject(schema, n)
+                    .is_some_and(|(s, w)| s != sec && w.iter().any(|w| text.contains(w)))
+        })
+        // Measures of the section's named risk before its catch-all
+        // `…その他のリスク及びそのリスクに対する措置`, then the nearest.
+        .min_by_key(|&i| {
+            (
+                std::cmp::Reverse(schema.nodes[node_of(i)].depth),
+                targets[i].0.abs_diff(at),
+            )
+        })
 }
 
 /// Typed slots (R6): organisation names to 委託先名, box texts and ticked
@@ -1087,7 +1188,7 @@ fn untyped_target(
     // dates and single values take one value. Below: only empty fields.
     let takes = |i: usize, above: bool| {
         let n = node_of(i);
-        attach::accepts(schema, n, &content)
+        attach::accepts(schema, n, content)
             && (!filled[i] || (above && attach::value_kind(schema, n) == attach::ValueKind::Text))
     };
     if let Some(i) = order
@@ -1100,18 +1201,37 @@ fn untyped_target(
         *why = "nearest field that takes this kind of value".into();
         return Some(i);
     }
-    if targets[d].0 > at {
-        return def;
-    }
-    if filled[d] && !is_prose(schema, node_of(d)) {
-        let empty = (0..targets.len())
-            .filter(|&i| targets[i].0 < at && !filled[i] && is_prose(schema, node_of(i)))
-            .max_by_key(|&i| targets[i].0);
-        if empty.is_some() {
-            return empty;
-        }
-    }
+    // No field of the page can take it: never silently a wrong field.
+    *why = UNPLACED.into();
     def
+}
+
+/// Why-note of text that no field could take (see [`Section::low_confidence`]).
+const UNPLACED: &str = "unplaced: no field of the page takes this kind of value";
+
+/// The heading a text that could not be placed goes to: the nearest
+/// numbered, risk or top-level heading above the nearest label.
+fn heading_of(schema: &Schema, p: Place) -> Place {
+    let node = schema
+        .chain(p.node)
+        .into_iter()
+        .rev()
+        .skip(1)
+        .find(|&a| {
+            matches!(
+                schema.nodes[a].kind,
+                Kind::Numbered | Kind::Risk | Kind::Top
+            )
+        })
+        .unwrap_or(p.node);
+    Place {
+        node,
+        block: if schema.block_of(node).is_some() {
+            p.block
+        } else {
+            0
+        },
+    }
 }
 
 static TICKED_TEXT: Lazy<Regex> =

@@ -195,6 +195,27 @@ pub fn docs(out: &mut impl Write, docs: &[DocRecord], json: bool) -> Result<()> 
     Ok(())
 }
 
+/// `pia show --explain`: for each section, why the parser put its text
+/// there, then the text it could not place (kept on the nearest heading).
+pub fn explain(out: &mut impl Write, doc: &ParsedDoc) -> Result<()> {
+    let mut unplaced = Vec::new();
+    for s in doc.sections.iter().filter(|s| !s.why.is_empty()) {
+        writeln!(out, "{}", s.path)?;
+        for w in &s.why {
+            if w.starts_with("unplaced") {
+                unplaced.push((s.path.to_string(), w));
+            }
+            writeln!(out, "  - {w}")?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "unplaced text: {}", unplaced.len())?;
+    for (path, w) in unplaced {
+        writeln!(out, "  {path}: {w}")?;
+    }
+    Ok(())
+}
+
 /// Prints a parsed document: metadata, then every section (`tree`: as an
 /// indented tree of path components with values, else path, key and text).
 pub fn parsed(out: &mut impl Write, doc: &ParsedDoc, tree: bool) -> Result<()> {
@@ -236,7 +257,12 @@ pub fn parsed(out: &mut impl Write, doc: &ParsedDoc, tree: bool) -> Result<()> {
             }
             prev = parts;
         } else {
-            writeln!(out, "{}  [{}]", s.path, s.key.0)?;
+            let flag = if s.low_confidence() {
+                "  (low confidence: holds text that could not be placed)"
+            } else {
+                ""
+            };
+            writeln!(out, "{}  [{}]{flag}", s.path, s.key.0)?;
             if let Some(v) = &s.value {
                 writeln!(out, "  value: {v}")?;
             }
