@@ -154,7 +154,7 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResults> {
 
 /// Hits of one document scoring within this share of its best hit are
 /// considered equally good answers to "where does it say this".
-const NEAR_BEST: f32 = 0.75;
+const NEAR_BEST: f32 = 0.7;
 
 /// Within each document, among hits nearly as good as its best, the earliest
 /// section gets the best score (a document names a thing first where it
