@@ -10,7 +10,7 @@ use super::contractors_page::section_href;
 use super::html::{page as frame, place};
 use super::params::{self, url, DocFilters, Pairs};
 use super::{blocking, json, table, Answer, App, Error};
-use crate::query::syntax as query_syntax;
+use crate::query::syntax;
 use crate::reports::compare;
 use crate::{model, present};
 
@@ -59,7 +59,7 @@ fn run(app: &App, ask: &Ask) -> Answer<compare::Comparison> {
     let q = ask
         .q
         .as_deref()
-        .map(query_syntax::UserQuery::parse)
+        .map(syntax::UserQuery::parse)
         .transpose()
         .map_err(|e| Error::bad(e.to_string()))?;
     let filters = ask.filters.to_filters()?;

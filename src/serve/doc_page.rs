@@ -19,10 +19,10 @@ use super::params::{self, Pairs};
 use super::{blocking, json, Answer, App, Error};
 use crate::index::indexer;
 use crate::ingest::decode;
-use crate::ingest::pdftext as pdf;
+use crate::ingest::pdftext;
 use crate::normalize;
 use crate::query::search;
-use crate::query::syntax as query_syntax;
+use crate::query::syntax;
 
 /// `/api/docs`: every indexed document (`pia docs --json`).
 pub async fn api_list(State(app): State<App>) -> Response {
@@ -86,7 +86,7 @@ pub async fn page(
 
 /// Char ranges of `body` where any part of the query occurs.
 fn query_marks(body: &str, q: &str) -> Vec<(usize, usize)> {
-    let Ok(uq) = query_syntax::UserQuery::parse(q) else {
+    let Ok(uq) = syntax::UserQuery::parse(q) else {
         return Vec::new();
     };
     let norm = normalize::normalize(body);
@@ -218,7 +218,8 @@ fn read_text(path: &Path) -> Answer<String> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
     {
-        return pdf::extract_text(path).map_err(|e| Error::from(anyhow::anyhow!("{shown}: {e}")));
+        return pdftext::extract_text(path)
+            .map_err(|e| Error::from(anyhow::anyhow!("{shown}: {e}")));
     }
     let bytes = std::fs::read(path).map_err(|e| Error::from(anyhow::anyhow!("{shown}: {e}")))?;
     decode::decode(&bytes)

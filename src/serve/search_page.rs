@@ -20,7 +20,7 @@ use crate::index::schema;
 use crate::query::count;
 use crate::query::filter;
 use crate::query::search;
-use crate::query::syntax as query_syntax;
+use crate::query::syntax;
 use crate::{model, normalize};
 
 /// What the search URL says: query, filters, toggles, page.
@@ -87,8 +87,7 @@ impl SearchState {
     }
 
     fn request(&self, limit: usize) -> Answer<crate::query::SearchRequest> {
-        let query =
-            query_syntax::UserQuery::parse(&self.q).map_err(|e| Error::bad(e.to_string()))?;
+        let query = syntax::UserQuery::parse(&self.q).map_err(|e| Error::bad(e.to_string()))?;
         Ok(crate::query::SearchRequest {
             query,
             filters: self.filters.to_filters()?,
