@@ -190,34 +190,70 @@ impl Hidden {
     }
 }
 
-/// Counts what `req` hides (see [`Hidden`]): two or three more exhaustive
-/// counts, so it is kept out of [`crate::query::search::search`] and asked
-/// for by the front ends that tell the user.
+/// Counts what `req` hides (see [`Hidden`]), counting its own matches too;
+/// front ends that already ran the search use [`hidden_beside`].
 pub fn hidden(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<Hidden> {
     let counter = FileCounter::new(searcher)?;
-    let sections = |r: &SearchRequest| -> Result<usize> {
-        Ok(searcher.search(&*match_query(searcher, f, r)?, &tantivy::collector::Count)?)
-    };
-    let shown_docs = counter.count(searcher, f, req)?;
-    let mut hidden = Hidden::default();
-    if !req.include_choices {
-        let with = SearchRequest {
-            include_choices: true,
-            ..req.clone()
-        };
-        hidden.choice_only_documents = counter
-            .count(searcher, f, &with)?
-            .saturating_sub(shown_docs);
-        hidden.choice_only_sections = sections(&with)?.saturating_sub(sections(req)?);
+    let (sections, documents) = counter.matches(searcher, f, req)?;
+    counter.hidden(searcher, f, req, sections, documents)
+}
+
+/// What `req` hides, given the sections and documents its search showed:
+/// one more exhaustive pass for choice lists and one for filters, each only
+/// when the request has that restriction. Kept out of
+/// [`crate::query::search::search`] so only front ends that tell the user
+/// pay for it.
+pub fn hidden_beside(
+    searcher: &Searcher,
+    f: &Fields,
+    req: &SearchRequest,
+    shown_sections: usize,
+    shown_documents: usize,
+) -> Result<Hidden> {
+    FileCounter::new(searcher)?.hidden(searcher, f, req, shown_sections, shown_documents)
+}
+
+impl FileCounter {
+    /// Sections and distinct documents matching `req`, in one pass.
+    fn matches(
+        &self,
+        searcher: &Searcher,
+        f: &Fields,
+        req: &SearchRequest,
+    ) -> Result<(usize, usize)> {
+        let query = match_query(searcher, f, req)?;
+        let (sections, files) =
+            searcher.search(&query, &(tantivy::collector::Count, DistinctFiles(self)))?;
+        Ok((sections, FileCounter::files_in(&files)))
     }
-    if !req.filters.is_empty() {
-        let unfiltered = SearchRequest {
-            filters: Default::default(),
-            ..req.clone()
-        };
-        hidden.filtered_out_documents = counter
-            .count(searcher, f, &unfiltered)?
-            .saturating_sub(shown_docs);
+
+    fn hidden(
+        &self,
+        searcher: &Searcher,
+        f: &Fields,
+        req: &SearchRequest,
+        shown_sections: usize,
+        shown_documents: usize,
+    ) -> Result<Hidden> {
+        let mut hidden = Hidden::default();
+        if !req.include_choices {
+            let with = SearchRequest {
+                include_choices: true,
+                ..req.clone()
+            };
+            let (sections, documents) = self.matches(searcher, f, &with)?;
+            hidden.choice_only_sections = sections.saturating_sub(shown_sections);
+            hidden.choice_only_documents = documents.saturating_sub(shown_documents);
+        }
+        if !req.filters.is_empty() {
+            let unfiltered = SearchRequest {
+                filters: Default::default(),
+                ..req.clone()
+            };
+            hidden.filtered_out_documents = self
+                .count(searcher, f, &unfiltered)?
+                .saturating_sub(shown_documents);
+        }
+        Ok(hidden)
     }
-    Ok(hidden)
 }

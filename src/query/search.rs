@@ -64,7 +64,14 @@ pub fn with_hidden(
 ) -> Result<SearchResults> {
     let reader = store.reader()?;
     let searcher = reader.searcher();
-    res.hidden = Some(crate::query::count::hidden(&searcher, &store.fields, req)?);
+    // The search's own counts are what is shown; without a document count
+    // (an index too old to count files) everything is counted afresh.
+    res.hidden = Some(match res.documents {
+        Some(documents) => {
+            crate::query::count::hidden_beside(&searcher, &store.fields, req, res.total, documents)?
+        }
+        None => crate::query::count::hidden(&searcher, &store.fields, req)?,
+    });
     Ok(res)
 }
 

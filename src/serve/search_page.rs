@@ -17,7 +17,6 @@ use super::params::{self, url, DocFilters, Pairs, MAX_PAGE_SIZE, MAX_RESULTS};
 use super::{blocking, json, table, Answer, App, Error};
 use crate::index::indexer;
 use crate::index::schema;
-use crate::query::count;
 use crate::query::filter;
 use crate::query::search;
 use crate::query::syntax;
@@ -169,23 +168,16 @@ fn execute(app: &App, state: &SearchState, all: Option<usize>) -> Answer<Outcome
                 hidden: None,
             }
         }
-        Ok(_) if state.per_doc => search::search_per_file(store, &req)?,
-        Ok(_) => search::search(store, &req)?,
+        Ok(_) if state.per_doc => {
+            search::with_hidden(store, &req, search::search_per_file(store, &req)?)?
+        }
+        Ok(_) => search::with_hidden(store, &req, search::search(store, &req)?)?,
     };
     let mut emptied_by = Vec::new();
     if res.total == 0 && why_empty.is_empty() {
         (why_empty, emptied_by) = diagnose(&searcher, &f, state, &req);
     }
-    let choice_only_documents = if state.choices {
-        0
-    } else {
-        let with = crate::query::SearchRequest {
-            include_choices: true,
-            ..req.clone()
-        };
-        let n = count::matching_files(&searcher, &f, &with).unwrap_or(0);
-        n.saturating_sub(res.documents.unwrap_or(0))
-    };
+    let choice_only_documents = res.hidden.map_or(0, |h| h.choice_only_documents);
     let facets = facets(&searcher, &f, state, &req);
     let skip = if all.is_some() {
         0
