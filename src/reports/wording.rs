@@ -120,6 +120,12 @@ static MARKER: Lazy<Regex> = Lazy::new(|| {
 /// a blank, `<見出し>`). Blanks inside a sentence (PDF line wraps) are
 /// removed between Japanese characters.
 pub fn split_sentences(text: &str) -> Vec<String> {
+    keyed_sentences(text).into_iter().map(|(s, _)| s).collect()
+}
+
+/// [`split_sentences`] with each sentence's comparison key, normalised once
+/// (sentences whose key is empty — markers or punctuation only — dropped).
+fn keyed_sentences(text: &str) -> Vec<(String, String)> {
     let mut cuts: BTreeSet<usize> = BTreeSet::new();
     for m in BOUNDARY.find_iter(text) {
         let start = m.start() + m.as_str().len() - m.as_str().trim_start().len();
@@ -147,8 +153,9 @@ pub fn split_sentences(text: &str) -> Vec<String> {
         }
         let s = compact(&text[prev..c]);
         prev = c;
-        if !key(&s).is_empty() {
-            out.push(s);
+        let k = key(&s);
+        if !k.is_empty() {
+            out.push((s, k));
         }
     }
     out
@@ -291,18 +298,7 @@ pub fn leader_clusters(keys: &[String], threshold: f64) -> Vec<usize> {
 /// documents. `docs` are (file, text) pairs.
 pub fn sentence_matrix(docs: &[(String, String)]) -> SentenceMatrix {
     // Each sentence with its comparison key, normalised once.
-    let split: Vec<Vec<(String, String)>> = docs
-        .iter()
-        .map(|(_, t)| {
-            split_sentences(t)
-                .into_iter()
-                .map(|s| {
-                    let k = key(&s);
-                    (s, k)
-                })
-                .collect()
-        })
-        .collect();
+    let split: Vec<Vec<(String, String)>> = docs.iter().map(|(_, t)| keyed_sentences(t)).collect();
     // Distinct normalised sentences, with the documents using each and the
     // first printed form.
     let mut distinct: Vec<String> = Vec::new();
