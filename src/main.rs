@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 
 use pia_search::index::indexer::{self, IndexOptions};
 use pia_search::index::store::{self, Store};
-use pia_search::ingest::decode;
+use pia_search::ingest::{self, walk::InputKind};
 use pia_search::model::FormType;
 use pia_search::query::filter::Filters;
 use pia_search::query::search;
@@ -191,15 +191,11 @@ struct FilterArgs {
     #[arg(long)]
     prefecture: Option<String>,
     /// Form type: 基礎, 重点 or 全項目.
-    #[arg(long, value_parser = parse_form)]
+    #[arg(long, value_parser = FormType::parse_user)]
     form: Option<FormType>,
     /// Affair (事務), part of the name is enough.
     #[arg(long)]
     affair: Option<String>,
-}
-
-fn parse_form(s: &str) -> Result<FormType, String> {
-    FormType::from_user(s).ok_or_else(|| format!("unknown form {s:?}: use 基礎, 重点 or 全項目"))
 }
 
 impl FilterArgs {
@@ -409,17 +405,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
 /// `pia show`: parse one file and print what the parser understood.
 fn show(out: &mut impl Write, file: &Path, tree: bool, json: bool, explain: bool) -> Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let text = if file
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
-    {
-        pia_search::ingest::pdftext::extract_text(file)
-            .with_context(|| file.display().to_string())?
-    } else {
-        decode::decode(&bytes)
-            .with_context(|| file.display().to_string())?
-            .text
-    };
+    let text = ingest::text_of(file, InputKind::of(file), &bytes)
+        .with_context(|| file.display().to_string())?;
     let doc = parse::parse_document(&text);
     if json {
         serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -80,6 +80,12 @@ impl FormType {
         }
     }
 
+    /// [`FormType::from_user`], or the message every front end gives for an
+    /// unknown form (the CLI's `--form`, the web UI's `form=`).
+    pub fn parse_user(s: &str) -> Result<Self, String> {
+        Self::from_user(s).ok_or_else(|| format!("unknown form {s:?}: use 基礎, 重点 or 全項目"))
+    }
+
     /// Parses a user's `--form` value: Japanese name, short name (基礎/重点/全項目)
     /// or ASCII (kiso/juten/zenkomoku).
     pub fn from_user(s: &str) -> Option<Self> {

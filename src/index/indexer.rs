@@ -20,8 +20,7 @@ use tantivy::{doc, IndexWriter, TantivyDocument, Term};
 use crate::index::analysis::fold_cached;
 use crate::index::schema::{Fields, KIND_DOC, KIND_SECTION};
 use crate::index::store::Store;
-use crate::ingest::decode;
-use crate::ingest::pdftext;
+use crate::ingest;
 use crate::ingest::walk::{self, InputKind, WalkOptions};
 use crate::model::{DocMeta, ParsedDoc, Section};
 use crate::normalize::fold;
@@ -231,14 +230,7 @@ fn prepare(
     if existing.get(&rel) == Some(&hash) {
         return Ok(None);
     }
-    let text = match kind {
-        InputKind::Pdf => pdftext::extract_text(path).map_err(|e| problem(e.to_string()))?,
-        InputKind::Text => {
-            decode::decode(&bytes)
-                .map_err(|e| problem(e.to_string()))?
-                .text
-        }
-    };
+    let text = ingest::text_of(path, kind, &bytes).map_err(|e| problem(e.to_string()))?;
     let doc = parse::parse_document(&text);
     let norms = doc
         .sections

@@ -12,3 +12,18 @@
 pub mod decode;
 pub mod pdftext;
 pub mod walk;
+
+use std::path::Path;
+
+use walk::InputKind;
+
+/// The text of one input file whose bytes were already read (the indexer
+/// hashes them first): PDFs through `pdftotext`, anything else decoded. The
+/// one place that picks the reader, for the indexer, `pia show` and the web
+/// UI's original-text page alike.
+pub fn text_of(path: &Path, kind: InputKind, bytes: &[u8]) -> anyhow::Result<String> {
+    Ok(match kind {
+        InputKind::Pdf => pdftext::extract_text(path)?,
+        InputKind::Text => decode::decode(bytes)?.text,
+    })
+}

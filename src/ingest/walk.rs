@@ -49,6 +49,21 @@ pub enum InputKind {
     Pdf,
 }
 
+impl InputKind {
+    /// The reader for a file named explicitly (`pia show FILE`, a served
+    /// document): PDF by extension, anything else as text.
+    pub fn of(path: &Path) -> InputKind {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+        {
+            InputKind::Pdf
+        } else {
+            InputKind::Text
+        }
+    }
+}
+
 /// A file the indexer should read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputFile {

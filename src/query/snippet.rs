@@ -23,8 +23,11 @@ pub struct Snippet {
     pub highlights: Vec<(usize, usize)>,
 }
 
-/// Builds the snippet of `body` for the (normalised) `needles`.
-pub fn make(body: &str, needles: &[&str]) -> Snippet {
+/// Byte ranges of `body` where any of the (normalised) `needles` matches,
+/// mapped back to the original text, extended over dropped prolonged-sound
+/// marks, sorted and merged: what every highlighter marks (snippets, the web
+/// UI's document page).
+pub fn match_ranges(body: &str, needles: &[&str]) -> Vec<(usize, usize)> {
     let norm = normalize(body);
     let mut ranges: Vec<(usize, usize)> = needles
         .iter()
@@ -33,7 +36,12 @@ pub fn make(body: &str, needles: &[&str]) -> Snippet {
         .map(|(a, b)| (a, extend_over_dropped_marks(body, b)))
         .collect();
     ranges.sort_unstable();
-    let ranges = merge(ranges);
+    merge(ranges)
+}
+
+/// Builds the snippet of `body` for the (normalised) `needles`.
+pub fn make(body: &str, needles: &[&str]) -> Snippet {
+    let ranges = match_ranges(body, needles);
     let first = ranges.first().map_or(0, |r| r.0);
     let (start, end) = window(body, first);
     render(body, start, end, &ranges)

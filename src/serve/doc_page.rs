@@ -18,10 +18,9 @@ use super::html::{doc_href, file_path, marked, page as frame, place};
 use super::params::{self, Pairs};
 use super::{blocking, json, Answer, App, Error};
 use crate::index::indexer;
-use crate::ingest::decode;
-use crate::ingest::pdftext;
-use crate::normalize;
+use crate::ingest::{self, walk::InputKind};
 use crate::query::search;
+use crate::query::snippet;
 use crate::query::syntax;
 
 /// `/api/docs`: every indexed document (`pia docs --json`).
@@ -89,12 +88,10 @@ fn query_marks(body: &str, q: &str) -> Vec<(usize, usize)> {
     let Ok(uq) = syntax::UserQuery::parse(q) else {
         return Vec::new();
     };
-    let norm = normalize::normalize(body);
+    let needles: Vec<&str> = uq.must.iter().map(|p| p.norm.as_str()).collect();
     let char_of = |b: usize| body[..b].chars().count();
-    uq.must
-        .iter()
-        .flat_map(|p| norm.find_all(&p.norm))
-        .filter_map(|(a, b)| norm.original_range(a, b))
+    snippet::match_ranges(body, &needles)
+        .into_iter()
         .map(|(a, b)| (char_of(a), char_of(b)))
         .collect()
 }
@@ -214,15 +211,7 @@ fn inside(root: &Path, file: &str) -> Option<PathBuf> {
 
 fn read_text(path: &Path) -> Answer<String> {
     let shown = path.display().to_string();
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
-    {
-        return pdftext::extract_text(path)
-            .map_err(|e| Error::from(anyhow::anyhow!("{shown}: {e}")));
-    }
     let bytes = std::fs::read(path).map_err(|e| Error::from(anyhow::anyhow!("{shown}: {e}")))?;
-    decode::decode(&bytes)
-        .map(|d| d.text)
+    ingest::text_of(path, InputKind::of(path), &bytes)
         .map_err(|e| Error::from(anyhow::anyhow!("{shown}: {e}")))
 }

@@ -94,11 +94,7 @@ impl DocFilters {
     pub fn form_type(&self) -> Result<Option<FormType>, Error> {
         self.form
             .as_deref()
-            .map(|s| {
-                FormType::from_user(s).ok_or_else(|| {
-                    Error::bad(format!("unknown form {s:?}: use 基礎, 重点 or 全項目"))
-                })
-            })
+            .map(|s| FormType::parse_user(s).map_err(Error::bad))
             .transpose()
     }
 
