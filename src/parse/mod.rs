@@ -11,6 +11,7 @@ pub mod attach;
 pub mod form;
 pub mod meta;
 pub mod ordered;
+pub mod relayout;
 pub mod scrambled;
 
 use std::collections::HashMap;
@@ -29,7 +30,10 @@ pub fn parse_document(text: &str) -> ParsedDoc {
     let mut sections = if is_ordered(text) {
         ordered::parse(text, schema)
     } else {
-        scrambled::parse(text, schema)
+        match relayout::canonical(text, schema) {
+            Some(relaid) => scrambled::parse(&relaid, schema),
+            None => scrambled::parse(text, schema),
+        }
     };
     if sections.iter().all(|s| s.body.trim().is_empty()) && !text.trim().is_empty() {
         sections.push(Section {

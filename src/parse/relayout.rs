@@ -1,0 +1,189 @@
+//! Layout normaliser (issue 16): the same official form reaches users through
+//! different extractors — one table cell per line, whole pages collapsed into
+//! one line, labels and values on one line. The section parser reads the
+//! PDF-extracted layout (labels on lines of their own, led by one space; top
+//! headings unindented), so any other rendering is first rewritten into it:
+//! the text is cut into cells at every blank, the form's labels are found
+//! wherever they stand (also when a label was cut into several cells), and
+//! each label is put back on a line of its own. Text between labels keeps its
+//! order; nothing is dropped.
+
+use once_cell::sync::Lazy;
+use regex::Regex;
+
+use super::form::{Kind, Schema};
+use super::{block_header, fuzzy_risk, is_changes_head, lfold, top_heading};
+
+/// Space-led label lines that mark the PDF-extracted layout the parser knows.
+const CANONICAL_LABELS: usize = 8;
+
+/// Most cells one label is allowed to span (`Ⅰ` `基本情報`, wrapped labels).
+const MAX_LABEL_CELLS: usize = 8;
+
+/// A piece of text between blanks, with what the layout said around it.
+#[derive(Debug, Clone, Copy)]
+struct Cell<'a> {
+    text: &'a str,
+    /// First cell of a line of the input.
+    line_start: bool,
+    /// Empty lines right before this cell's line.
+    blanks_before: usize,
+}
+
+/// What a run of cells is in the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// `Ⅰ 基本情報`, `（別添１）…`, `変更箇所`: printed unindented.
+    Top,
+    /// A field, numbered heading, block header or risk heading.
+    Label,
+}
+
+/// Rewrites `text` into the PDF-extracted layout when it is rendered
+/// otherwise; `None` when it already is (or holds no label of the form).
+pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
+    if is_canonical(text, schema) {
+        return None;
+    }
+    let cells = cells(text);
+    let lines_in = text.lines().filter(|l| !l.trim().is_empty()).count().max(1);
+    // Collapsed text: line breaks no longer say where a cell ended.
+    let collapsed = cells.len() > lines_in * 6;
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    let mut i = 0;
+    let mut found = 0;
+    while i < cells.len() {
+        if let Some((role, n)) = label_at(schema, &cells[i..]) {
+            found += 1;
+            let parts: Vec<&str> = cells[i..i + n].iter().map(|c| c.text).collect();
+            out.push('\n');
+            match role {
+                Role::Top => {
+                    out.push_str(&parts.join("\u{3000}"));
+                }
+                Role::Label => {
+                    out.push(' ');
+                    out.push_str(&parts.concat());
+                }
+            }
+            out.push_str("\n\n");
+            i += n;
+            continue;
+        }
+        let c = cells[i];
+        if collapsed {
+            if starts_block(c.text) {
+                out.push('\n');
+            }
+        } else if c.line_start {
+            for _ in 0..c.blanks_before {
+                out.push('\n');
+            }
+        } else {
+            // A cell split off its line by a wide blank: the rest of the
+            // line, as the table cell it was.
+            out.push(' ');
+            out.push_str(c.text);
+            i += 1;
+            continue;
+        }
+        out.push_str(c.text);
+        out.push('\n');
+        i += 1;
+    }
+    (found > 0).then_some(out)
+}
+
+/// The parser's own layout: enough space-led lines that are labels.
+fn is_canonical(text: &str, schema: &Schema) -> bool {
+    text.lines()
+        .filter(|l| l.starts_with(' ') && !l.starts_with("  "))
+        .filter(|l| {
+            let f = lfold(l);
+            !f.is_empty() && !super::match_label(schema, &f).0.is_empty()
+        })
+        .take(CANONICAL_LABELS)
+        .count()
+        >= CANONICAL_LABELS
+}
+
+/// Cuts the text at every run of blanks (ASCII, U+3000, TAB, line breaks).
+fn cells(text: &str) -> Vec<Cell<'_>> {
+    let mut out = Vec::new();
+    let mut blanks = 0;
+    for line in text.lines() {
+        let mut first = true;
+        for w in line.split_whitespace() {
+            out.push(Cell {
+                text: w,
+                line_start: first,
+                blanks_before: if first { blanks } else { 0 },
+            });
+            first = false;
+        }
+        blanks = if first { blanks + 1 } else { 0 };
+    }
+    out
+}
+
+static OPTION_START: Lazy<Regex> = Lazy::new(|| Regex::new(r"^[0-9０-９]{1,2}[)）]").unwrap());
+
+/// In collapsed text, cells that begin a block of their own in the form:
+/// checkboxes, option lists, list items.
+fn starts_block(t: &str) -> bool {
+    t.starts_with(['[', ']', '［', '］', '＜', '<', '・', '（', '('])
+        || OPTION_START.is_match(t)
+}
+
+/// The label that the cells at the start of `cells` spell, and how many
+/// cells it takes: the longest run whose folded text is exactly a label.
+fn label_at(schema: &Schema, cells: &[Cell]) -> Option<(Role, usize)> {
+    let mut joined = String::new();
+    let mut best = None;
+    for (k, c) in cells.iter().take(MAX_LABEL_CELLS).enumerate() {
+        if k > 0 {
+            joined.push('\u{3000}');
+        }
+        joined.push_str(c.text);
+        let f = lfold(&joined);
+        if let Some(role) = role_of(schema, &joined, &f) {
+            best = Some((role, k + 1));
+        } else if k > 0 && !is_label_prefix(schema, &f) {
+            break;
+        }
+    }
+    best
+}
+
+/// Whether the folded text is the beginning of some label of the form.
+fn is_label_prefix(schema: &Schema, f: &str) -> bool {
+    schema
+        .nodes
+        .iter()
+        .any(|n| n.kind != Kind::Cover && !n.fold.is_empty() && n.fold.starts_with(f))
+        || f.starts_with("リスク")
+}
+
+/// The role of `joined` if it is exactly a label of the form.
+fn role_of(schema: &Schema, joined: &str, f: &str) -> Option<Role> {
+    if top_heading(schema, joined).is_some() {
+        let exact = schema
+            .nodes
+            .iter()
+            .any(|n| n.kind == Kind::Top && n.fold == f);
+        return exact.then_some(Role::Top);
+    }
+    if is_changes_head(joined) || joined == "項目一覧" {
+        return Some(Role::Top);
+    }
+    if let Some((_, _, _, len)) = block_header(schema, joined) {
+        return (len == joined.len()).then_some(Role::Label);
+    }
+    let exact = schema.nodes.iter().any(|n| {
+        !matches!(n.kind, Kind::Block | Kind::Cover | Kind::Top) && !n.fold.is_empty() && n.fold == f
+    });
+    if exact || (joined.starts_with("リスク") && fuzzy_risk(schema, joined).is_some()) {
+        return Some(Role::Label);
+    }
+    None
+}
