@@ -49,47 +49,59 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
     let lines_in = text.lines().filter(|l| !l.trim().is_empty()).count().max(1);
     // Collapsed text: line breaks no longer say where a cell ended.
     let collapsed = cells.len() > lines_in * 6;
-    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    let mut out = Layout::default();
     let mut i = 0;
     let mut found = 0;
     while i < cells.len() {
         if let Some((role, n)) = label_at(schema, &cells[i..]) {
             found += 1;
             let parts: Vec<&str> = cells[i..i + n].iter().map(|c| c.text).collect();
-            out.push('\n');
-            match role {
-                Role::Top => {
-                    out.push_str(&parts.join("\u{3000}"));
-                }
-                Role::Label => {
-                    out.push(' ');
-                    out.push_str(&parts.concat());
-                }
-            }
-            out.push_str("\n\n");
+            let mut line = match role {
+                Role::Top => parts.join("\u{3000}"),
+                Role::Label => format!(" {}", parts.concat()),
+            };
             i += n;
+            if collapsed {
+                out.block(&line);
+                continue;
+            }
+            // Line by line, the label keeps the blank lines before it and
+            // the value printed after it on its line.
+            for _ in 0..cells[i - n].blanks_before {
+                out.blank();
+            }
+            while i < cells.len() && !cells[i].line_start {
+                line.push(' ');
+                line.push_str(cells[i].text);
+                i += 1;
+            }
+            out.start(&line);
             continue;
         }
         let c = cells[i];
         if collapsed {
             if starts_block(c.text) {
-                out.push('\n');
+                out.block_break();
+            }
+            if is_mark(c.text) || out.ends_with_mark() {
+                out.append(c.text);
+            } else {
+                out.start(c.text);
             }
         } else if c.line_start {
             for _ in 0..c.blanks_before {
-                out.push('\n');
+                out.blank();
             }
+            out.start(c.text);
         } else {
-            // A cell split off its line by a wide blank: the rest of the
-            // line, as the table cell it was.
-            out.push(' ');
-            out.push_str(c.text);
-            i += 1;
-            continue;
+            // A cell split off its line by a blank stays on that line.
+            out.append(c.text);
         }
-        out.push_str(c.text);
-        out.push('\n');
         i += 1;
+    }
+    let out = out.finish();
+    if let Ok(p) = std::env::var("PIA_DUMP_RELAYOUT") {
+        let _ = std::fs::write(p, &out);
     }
     (found > 0).then_some(out)
 }
@@ -124,6 +136,70 @@ fn cells(text: &str) -> Vec<Cell<'_>> {
         blanks = if first { blanks + 1 } else { 0 };
     }
     out
+}
+
+/// The rewritten text, built line by line.
+#[derive(Default)]
+struct Layout {
+    out: String,
+    line: String,
+}
+
+impl Layout {
+    fn flush(&mut self) {
+        if !self.line.is_empty() {
+            self.out.push_str(&self.line);
+            self.out.push('\n');
+            self.line.clear();
+        }
+    }
+    /// Ends the current line and begins a new one with `t`.
+    fn start(&mut self, t: &str) {
+        self.flush();
+        self.line.push_str(t);
+    }
+    /// Continues the current line with `t` after a blank.
+    fn append(&mut self, t: &str) {
+        if !self.line.is_empty() {
+            self.line.push(' ');
+        }
+        self.line.push_str(t);
+    }
+    /// An empty line (a block boundary of the PDF layout).
+    fn blank(&mut self) {
+        self.flush();
+        self.out.push('\n');
+    }
+    /// One empty line, unless one is already there.
+    fn block_break(&mut self) {
+        self.flush();
+        if !self.out.ends_with("\n\n") {
+            self.out.push('\n');
+        }
+    }
+    /// A line of its own between empty lines, as labels are printed.
+    fn block(&mut self, line: &str) {
+        self.flush();
+        if !self.out.ends_with("\n\n") {
+            self.out.push('\n');
+        }
+        self.out.push_str(line);
+        self.out.push_str("\n\n");
+    }
+    fn ends_with_mark(&self) -> bool {
+        self.line.split(' ').next_back().is_some_and(is_mark)
+    }
+    fn finish(mut self) -> String {
+        self.flush();
+        self.out
+    }
+}
+
+/// Box and bracket marks and option numbers, which belong to the cell next
+/// to them (`[ ○ ] 宛名システム等`, `1) 実施する`).
+fn is_mark(t: &str) -> bool {
+    t.chars().all(|c| matches!(c, '[' | ']' | '［' | '］' | '○' | '〇'))
+        || OPTION_START.find(t).is_some_and(|m| m.end() == t.len())
 }
 
 static OPTION_START: Lazy<Regex> = Lazy::new(|| Regex::new(r"^[0-9０-９]{1,2}[)）]").unwrap());
