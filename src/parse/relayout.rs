@@ -70,8 +70,20 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
             for _ in 0..cells[i - n].blanks_before {
                 out.blank();
             }
+            let inline = i < cells.len() && !cells[i].line_start;
             while i < cells.len() && !cells[i].line_start {
                 line.push(' ');
+                line.push_str(cells[i].text);
+                i += 1;
+            }
+            // An inline value cut into one cell per line goes on until the
+            // next blank line or label.
+            while inline
+                && i < cells.len()
+                && cells[i].blanks_before == 0
+                && label_at(schema, &cells[i..]).is_none()
+            {
+                line.push('\u{3000}');
                 line.push_str(cells[i].text);
                 i += 1;
             }
