@@ -28,7 +28,10 @@ pub fn parse_document(text: &str) -> ParsedDoc {
     let variant = detect_variant(text);
     let schema = form::schema(variant.unwrap_or(Variant::Zenkomoku));
     let mut sections = if is_ordered(text) {
-        ordered::parse(text, schema)
+        match relayout::canonical_rows(text, schema) {
+            Some(rows) => ordered::parse(&rows, schema),
+            None => ordered::parse(text, schema),
+        }
     } else {
         match relayout::canonical(text, schema) {
             Some(relaid) => scrambled::parse(&relaid, schema),

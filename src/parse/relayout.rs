@@ -17,6 +17,10 @@ use super::{block_header, fuzzy_risk, is_changes_head, lfold, top_heading};
 /// Space-led label lines that mark the PDF-extracted layout the parser knows.
 const CANONICAL_LABELS: usize = 8;
 
+/// Average bytes per non-empty line above which a text counts as collapsed:
+/// PDF lines hold ≤ ~50 characters (150 bytes), export rows a few hundred.
+const COLLAPSED_LINE_BYTES: usize = 1000;
+
 /// Most cells one label is allowed to span (`Ⅰ` `基本情報`, wrapped labels).
 const MAX_LABEL_CELLS: usize = 8;
 
@@ -46,9 +50,8 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
         return None;
     }
     let cells = cells(text);
-    let lines_in = text.lines().filter(|l| !l.trim().is_empty()).count().max(1);
     // Collapsed text: line breaks no longer say where a cell ended.
-    let collapsed = cells.len() > lines_in * 6;
+    let collapsed = is_collapsed(text);
     let mut out = Layout::default();
     let mut i = 0;
     let mut found = 0;
@@ -116,6 +119,50 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
         let _ = std::fs::write(p, &out);
     }
     (found > 0).then_some(out)
+}
+
+/// Rewrites a table export (label TAB value, one row per line) whose line
+/// breaks and TABs were collapsed back into rows: each label of the form
+/// found outside HTML markup starts a row, and what follows it up to the
+/// next label is its value. `None` when the text still has its lines.
+pub fn canonical_rows(text: &str, schema: &Schema) -> Option<String> {
+    if !is_collapsed(text) {
+        return None;
+    }
+    let cells = cells(text);
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut in_tag = false;
+    let mut i = 0;
+    let mut found = 0;
+    while i < cells.len() {
+        if !in_tag {
+            if let Some((_, n)) = label_at(schema, &cells[i..]) {
+                found += 1;
+                let parts: Vec<&str> = cells[i..i + n].iter().map(|c| c.text).collect();
+                out.push('\n');
+                out.push_str(&parts.join(" "));
+                out.push('\t');
+                i += n;
+                continue;
+            }
+        }
+        let t = cells[i].text;
+        if !out.ends_with(['\t', '\n']) && !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(t);
+        if let Some(k) = t.rfind(['<', '>']) {
+            in_tag = t[k..].starts_with('<');
+        }
+        i += 1;
+    }
+    (found > 0).then_some(out)
+}
+
+/// Line breaks gone: lines far longer than any extractor prints.
+fn is_collapsed(text: &str) -> bool {
+    let lines = text.lines().filter(|l| !l.trim().is_empty()).count().max(1);
+    text.len() / lines > COLLAPSED_LINE_BYTES
 }
 
 /// The parser's own layout: enough space-led lines that are labels.
