@@ -55,6 +55,7 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
     let mut out = Layout::default();
     let mut i = 0;
     let mut found = 0;
+    let mut toc = false;
     while i < cells.len() {
         if let Some((role, n)) = label_at(schema, &cells[i..]) {
             found += 1;
@@ -65,6 +66,15 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
             };
             i += n;
             if collapsed {
+                // Page breaks are lost with the line breaks; a top heading
+                // (outside the table of contents) starts a page again, so
+                // that page-wise placement and the change history's region
+                // stay bounded.
+                let in_toc = toc && role == Role::Top;
+                toc = in_toc || line == "項目一覧";
+                if role == Role::Top && !in_toc && line != "項目一覧" {
+                    out.page_break();
+                }
                 out.block(&line);
                 continue;
             }
@@ -94,6 +104,7 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
             continue;
         }
         let c = cells[i];
+        toc = false;
         if collapsed {
             if starts_block(c.text) {
                 out.block_break();
@@ -228,6 +239,13 @@ impl Layout {
     fn blank(&mut self) {
         self.flush();
         self.out.push('\n');
+    }
+    /// Three empty lines: the PDF layout's page break.
+    fn page_break(&mut self) {
+        self.flush();
+        while !self.out.ends_with("\n\n\n\n") && !self.out.is_empty() {
+            self.out.push('\n');
+        }
     }
     /// One empty line, unless one is already there.
     fn block_break(&mut self) {
