@@ -66,13 +66,13 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
             };
             i += n;
             if collapsed {
-                // Page breaks are lost with the line breaks; a top heading
-                // (outside the table of contents) starts a page again, so
-                // that page-wise placement and the change history's region
-                // stay bounded.
+                // Page breaks are lost with the line breaks. The change
+                // history (outside the table of contents) starts a page
+                // again, so that its region stays bounded; other top headings
+                // share their page with values printed before them.
                 let in_toc = toc && role == Role::Top;
                 toc = in_toc || line == "項目一覧";
-                if role == Role::Top && !in_toc && line != "項目一覧" {
+                if role == Role::Top && !in_toc && is_changes_head(&line) {
                     out.page_break();
                 }
                 out.block(&line);
@@ -106,10 +106,11 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
         let c = cells[i];
         toc = false;
         if collapsed {
-            if starts_block(c.text) {
+            let joins = is_mark(c.text) || out.ends_with_mark();
+            if starts_block(c.text) && !(joins && out.ends_with_mark()) {
                 out.block_break();
             }
-            if is_mark(c.text) || out.ends_with_mark() {
+            if joins {
                 out.append(c.text);
             } else {
                 out.start(c.text);
