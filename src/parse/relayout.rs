@@ -66,13 +66,16 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
             };
             i += n;
             if collapsed {
-                // Page breaks are lost with the line breaks. The change
-                // history (outside the table of contents) starts a page
-                // again, so that its region stays bounded; other top headings
-                // share their page with values printed before them.
+                // Page breaks are lost with the line breaks. Three are put
+                // back, where the form says a page ends: after the cover
+                // (before the first label), after the table of contents, and
+                // before the change history, so that those regions stay
+                // bounded; other top headings share their page with values
+                // printed before them.
                 let in_toc = toc && role == Role::Top;
+                let left_toc = toc && !in_toc;
                 toc = in_toc || line == "項目一覧";
-                if role == Role::Top && !in_toc && is_changes_head(&line) {
+                if found == 1 || left_toc || (role == Role::Top && !in_toc && is_changes_head(&line)) {
                     out.page_break();
                 }
                 out.block(&line);
@@ -104,6 +107,9 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
             continue;
         }
         let c = cells[i];
+        if collapsed && toc {
+            out.page_break();
+        }
         toc = false;
         if collapsed {
             let joins = is_mark(c.text) || out.ends_with_mark();
