@@ -24,7 +24,9 @@ use form::{Kind, Schema, Variant};
 
 /// Parses one document: detects layout and form, splits it into sections of
 /// the official form and reads the cover metadata. Never panics.
-pub fn parse_document(text: &str) -> ParsedDoc {
+pub fn parse_document(original: &str) -> ParsedDoc {
+    let unspaced = relayout::unspace_digits(original);
+    let text: &str = &unspaced;
     let variant = detect_variant(text);
     let schema = form::schema(variant.unwrap_or(Variant::Zenkomoku));
     let mut sections = if is_ordered(text) {
@@ -46,7 +48,7 @@ pub fn parse_document(text: &str) -> ParsedDoc {
             ..Default::default()
         });
     }
-    let meta = meta::extract(text, &sections, detect_form(text));
+    let meta = meta::extract(original, &sections, detect_form(text));
     ParsedDoc { meta, sections }
 }
 

@@ -183,6 +183,31 @@ fn is_collapsed(text: &str) -> bool {
     text.len() / lines > COLLAPSED_LINE_BYTES
 }
 
+static SPACED_IN_WORDS: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"([\p{Han}\p{Hiragana}\p{Katakana}]) ([0-9０-９][0-9０-９,，]*) ([\p{Han}\p{Hiragana}\p{Katakana}])").unwrap()
+});
+static SPACED_COUNT: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(^|[\s\[\]［］()（）])([0-9０-９][0-9０-９,，]*) ([万千百人年月日件項条号回名歳])").unwrap()
+});
+
+/// Joins digits that an extractor spaced out of the words around them
+/// (`平成 27 年 5 月`, `1 万人以上 10 万人未満`), so that answers match their
+/// option lists; line structure and all other blanks stay. Collapsed text
+/// is left as it is: there a blank may be a lost line break between a
+/// number and the next cell (`評価書名 10 後期高齢者…`).
+pub fn unspace_digits(text: &str) -> std::borrow::Cow<'_, str> {
+    if is_collapsed(text) || (!SPACED_IN_WORDS.is_match(text) && !SPACED_COUNT.is_match(text)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut t = text.to_string();
+    // Twice: neighbouring matches share a character (`年 5 月 28 日`).
+    for _ in 0..2 {
+        t = SPACED_IN_WORDS.replace_all(&t, "$1$2$3").into_owned();
+        t = SPACED_COUNT.replace_all(&t, "$1$2$3").into_owned();
+    }
+    std::borrow::Cow::Owned(t)
+}
+
 /// The parser's own layout: enough space-led lines that are labels.
 fn is_canonical(text: &str, schema: &Schema) -> bool {
     text.lines()
