@@ -177,7 +177,7 @@ static SEIREKI: Lazy<Regex> = Lazy::new(|| {
 });
 /// A whole line that is only a page number (`- 3 -`, `3 / 18`, `3ページ`);
 /// a bare number is not one (it may be the 評価書番号, as in 001).
-static PAGE_LINE: Lazy<Regex> = Lazy::new(|| {
+pub(crate) static PAGE_LINE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(
         r"^(?:[-－−‐]\s*[0-9０-９]{1,4}\s*[-－−‐]|[0-9０-９]{1,4}\s*[/／]\s*[0-9０-９]{1,4}|[0-9０-９]{1,4}\s*(?:ページ|頁))$",
     )
@@ -232,6 +232,13 @@ pub fn cover_text(text: &str) -> String {
 /// pages (form feeds or runs of ≥3 blank lines), unless it holds a cover
 /// label or is a bare number.
 fn running_lines(text: &str) -> std::collections::HashSet<String> {
+    running_lines_min(text, 0)
+}
+
+/// [`running_lines`] that also open or close at least `share` percent of
+/// the pages: in the body, form elements (`＜選択肢＞`, `(備考)`) open many
+/// pages too, while a running header opens nearly every page.
+pub(crate) fn running_lines_min(text: &str, share: usize) -> std::collections::HashSet<String> {
     // (first, last) non-empty line of each page.
     let mut ends: Vec<(&str, &str)> = Vec::new();
     let mut cur: Option<(&str, &str)> = None;
@@ -249,6 +256,7 @@ fn running_lines(text: &str) -> std::collections::HashSet<String> {
         }
     }
     ends.extend(cur);
+    let pages = ends.len();
     let mut count: std::collections::HashMap<&str, usize> = Default::default();
     for (f, l) in ends {
         *count.entry(f).or_default() += 1;
@@ -260,6 +268,7 @@ fn running_lines(text: &str) -> std::collections::HashSet<String> {
         .into_iter()
         .filter(|&(l, n)| {
             n >= 3
+                && n * 100 >= pages * share
                 && l.chars().count() <= 60
                 && !is_number_token(l)
                 && !LABELS.iter().any(|(lab, _)| l.contains(lab))

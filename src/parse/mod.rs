@@ -25,7 +25,8 @@ use form::{Kind, Schema, Variant};
 /// Parses one document: detects layout and form, splits it into sections of
 /// the official form and reads the cover metadata. Never panics.
 pub fn parse_document(original: &str) -> ParsedDoc {
-    let unspaced = relayout::unspace_digits(original);
+    let plain = relayout::strip_page_furniture(original);
+    let unspaced = relayout::unspace_digits(&plain);
     let text: &str = &unspaced;
     let variant = detect_variant(text);
     let schema = form::schema(variant.unwrap_or(Variant::Zenkomoku));

@@ -8,6 +8,8 @@
 //! each label is put back on a line of its own. Text between labels keeps its
 //! order; nothing is dropped.
 
+use std::borrow::Cow;
+
 use once_cell::sync::Lazy;
 use regex::Regex;
 
@@ -183,6 +185,31 @@ fn is_collapsed(text: &str) -> bool {
     text.len() / lines > COLLAPSED_LINE_BYTES
 }
 
+/// Share of pages (percent) a line must open or close to count as a running
+/// header or footer of the body.
+const RUNNING_SHARE: usize = 80;
+
+/// Drops page-number lines (`- 3 -`, `3 / 18`) and running headers and
+/// footers, which extractors put between the cells of a page and which would
+/// otherwise split blocks and rows.
+pub fn strip_page_furniture(text: &str) -> Cow<'_, str> {
+    let running = super::meta::running_lines_min(text, RUNNING_SHARE);
+    let furniture = |l: &str| {
+        let t = l.trim();
+        !t.is_empty() && (super::meta::PAGE_LINE.is_match(t) || running.contains(t))
+    };
+    if !text.lines().any(furniture) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for l in text.split_inclusive('\n') {
+        if !furniture(l) {
+            out.push_str(l);
+        }
+    }
+    Cow::Owned(out)
+}
+
 static SPACED_IN_WORDS: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"([\p{Han}\p{Hiragana}\p{Katakana}]) ([0-9０-９][0-9０-９,，]*) ([\p{Han}\p{Hiragana}\p{Katakana}])").unwrap()
 });
@@ -195,9 +222,9 @@ static SPACED_COUNT: Lazy<Regex> = Lazy::new(|| {
 /// option lists; line structure and all other blanks stay. Collapsed text
 /// is left as it is: there a blank may be a lost line break between a
 /// number and the next cell (`評価書名 10 後期高齢者…`).
-pub fn unspace_digits(text: &str) -> std::borrow::Cow<'_, str> {
+pub fn unspace_digits(text: &str) -> Cow<'_, str> {
     if is_collapsed(text) || (!SPACED_IN_WORDS.is_match(text) && !SPACED_COUNT.is_match(text)) {
-        return std::borrow::Cow::Borrowed(text);
+        return Cow::Borrowed(text);
     }
     let mut t = text.to_string();
     // Twice: neighbouring matches share a character (`年 5 月 28 日`).
@@ -205,7 +232,7 @@ pub fn unspace_digits(text: &str) -> std::borrow::Cow<'_, str> {
         t = SPACED_IN_WORDS.replace_all(&t, "$1$2$3").into_owned();
         t = SPACED_COUNT.replace_all(&t, "$1$2$3").into_owned();
     }
-    std::borrow::Cow::Owned(t)
+    Cow::Owned(t)
 }
 
 /// The parser's own layout: enough space-led lines that are labels.
