@@ -2,6 +2,8 @@
 //! the evaluation set (../shared/eval/gold.tsv, or the copy in tests/data).
 #![allow(dead_code)]
 
+pub mod layouts;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -1,0 +1,147 @@
+//! Renderings of one document as other extractors and sites print it
+//! (issue 16): the metamorphic tests parse each seed in each of them.
+#![allow(dead_code)]
+
+/// Every line joined, all whitespace runs made one space.
+pub fn collapsed(t: &str) -> String {
+    t.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// One table cell per line: lines split at TABs, U+3000 and runs of ≥2 spaces.
+pub fn cells(t: &str) -> String {
+    let mut out = Vec::new();
+    for line in t.lines() {
+        let mut cur = String::new();
+        let mut spaces = 0;
+        let mut parts = Vec::new();
+        for c in line.chars() {
+            if c == '\t' || c == '\u{3000}' {
+                parts.push(std::mem::take(&mut cur));
+                spaces = 0;
+            } else if c == ' ' {
+                spaces += 1;
+                if spaces == 2 {
+                    parts.push(std::mem::take(&mut cur));
+                } else if spaces < 2 {
+                    cur.push(c);
+                }
+            } else {
+                if spaces >= 2 {
+                    cur.clear();
+                }
+                spaces = 0;
+                cur.push(c);
+            }
+        }
+        parts.push(cur);
+        let parts: Vec<String> = parts
+            .into_iter()
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect();
+        if parts.is_empty() {
+            out.push(String::new());
+        } else {
+            out.extend(parts);
+        }
+    }
+    out.join("\n")
+}
+
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+/// Digits spaced from the letters around them (`平成 27 年 5 月 28 日`).
+pub fn spaced_digits(t: &str) -> String {
+    let mut out = String::with_capacity(t.len() * 2);
+    let mut prev: Option<char> = None;
+    for c in t.chars() {
+        if let Some(p) = prev {
+            let cjk = |x: char| !x.is_ascii() && !x.is_whitespace() && !is_digit(x);
+            if (is_digit(p) && cjk(c)) || (cjk(p) && is_digit(c)) {
+                out.push(' ');
+            }
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
+}
+
+/// Page-number lines (`- 3 -`) before every page break (≥3 blank lines)
+/// and after every 20th line of long pages.
+pub fn page_numbers(t: &str) -> String {
+    let lines: Vec<&str> = t.lines().collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut page = 1;
+    let mut since = 0;
+    for (i, l) in lines.iter().enumerate() {
+        let starts_break = l.trim().is_empty()
+            && (i == 0 || !lines[i - 1].trim().is_empty())
+            && lines[i..]
+                .iter()
+                .take(3)
+                .filter(|x| x.trim().is_empty())
+                .count()
+                == 3;
+        if starts_break || since >= 20 {
+            out.push(format!("- {page} -"));
+            page += 1;
+            since = 0;
+        }
+        out.push(l.to_string());
+        if !l.trim().is_empty() {
+            since += 1;
+        }
+    }
+    out.push(format!("- {page} -"));
+    out.join("\n")
+}
+
+/// A running header on top of every page (after each run of ≥3 blank
+/// lines) and at the start.
+pub fn running_header(t: &str) -> String {
+    const HEADER: &str = "公開用 令和7年1月6日版 特定個人情報保護評価書";
+    let lines: Vec<&str> = t.lines().collect();
+    let mut out = vec![HEADER.to_string()];
+    let mut blanks = 0;
+    for l in lines {
+        if l.trim().is_empty() {
+            blanks += 1;
+        } else {
+            if blanks >= 3 {
+                out.push(HEADER.to_string());
+            }
+            blanks = 0;
+        }
+        out.push(l.to_string());
+    }
+    out.join("\n")
+}
+
+pub fn crlf(t: &str) -> String {
+    t.replace("\r\n", "\n").replace('\n', "\r\n")
+}
+
+/// Several extractor habits at once.
+pub fn collapsed_spaced_paged(t: &str) -> String {
+    collapsed(&spaced_digits(&page_numbers(t)))
+}
+
+pub fn cells_crlf_paged(t: &str) -> String {
+    crlf(&page_numbers(&cells(t)))
+}
+
+pub type Variant = (&'static str, fn(&str) -> String);
+
+pub const VARIANTS: [Variant; 8] = [
+    ("collapsed", collapsed),
+    ("cells", cells),
+    ("spaced-digits", spaced_digits),
+    ("page-numbers", page_numbers),
+    ("crlf", crlf),
+    ("collapsed+spaced+paged", collapsed_spaced_paged),
+    ("cells+crlf+paged", cells_crlf_paged),
+    ("running-header", running_header),
+];
