@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use once_cell::sync::Lazy;
 use regex::Regex;
 
-use super::form::{Kind, Schema};
+use super::form::{is_radio_option, Kind, Schema};
 use super::{block_header, fuzzy_risk, is_changes_head, lfold, top_heading};
 
 /// Space-led label lines that mark the PDF-extracted layout the parser knows.
@@ -58,6 +58,9 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
     let mut i = 0;
     let mut found = 0;
     let mut toc = false;
+    // In collapsed text a bare answer (`十分である`) is a block of its own,
+    // as the form prints it in its own box.
+    let mut after_answer = false;
     while i < cells.len() {
         if let Some((role, n)) = label_at(schema, &cells[i..]) {
             found += 1;
@@ -114,10 +117,12 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
         }
         toc = false;
         if collapsed {
-            let joins = is_mark(c.text) || out.ends_with_mark();
-            if starts_block(c.text) && !(joins && out.ends_with_mark()) {
+            let joins = (is_mark(c.text) || out.ends_with_mark()) && !out.repeats_mark(c.text);
+            let answer = !joins && is_radio_option(c.text);
+            if (answer || after_answer || starts_block(c.text)) && !(joins && out.ends_with_mark()) {
                 out.block_break();
             }
+            after_answer = answer;
             if joins {
                 out.append(c.text);
             } else {
@@ -321,6 +326,11 @@ impl Layout {
         }
         self.out.push_str(line);
         self.out.push_str("\n\n");
+    }
+    /// The line is only marks, the same as `t` (`]` `]`: boxes of
+    /// different rows, each closed on its own line).
+    fn repeats_mark(&self, t: &str) -> bool {
+        is_mark(t) && !self.line.is_empty() && self.line.split(' ').all(|m| m == t)
     }
     fn ends_with_mark(&self) -> bool {
         self.line.split(' ').next_back().is_some_and(is_mark)
