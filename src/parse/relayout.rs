@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use once_cell::sync::Lazy;
 use regex::Regex;
 
-use super::form::{is_radio_option, Kind, Schema};
+use super::form::{is_box_option, is_radio_option, Kind, Schema};
 use super::{block_header, fuzzy_risk, is_changes_head, lfold, top_heading};
 
 /// Space-led label lines that mark the PDF-extracted layout the parser knows.
@@ -118,7 +118,7 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
         toc = false;
         if collapsed {
             let joins = (is_mark(c.text) || out.ends_with_mark()) && !out.repeats_mark(c.text);
-            let answer = !joins && is_radio_option(c.text);
+            let answer = !joins && is_radio_option(c.text) && !is_box_option(c.text);
             if (answer || after_answer || starts_block(c.text)) && !(joins && out.ends_with_mark()) {
                 out.block_break();
             }
@@ -327,10 +327,13 @@ impl Layout {
         self.out.push_str(line);
         self.out.push_str("\n\n");
     }
-    /// The line is only marks, the same as `t` (`]` `]`: boxes of
-    /// different rows, each closed on its own line).
+    /// `t` would close a box twice (`]` `]`: boxes of different rows, each
+    /// closed on its own line), or is an answer after closing marks only.
     fn repeats_mark(&self, t: &str) -> bool {
-        is_mark(t) && !self.line.is_empty() && self.line.split(' ').all(|m| m == t)
+        let closer = |m: &str| !m.is_empty() && m.chars().all(|c| matches!(c, ']' | '］'));
+        let last = self.line.split(' ').next_back().unwrap_or("");
+        (closer(t) && closer(last))
+            || (is_radio_option(t) && !self.line.is_empty() && self.line.split(' ').all(closer))
     }
     fn ends_with_mark(&self) -> bool {
         self.line.split(' ').next_back().is_some_and(is_mark)
