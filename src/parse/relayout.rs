@@ -83,6 +83,14 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
                 if found == 1 || left_toc || (role == Role::Top && !in_toc && is_changes_head(&line)) {
                     out.page_break();
                 }
+                // `［ ○ ４．特定個人情報ファイルの取扱いの委託`: a ticked box
+                // printed before a numbered heading is that heading's
+                // しない box, and is read on the heading's line.
+                if out.ends_with_tick() && NUMBERED_LABEL.is_match(line.trim_start()) {
+                    out.append(line.trim_start());
+                    out.flush();
+                    continue;
+                }
                 out.block(&line);
                 continue;
             }
@@ -335,6 +343,9 @@ impl Layout {
         (closer(t) && closer(last))
             || (is_radio_option(t) && !self.line.is_empty() && self.line.split(' ').all(closer))
     }
+    fn ends_with_tick(&self) -> bool {
+        self.line.split(' ').next_back().is_some_and(|m| m == "○" || m == "〇")
+    }
     fn ends_with_mark(&self) -> bool {
         self.line.split(' ').next_back().is_some_and(is_mark)
     }
@@ -350,6 +361,8 @@ fn is_mark(t: &str) -> bool {
     t.chars().all(|c| matches!(c, '[' | ']' | '［' | '］' | '○' | '〇'))
         || OPTION_START.find(t).is_some_and(|m| m.end() == t.len())
 }
+
+static NUMBERED_LABEL: Lazy<Regex> = Lazy::new(|| Regex::new(r"^[0-9０-９]{1,2}[．.]").unwrap());
 
 static OPTION_START: Lazy<Regex> = Lazy::new(|| Regex::new(r"^[0-9０-９]{1,2}[)）]").unwrap());
 
