@@ -62,7 +62,10 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
     // as the form prints it in its own box.
     let mut after_answer = false;
     while i < cells.len() {
-        if let Some((role, n)) = label_at(schema, &cells[i..]) {
+        // After an option number (`9)`) comes the option's text, even where
+        // it reads like a label (`9) 従業者に対する教育・啓発`).
+        let option_text = collapsed && out.ends_with_option_number();
+        if let Some((role, n)) = label_at(schema, &cells[i..]).filter(|_| !option_text) {
             found += 1;
             let parts: Vec<&str> = cells[i..i + n].iter().map(|c| c.text).collect();
             let mut line = match role {
@@ -343,8 +346,16 @@ impl Layout {
         (closer(t) && closer(last))
             || (is_radio_option(t) && !self.line.is_empty() && self.line.split(' ').all(closer))
     }
+    /// A ticked box whose line ends in a mark (`［ ○`, `○］接続しない（入手）［`).
     fn ends_with_tick(&self) -> bool {
-        self.line.split(' ').next_back().is_some_and(|m| m == "○" || m == "〇")
+        self.line.contains(['○', '〇'])
+            && self.line.ends_with(['[', ']', '［', '］', '○', '〇'])
+    }
+    fn ends_with_option_number(&self) -> bool {
+        self.line
+            .split(' ')
+            .next_back()
+            .is_some_and(|m| OPTION_START.find(m).is_some_and(|x| x.end() == m.len()))
     }
     fn ends_with_mark(&self) -> bool {
         self.line.split(' ').next_back().is_some_and(is_mark)
