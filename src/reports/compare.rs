@@ -7,14 +7,18 @@
 //! boilerplate, variants, unique sentences), and whole texts grouped by
 //! near-identity, each diffed against the most common wording.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{bail, Result};
 use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 use tantivy::query::{BooleanQuery, Occur, Query};
+use tantivy::schema::Field;
+use tantivy::{Searcher, Term};
 
 use crate::index::indexer::doc_records;
+use crate::index::schema::KIND_SECTION;
 use crate::index::store::Store;
 use crate::model::Location;
 use crate::normalize::fold;
@@ -23,8 +27,8 @@ use crate::query::filter::{any_of, Filters};
 use crate::query::search::{sections_where, SectionRecord};
 use crate::query::syntax::UserQuery;
 use crate::reports::wording::{
-    leader_clusters, sentence_matrix, Cluster, Mark, MarkedSentence, SentenceMatrix,
-    TEXT_SIMILARITY,
+    leader_clusters, sentence_matrix, Background, Cluster, DocText, Mark, MarkedSentence,
+    SentenceMatrix, TEXT_SIMILARITY,
 };
 
 /// Shortest folded text (without bracketed choices) that counts as the
@@ -179,7 +183,8 @@ pub fn compare(
         .collect();
     let groups = group(&mut entries);
     let answers = tally(&entries);
-    let matrix = sentences(&mut entries);
+    let corpus = Corpus::open(store)?;
+    let matrix = sentences(&mut entries, &|g| corpus.share(g));
     Ok(Comparison {
         item: item.to_string(),
         keys,
@@ -190,10 +195,51 @@ pub fn compare(
     })
 }
 
+/// The whole index as the background against which a sentence's word is
+/// distinctive ([`crate::reports::wording::DISTINCTIVE_SHARE`]): the share of
+/// its sections whose text contains a bigram, each looked up once (one
+/// term-dictionary lookup; `--list` asks about the same words item after
+/// item).
+struct Corpus {
+    searcher: Searcher,
+    ngram: Field,
+    sections: f64,
+    memo: RefCell<HashMap<String, f64>>,
+}
+
+impl Corpus {
+    fn open(store: &Store) -> Result<Corpus> {
+        let searcher = store.reader()?.searcher();
+        let sections =
+            searcher.doc_freq(&Term::from_field_text(store.fields.kind, KIND_SECTION))? as f64;
+        Ok(Corpus {
+            searcher,
+            ngram: store.fields.body_ngram,
+            sections: sections.max(1.0),
+            memo: RefCell::new(HashMap::new()),
+        })
+    }
+
+    /// Share (0–1) of the sections containing `bigram`; 1 (common) when
+    /// the index cannot say.
+    fn share(&self, bigram: &str) -> f64 {
+        *self
+            .memo
+            .borrow_mut()
+            .entry(bigram.to_string())
+            .or_insert_with(|| {
+                let term = Term::from_field_text(self.ngram, bigram);
+                self.searcher
+                    .doc_freq(&term)
+                    .map_or(1.0, |n| n as f64 / self.sections)
+            })
+    }
+}
+
 /// Clusters the entries' sentences and gives each entry its marked
 /// sentences. A bare answer (`十分に行っている` as the whole text) is
 /// tallied, not a sentence of the wording.
-fn sentences(entries: &mut [CompareEntry]) -> SentenceMatrix {
+fn sentences(entries: &mut [CompareEntry], background: Background) -> SentenceMatrix {
     let prose = |e: &CompareEntry| {
         let bare = e.value.as_deref().is_some_and(|v| fold(v) == fold(&e.text));
         if bare {
@@ -202,11 +248,19 @@ fn sentences(entries: &mut [CompareEntry]) -> SentenceMatrix {
             e.text.clone()
         }
     };
-    let docs: Vec<(String, String)> = entries
+    let docs: Vec<DocText> = entries
         .iter()
-        .map(|e| (e.location.file.clone(), prose(e)))
+        .map(|e| DocText {
+            file: e.location.file.clone(),
+            text: prose(e),
+            names: [&e.location.municipality, &e.location.prefecture]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect(),
+        })
         .collect();
-    let mut matrix = sentence_matrix(&docs);
+    let mut matrix = sentence_matrix(&docs, background);
     for (e, d) in entries
         .iter_mut()
         .zip(std::mem::take(&mut matrix.documents))
@@ -415,6 +469,7 @@ pub fn list(store: &Store) -> Result<Vec<ItemVariation>> {
         files.truncate(LIST_SAMPLE);
     }
     let terms: BTreeSet<Vec<u8>> = files.into_iter().map(String::into_bytes).collect();
+    let corpus = Corpus::open(store)?;
     let mut out = Vec::new();
     for item in comparable_items() {
         let within = sampled.then(|| any_of(store.fields.file, terms.clone(), false));
@@ -432,7 +487,7 @@ pub fn list(store: &Store) -> Result<Vec<ItemVariation>> {
             .collect();
         let documents = entries.len();
         let answers = tally(&entries).len();
-        let matrix = sentences(&mut entries);
+        let matrix = sentences(&mut entries, &|g| corpus.share(g));
         out.push(ItemVariation {
             key: item.key,
             label: item.label,
