@@ -7,18 +7,14 @@
 //! boilerplate, variants, unique sentences), and whole texts grouped by
 //! near-identity, each diffed against the most common wording.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{bail, Result};
 use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 use tantivy::query::{BooleanQuery, Occur, Query};
-use tantivy::schema::Field;
-use tantivy::{Searcher, Term};
 
 use crate::index::indexer::doc_records;
-use crate::index::schema::KIND_SECTION;
 use crate::index::store::Store;
 use crate::model::Location;
 use crate::normalize::fold;
@@ -183,8 +179,8 @@ pub fn compare(
         .collect();
     let groups = group(&mut entries);
     let answers = tally(&entries);
-    let corpus = Corpus::open(store)?;
-    let matrix = sentences(&mut entries, &|g| corpus.share(g));
+    let corpus = store.bigram_share()?;
+    let matrix = sentences(&mut entries, &|g| corpus.of(g));
     Ok(Comparison {
         item: item.to_string(),
         keys,
@@ -193,47 +189,6 @@ pub fn compare(
         groups,
         entries,
     })
-}
-
-/// The whole index as the background against which a sentence's word is
-/// distinctive ([`crate::reports::wording::DISTINCTIVE_SHARE`]): the share of
-/// its sections whose text contains a bigram, each looked up once (one
-/// term-dictionary lookup; `--list` asks about the same words item after
-/// item).
-struct Corpus {
-    searcher: Searcher,
-    ngram: Field,
-    sections: f64,
-    memo: RefCell<HashMap<String, f64>>,
-}
-
-impl Corpus {
-    fn open(store: &Store) -> Result<Corpus> {
-        let searcher = store.reader()?.searcher();
-        let sections =
-            searcher.doc_freq(&Term::from_field_text(store.fields.kind, KIND_SECTION))? as f64;
-        Ok(Corpus {
-            searcher,
-            ngram: store.fields.body_ngram,
-            sections: sections.max(1.0),
-            memo: RefCell::new(HashMap::new()),
-        })
-    }
-
-    /// Share (0–1) of the sections containing `bigram`; 1 (common) when
-    /// the index cannot say.
-    fn share(&self, bigram: &str) -> f64 {
-        *self
-            .memo
-            .borrow_mut()
-            .entry(bigram.to_string())
-            .or_insert_with(|| {
-                let term = Term::from_field_text(self.ngram, bigram);
-                self.searcher
-                    .doc_freq(&term)
-                    .map_or(1.0, |n| n as f64 / self.sections)
-            })
-    }
 }
 
 /// Clusters the entries' sentences and gives each entry its marked
@@ -469,7 +424,7 @@ pub fn list(store: &Store) -> Result<Vec<ItemVariation>> {
         files.truncate(LIST_SAMPLE);
     }
     let terms: BTreeSet<Vec<u8>> = files.into_iter().map(String::into_bytes).collect();
-    let corpus = Corpus::open(store)?;
+    let corpus = store.bigram_share()?;
     let mut out = Vec::new();
     for item in comparable_items() {
         let within = sampled.then(|| any_of(store.fields.file, terms.clone(), false));
@@ -487,7 +442,7 @@ pub fn list(store: &Store) -> Result<Vec<ItemVariation>> {
             .collect();
         let documents = entries.len();
         let answers = tally(&entries).len();
-        let matrix = sentences(&mut entries, &|g| corpus.share(g));
+        let matrix = sentences(&mut entries, &|g| corpus.of(g));
         out.push(ItemVariation {
             key: item.key,
             label: item.label,
