@@ -51,6 +51,56 @@ fn training_answers_are_tallied_for_every_document() {
 }
 
 #[test]
+fn disciplinary_sentences_are_one_cluster_and_nothing_else_joins() {
+    let c = compare::compare(
+        common::store(),
+        "従業者に対する教育・啓発",
+        None,
+        &Filters::default(),
+    )
+    .unwrap();
+    // 松戸市 `…地方公務員法による懲戒処分の対象とする。` and 相模原市 `…違反行為の程度
+    // によっては懲戒の対象となりうる。`: one cluster, by their distinctive words.
+    let holding = |needle: &str| -> BTreeSet<usize> {
+        c.entries
+            .iter()
+            .flat_map(|e| &e.sentences)
+            .filter(|s| s.text.contains(needle))
+            .map(|s| s.cluster)
+            .collect()
+    };
+    let discipline = holding("懲戒");
+    assert_eq!(discipline.len(), 1, "{discipline:?}");
+    let k = &c.clusters[*discipline.first().unwrap()];
+    assert_eq!(k.documents, 2);
+    assert_eq!(k.variants.len(), 2);
+    let seeds: BTreeSet<String> = k
+        .variants
+        .iter()
+        .flat_map(|v| &v.files)
+        .map(|f| pia_search::reports::eval::seed_of(f))
+        .collect();
+    assert_eq!(seeds, BTreeSet::from(["001".into(), "003".into()]));
+    assert!(k.variants[1]
+        .diff
+        .iter()
+        .any(|d| d.op == "equal" && d.text.contains("懲戒")));
+    // The only other cluster both documents have is the heading `２本市における
+    // 教育・啓発` / `<本市における措置>`: the training sentences stay apart.
+    let shared: Vec<&str> = c
+        .clusters
+        .iter()
+        .filter(|k| k.documents > 1)
+        .map(|k| k.variants[0].text.as_str())
+        .collect();
+    assert_eq!(shared.len(), 2, "{shared:?}");
+    assert!(
+        shared.iter().any(|t| t.contains("本市における")),
+        "{shared:?}"
+    );
+}
+
+#[test]
 fn filters_restrict_the_compared_documents() {
     let only = Filters {
         form: pia_search::model::FormType::from_user("基礎"),

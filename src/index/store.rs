@@ -2,11 +2,14 @@
 //! schema, registering our tokenizers, and turning tantivy's errors into ones
 //! a user can act on.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use tantivy::directory::MmapDirectory;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyError};
+use tantivy::schema::Field;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyError, Term};
 
 use crate::index::analysis;
 use crate::index::schema::{self, Fields};
@@ -27,6 +30,35 @@ pub fn default_index() -> PathBuf {
         return PathBuf::from(p);
     }
     Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pia-index")
+}
+
+/// The share of the index's sections whose normalised text contains a
+/// character bigram: how common a word is across the corpus (compare tells
+/// an item's distinctive words from the form's vocabulary with it). One
+/// term-dictionary look-up per bigram, memoised (`pia compare --list` asks
+/// about the same bigrams item after item).
+pub struct BigramShare {
+    searcher: Searcher,
+    ngram: Field,
+    sections: f64,
+    memo: RefCell<HashMap<String, f64>>,
+}
+
+impl BigramShare {
+    /// Share (0–1) of the sections containing `bigram` (counts include
+    /// sections deleted since the last merge); 1 when the index cannot say.
+    pub fn of(&self, bigram: &str) -> f64 {
+        *self
+            .memo
+            .borrow_mut()
+            .entry(bigram.to_string())
+            .or_insert_with(|| {
+                let term = Term::from_field_text(self.ngram, bigram);
+                self.searcher
+                    .doc_freq(&term)
+                    .map_or(1.0, |n| n as f64 / self.sections)
+            })
+    }
 }
 
 /// An open index with its field handles.
@@ -120,6 +152,21 @@ impl Store {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         Ok(self.reader.get_or_init(|| r).clone())
+    }
+
+    /// How common each character bigram is in the index (see [`BigramShare`]).
+    pub fn bigram_share(&self) -> Result<BigramShare> {
+        let searcher = self.reader()?.searcher();
+        let sections = searcher.doc_freq(&Term::from_field_text(
+            self.fields.kind,
+            schema::KIND_SECTION,
+        ))?;
+        Ok(BigramShare {
+            searcher,
+            ngram: self.fields.body_ngram,
+            sections: (sections as f64).max(1.0),
+            memo: RefCell::new(HashMap::new()),
+        })
     }
 
     /// The single writer; a second concurrent writer gets a clear message.

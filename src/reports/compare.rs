@@ -23,8 +23,8 @@ use crate::query::filter::{any_of, Filters};
 use crate::query::search::{sections_where, SectionRecord};
 use crate::query::syntax::UserQuery;
 use crate::reports::wording::{
-    leader_clusters, sentence_matrix, Cluster, Mark, MarkedSentence, SentenceMatrix,
-    TEXT_SIMILARITY,
+    leader_clusters, sentence_matrix, Background, Cluster, DocText, Mark, MarkedSentence,
+    SentenceMatrix, TEXT_SIMILARITY,
 };
 
 /// Shortest folded text (without bracketed choices) that counts as the
@@ -179,7 +179,8 @@ pub fn compare(
         .collect();
     let groups = group(&mut entries);
     let answers = tally(&entries);
-    let matrix = sentences(&mut entries);
+    let corpus = store.bigram_share()?;
+    let matrix = sentences(&mut entries, &|g| corpus.of(g));
     Ok(Comparison {
         item: item.to_string(),
         keys,
@@ -193,7 +194,7 @@ pub fn compare(
 /// Clusters the entries' sentences and gives each entry its marked
 /// sentences. A bare answer (`十分に行っている` as the whole text) is
 /// tallied, not a sentence of the wording.
-fn sentences(entries: &mut [CompareEntry]) -> SentenceMatrix {
+fn sentences(entries: &mut [CompareEntry], background: Background) -> SentenceMatrix {
     let prose = |e: &CompareEntry| {
         let bare = e.value.as_deref().is_some_and(|v| fold(v) == fold(&e.text));
         if bare {
@@ -202,11 +203,19 @@ fn sentences(entries: &mut [CompareEntry]) -> SentenceMatrix {
             e.text.clone()
         }
     };
-    let docs: Vec<(String, String)> = entries
+    let docs: Vec<DocText> = entries
         .iter()
-        .map(|e| (e.location.file.clone(), prose(e)))
+        .map(|e| DocText {
+            file: e.location.file.clone(),
+            text: prose(e),
+            names: [&e.location.municipality, &e.location.prefecture]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect(),
+        })
         .collect();
-    let mut matrix = sentence_matrix(&docs);
+    let mut matrix = sentence_matrix(&docs, background);
     for (e, d) in entries
         .iter_mut()
         .zip(std::mem::take(&mut matrix.documents))
@@ -415,6 +424,7 @@ pub fn list(store: &Store) -> Result<Vec<ItemVariation>> {
         files.truncate(LIST_SAMPLE);
     }
     let terms: BTreeSet<Vec<u8>> = files.into_iter().map(String::into_bytes).collect();
+    let corpus = store.bigram_share()?;
     let mut out = Vec::new();
     for item in comparable_items() {
         let within = sampled.then(|| any_of(store.fields.file, terms.clone(), false));
@@ -432,7 +442,7 @@ pub fn list(store: &Store) -> Result<Vec<ItemVariation>> {
             .collect();
         let documents = entries.len();
         let answers = tally(&entries).len();
-        let matrix = sentences(&mut entries);
+        let matrix = sentences(&mut entries, &|g| corpus.of(g));
         out.push(ItemVariation {
             key: item.key,
             label: item.label,

@@ -12,8 +12,21 @@
 //! [`SENTENCE_SIMILARITY`], else it starts a new one. Candidate clusters are
 //! found through an inverted index of bigrams, so the work grows with the
 //! number of distinct sentences, not with their square.
+//!
+//! Cities also make the same point in different words (`違反した職員は…懲戒処分の
+//! 対象とする` / `違反行為は…懲戒の対象となりうる`: Dice 0.2), which no threshold
+//! on the whole sentence joins without joining unrelated sentences too. So a
+//! second pass joins two clusters that share at least [`SHARED_TERMS`]
+//! *distinctive terms* and no document. A term is a word — a run of kanji and
+//! katakana, the characters that carry the topic — and it is distinctive when
+//! one of its bigrams occurs in these two clusters only, among all of the
+//! item's clusters, and in at most [`DISTINCTIVE_SHARE`] of the corpus's
+//! sections: a word the rest of the item does not use and the corpus rarely
+//! does, so two cities using it are most likely making the same point. The
+//! authors' own names (`松戸市`) are blanked out first: two documents of one
+//! city share them whatever they say. See [`join_on_distinctive_terms`].
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use once_cell::sync::Lazy;
 use regex::Regex;
@@ -32,6 +45,23 @@ pub const SENTENCE_SIMILARITY: f64 = 0.5;
 /// Dice similarity at or above which two whole texts count as nearly the same
 /// wording (one group in `pia compare`).
 pub const TEXT_SIMILARITY: f64 = 0.8;
+
+/// Most share of the corpus's sections a content bigram may occur in to be
+/// distinctive: 1% keeps the words of one risk measure (`懲戒`, `違反` occur
+/// in one section of a document that has them, of 150–400) and drops the
+/// vocabulary of the whole form (`システム`, `保険`, `管理`, `研修`, in many
+/// sections of every document).
+pub const DISTINCTIVE_SHARE: f64 = 0.01;
+
+/// Distinctive terms two clusters must share to be joined: one shared rare
+/// word is often a coincidence (`運用規則` in two otherwise different
+/// sentences), two rarely are.
+pub const SHARED_TERMS: usize = 2;
+
+/// How common a text is in the corpus: the share (0–1) of its sections
+/// whose normalised text contains a bigram. The background that tells a
+/// distinctive term from a common one.
+pub type Background<'a> = &'a dyn Fn(&str) -> f64;
 
 /// How a document's sentence relates to the other documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -88,6 +118,19 @@ pub struct DocSentences {
     pub file: String,
     /// Its sentences in reading order.
     pub sentences: Vec<MarkedSentence>,
+}
+
+/// One document's wording of an item, as [`sentence_matrix`] takes it.
+#[derive(Debug, Clone, Default)]
+pub struct DocText {
+    /// The document.
+    pub file: String,
+    /// Its text for the item.
+    pub text: String,
+    /// Its author's names (municipality, prefecture): they say who wrote a
+    /// sentence, not what it says, so they never count as shared terms
+    /// (two documents of one city both name it, rarely elsewhere).
+    pub names: Vec<String>,
 }
 
 /// Sentence clusters of a set of documents and each document's marked text.
@@ -294,11 +337,178 @@ pub fn leader_clusters(keys: &[String], threshold: f64) -> Vec<usize> {
     out
 }
 
+/// Characters that carry a sentence's topic: kanji and katakana words.
+/// Hiragana, digits and punctuation carry grammar and numbering, which every
+/// sentence shares.
+fn is_content(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '々' | '\u{30A1}'..='\u{30FA}' | 'ー')
+}
+
+/// Bigrams of `key` whose two characters are content characters.
+fn content_bigrams(key: &str) -> impl Iterator<Item = u64> + '_ {
+    let mut chars = key.chars().peekable();
+    std::iter::from_fn(move || loop {
+        let a = chars.next()?;
+        let &b = chars.peek()?;
+        if is_content(a) && is_content(b) {
+            return Some((u64::from(a) << 32) | u64::from(b));
+        }
+    })
+}
+
+/// The text of a bigram code of [`bigrams`].
+fn bigram_text(g: u64) -> String {
+    [g >> 32, g & 0xFFFF_FFFF]
+        .iter()
+        .filter_map(|&c| char::from_u32(c as u32))
+        .collect()
+}
+
+/// Distinct words of `key` (runs of content characters: `違反行為`,
+/// `懲戒処分`) that contain a bigram of `grams`: the shared terms as the
+/// sentence spells them, a word counted once however many of its bigrams are
+/// shared (`株式会社アイネス` is one term).
+fn terms_in(key: &str, grams: &HashSet<u64>) -> usize {
+    let mut words: HashSet<&str> = HashSet::new();
+    for word in key.split(|c: char| !is_content(c)) {
+        if content_bigrams(word).any(|g| grams.contains(&g)) {
+            words.insert(word);
+        }
+    }
+    words.len()
+}
+
+/// Which clusters hold a term: the first two, and whether there are more.
+#[derive(Clone, Copy)]
+struct Holders {
+    first: usize,
+    second: Option<usize>,
+    more: bool,
+}
+
+/// The second clustering pass (see the module doc): joins clusters that
+/// share at least [`SHARED_TERMS`] distinctive terms and no document.
+/// `keys` are the distinct sentences (authors' names blanked out), `users`
+/// the documents of each, `clusters` the first pass's members.
+///
+/// Pairs are joined most shared terms first, and a join that would bring two
+/// sentences of one document together is skipped, so a chain of pairs cannot
+/// sweep a document's different sentences into one cluster. The work is one
+/// pass over the distinct sentences' bigrams plus one background look-up per
+/// bigram found in exactly two clusters. Returns the joined clusters in
+/// first-pass order, each with its members most used first.
+fn join_on_distinctive_terms(
+    keys: &[String],
+    users: &[BTreeSet<usize>],
+    clusters: Vec<Vec<usize>>,
+    background: Background,
+) -> Vec<Vec<usize>> {
+    let mut holders: HashMap<u64, Holders> = HashMap::new();
+    for (c, m) in clusters.iter().enumerate() {
+        let mut grams: Vec<u64> = m.iter().flat_map(|&i| content_bigrams(&keys[i])).collect();
+        grams.sort_unstable();
+        grams.dedup();
+        for g in grams {
+            holders
+                .entry(g)
+                .and_modify(|h| match h.second {
+                    None => h.second = Some(c),
+                    Some(_) => h.more = true,
+                })
+                .or_insert(Holders {
+                    first: c,
+                    second: None,
+                    more: false,
+                });
+        }
+    }
+    let mut docs: Vec<BTreeSet<usize>> = clusters
+        .iter()
+        .map(|m| m.iter().flat_map(|&i| users[i].iter().copied()).collect())
+        .collect();
+    let mut shared: HashMap<(usize, usize), HashSet<u64>> = HashMap::new();
+    for (&g, h) in &holders {
+        let Some(b) = h.second.filter(|_| !h.more) else {
+            continue;
+        };
+        let a = h.first;
+        if docs[a].is_disjoint(&docs[b]) && background(&bigram_text(g)) <= DISTINCTIVE_SHARE {
+            shared.entry((a, b)).or_default().insert(g);
+        }
+    }
+    // Terms are counted as words, on each side in its best sentence.
+    let terms = |c: usize, grams: &HashSet<u64>| {
+        clusters[c]
+            .iter()
+            .map(|&i| terms_in(&keys[i], grams))
+            .max()
+            .unwrap_or(0)
+    };
+    let mut pairs: Vec<((usize, usize), usize)> = shared
+        .into_iter()
+        .filter(|(_, grams)| grams.len() >= SHARED_TERMS)
+        .map(|((a, b), grams)| ((a, b), terms(a, &grams).min(terms(b, &grams))))
+        .filter(|&(_, n)| n >= SHARED_TERMS)
+        .collect();
+    pairs.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    let mut root: Vec<usize> = (0..clusters.len()).collect();
+    let find = |root: &[usize], mut c: usize| {
+        while root[c] != c {
+            c = root[c];
+        }
+        c
+    };
+    for ((a, b), _) in pairs {
+        let (ra, rb) = (find(&root, a), find(&root, b));
+        if ra == rb || !docs[ra].is_disjoint(&docs[rb]) {
+            continue;
+        }
+        let (keep, gone) = (ra.min(rb), ra.max(rb));
+        root[gone] = keep;
+        let moved = std::mem::take(&mut docs[gone]);
+        docs[keep].extend(moved);
+    }
+    let mut joined: Vec<Vec<usize>> = vec![Vec::new(); clusters.len()];
+    for (c, m) in clusters.into_iter().enumerate() {
+        joined[find(&root, c)].extend(m);
+    }
+    joined.retain(|m| !m.is_empty());
+    for m in &mut joined {
+        m.sort_by_key(|&i| (std::cmp::Reverse(users[i].len()), i));
+    }
+    joined
+}
+
+/// `key` with every name in `names` (normalised) blanked out, so that no
+/// bigram of a name, or across its edge, remains.
+fn without_names<'a>(key: &str, names: impl Iterator<Item = &'a str>) -> String {
+    let mut out = key.to_string();
+    for n in names {
+        if out.contains(n) {
+            out = out.replace(n, " ");
+        }
+    }
+    out
+}
+
+/// A name as it is matched in sentences: normalised, and without its
+/// `市`/`県`… suffix when two characters remain (`松戸市` also blanks `松戸`).
+fn name_stem(name: &str) -> String {
+    let f = fold(name);
+    let stem = f.trim_end_matches(['市', '区', '町', '村', '都', '道', '府', '県']);
+    if stem.chars().count() >= 2 {
+        stem.to_string()
+    } else {
+        f
+    }
+}
+
 /// Splits every document's text into sentences and clusters them across
-/// documents. `docs` are (file, text) pairs.
-pub fn sentence_matrix(docs: &[(String, String)]) -> SentenceMatrix {
+/// documents; `background` says how common a bigram is in the corpus (for
+/// the second pass, see the module doc).
+pub fn sentence_matrix(docs: &[DocText], background: Background) -> SentenceMatrix {
     // Each sentence with its comparison key, normalised once.
-    let split: Vec<Vec<(String, String)>> = docs.iter().map(|(_, t)| keyed_sentences(t)).collect();
+    let split: Vec<Vec<(String, String)>> = docs.iter().map(|d| keyed_sentences(&d.text)).collect();
     // Distinct normalised sentences, with the documents using each and the
     // first printed form.
     let mut distinct: Vec<String> = Vec::new();
@@ -322,14 +532,34 @@ pub fn sentence_matrix(docs: &[(String, String)]) -> SentenceMatrix {
     order.sort_by(|&a, &b| users[b].len().cmp(&users[a].len()).then(a.cmp(&b)));
     let keys: Vec<String> = order.iter().map(|&i| distinct[i].clone()).collect();
     let assigned = leader_clusters(&keys, SENTENCE_SIMILARITY);
-    let mut cluster_of = vec![0usize; distinct.len()];
-    let mut members: Vec<Vec<usize>> = Vec::new();
+    let mut first: Vec<Vec<usize>> = Vec::new();
     for (pos, &c) in assigned.iter().enumerate() {
-        if members.len() <= c {
-            members.resize(c + 1, Vec::new());
+        if first.len() <= c {
+            first.resize(c + 1, Vec::new());
         }
-        members[c].push(order[pos]);
-        cluster_of[order[pos]] = c;
+        first[c].push(order[pos]);
+    }
+    let stems: Vec<Vec<String>> = docs
+        .iter()
+        .map(|d| d.names.iter().map(|n| name_stem(n)).collect())
+        .collect();
+    let topics: Vec<String> = distinct
+        .iter()
+        .zip(&users)
+        .map(|(k, u)| {
+            let names: BTreeSet<&str> = u
+                .iter()
+                .flat_map(|&d| stems[d].iter().map(String::as_str))
+                .collect();
+            without_names(k, names.into_iter())
+        })
+        .collect();
+    let members = join_on_distinctive_terms(&topics, &users, first, background);
+    let mut cluster_of = vec![0usize; distinct.len()];
+    for (c, m) in members.iter().enumerate() {
+        for &i in m {
+            cluster_of[i] = c;
+        }
     }
     // Clusters by documents (desc), then first appearance.
     let docs_of = |m: &Vec<usize>| -> BTreeSet<usize> {
@@ -356,7 +586,7 @@ pub fn sentence_matrix(docs: &[(String, String)]) -> SentenceMatrix {
                     .iter()
                     .map(|&i| Variant {
                         text: printed[i].clone(),
-                        files: users[i].iter().map(|&d| docs[d].0.clone()).collect(),
+                        files: users[i].iter().map(|&d| docs[d].file.clone()).collect(),
                         diff: diff(base, &printed[i]),
                     })
                     .collect(),
@@ -367,7 +597,7 @@ pub fn sentence_matrix(docs: &[(String, String)]) -> SentenceMatrix {
         .iter()
         .enumerate()
         .map(|(d, sentences)| DocSentences {
-            file: docs[d].0.clone(),
+            file: docs[d].file.clone(),
             sentences: sentences
                 .iter()
                 .map(|(s, k)| {
@@ -398,6 +628,17 @@ pub fn sentence_matrix(docs: &[(String, String)]) -> SentenceMatrix {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Documents from (file, text) pairs, without author names.
+    fn texts(docs: &[(&str, &str)]) -> Vec<DocText> {
+        docs.iter()
+            .map(|(f, t)| DocText {
+                file: f.to_string(),
+                text: t.to_string(),
+                names: Vec::new(),
+            })
+            .collect()
+    }
 
     #[test]
     fn sentences_split_at_full_stops_and_list_markers() {
@@ -430,15 +671,13 @@ mod tests {
 
     #[test]
     fn clusters_and_marks_come_out_exactly() {
-        let docs: Vec<(String, String)> = [
+        let docs = texts(&[
             ("a", "研修を年1回実施する。違反者は懲戒処分の対象とする。Aだけの独自の取組を行っている。"),
             ("b", "研修を年１回実施する。\n違反者は懲戒の対象となりうる。"),
             ("c", "・研修を年1回 実施する。違反者は懲戒処分の対象とする。外部監査を毎年受けている。"),
-        ]
-        .iter()
-        .map(|(f, t)| (f.to_string(), t.to_string()))
-        .collect();
-        let m = sentence_matrix(&docs);
+        ]);
+        // Every word counts as rare: the second pass still keeps these apart.
+        let m = sentence_matrix(&docs, &|_| 0.0);
         let summary: Vec<(usize, bool, Vec<&str>)> = m
             .clusters
             .iter()
@@ -514,5 +753,80 @@ mod tests {
             similarity("職員に研修を実施する。", "施錠できる書庫に保管する。")
                 < SENTENCE_SIMILARITY
         );
+    }
+
+    /// A background where only the listed bigrams are rare.
+    fn rare_only(rare: &'static [&'static str]) -> impl Fn(&str) -> f64 {
+        move |g| if rare.contains(&g) { 0.0 } else { 0.5 }
+    }
+
+    /// The clusters' wordings, most shared first.
+    fn clusters_of(docs: &[DocText], background: Background) -> Vec<Vec<String>> {
+        sentence_matrix(docs, background)
+            .clusters
+            .into_iter()
+            .map(|c| c.variants.into_iter().map(|v| v.text).collect())
+            .collect()
+    }
+
+    #[test]
+    fn sentences_sharing_two_distinctive_words_are_variants() {
+        let a = "違反した職員及びその監督責任者は、事案の状況等に応じて、懲戒処分の対象とする。";
+        let b = "違反行為を行ったものに対しては、都度指導の上、懲戒の対象となりうる。";
+        assert!(
+            similarity(a, b) < SENTENCE_SIMILARITY,
+            "{}",
+            similarity(a, b)
+        );
+        let docs = texts(&[("a", a), ("b", b)]);
+        let rare = rare_only(&["違反", "懲戒"]);
+        let c = clusters_of(&docs, &rare);
+        assert_eq!(c, vec![vec![a.to_string(), b.to_string()]]);
+        // The variant's diff is inside the cluster.
+        let m = sentence_matrix(&docs, &rare);
+        let marks: Vec<Mark> = m.documents.iter().map(|d| d.sentences[0].mark).collect();
+        assert_eq!(marks, vec![Mark::Shared, Mark::Variant]);
+        assert!(m.clusters[0].variants[1]
+            .diff
+            .iter()
+            .any(|d| d.op == "delete" && d.text.contains("処分")));
+    }
+
+    #[test]
+    fn common_words_one_rare_word_or_one_document_do_not_join() {
+        // Only common words shared (everything but `懲戒`/`違反` is common).
+        let common = texts(&[
+            ("a", "個人情報の取扱いについて、システム管理者が確認する。"),
+            ("b", "システムの個人情報は管理者のみが扱う。"),
+        ]);
+        assert_eq!(clusters_of(&common, &rare_only(&["違反", "懲戒"])).len(), 2);
+        // (Were `個人情報` and `システム` rare, they would be variants.)
+        assert_eq!(clusters_of(&common, &|_| 0.0).len(), 1);
+        // Every word rare, but one word shared (`運用規則`, three bigrams).
+        let one = texts(&[
+            ("a", "あらかじめ運用規則等について研修を行う。"),
+            ("b", "接続運用規則に基づく教育を年次実施している。"),
+        ]);
+        assert_eq!(clusters_of(&one, &|_| 0.0).len(), 2);
+        // Two rare words, but both sentences are one document's.
+        let same = texts(&[(
+            "a",
+            "違反した職員は懲戒処分の対象とする。違反行為は程度により懲戒の対象となりうる。",
+        )]);
+        assert_eq!(clusters_of(&same, &|_| 0.0).len(), 2);
+    }
+
+    #[test]
+    fn the_authors_names_are_not_shared_terms() {
+        let mut docs = texts(&[
+            ("a", "松戸市の担当課が監査を受ける。"),
+            ("b", "監査結果は松戸市へ報告される。"),
+        ]);
+        // Without names, `松戸市` and `監査` are two shared rare words.
+        assert_eq!(clusters_of(&docs, &|_| 0.0).len(), 1);
+        for d in &mut docs {
+            d.names = vec!["松戸市".into(), "千葉県".into()];
+        }
+        assert_eq!(clusters_of(&docs, &|_| 0.0).len(), 2);
     }
 }
