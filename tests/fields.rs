@@ -181,7 +181,11 @@ fn every_value_under_its_own_field() {
     let a = accuracy(|t| t.to_string());
     println!("{}", a.report.join("\n"));
     assert!(a.pct >= 99.0, "fields {:.1}% < 99 %", a.pct);
-    assert!(a.hard_pct >= 98.0, "[hard] fields {:.1}% < 98 %", a.hard_pct);
+    assert!(
+        a.hard_pct >= 98.0,
+        "[hard] fields {:.1}% < 98 %",
+        a.hard_pct
+    );
 }
 
 /// Issue 16's metamorphic check: each seed re-rendered as other extractors

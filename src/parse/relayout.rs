@@ -83,7 +83,10 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
                 let in_toc = toc && role == Role::Top;
                 let left_toc = toc && !in_toc;
                 toc = in_toc || line == "項目一覧";
-                if found == 1 || left_toc || (role == Role::Top && !in_toc && is_changes_head(&line)) {
+                if found == 1
+                    || left_toc
+                    || (role == Role::Top && !in_toc && is_changes_head(&line))
+                {
                     out.page_break();
                 }
                 // `［ ○ ４．特定個人情報ファイルの取扱いの委託`: a ticked box
@@ -130,7 +133,8 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
         if collapsed {
             let joins = (is_mark(c.text) || out.ends_with_mark()) && !out.repeats_mark(c.text);
             let answer = !joins && is_radio_option(c.text) && !is_box_option(c.text);
-            if (answer || after_answer || starts_block(c.text)) && !(joins && out.ends_with_mark()) {
+            if (answer || after_answer || starts_block(c.text)) && !(joins && out.ends_with_mark())
+            {
                 out.block_break();
             }
             after_answer = answer;
@@ -151,9 +155,6 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
         i += 1;
     }
     let out = out.finish();
-    if let Ok(p) = std::env::var("PIA_DUMP_RELAYOUT") {
-        let _ = std::fs::write(p, &out);
-    }
     (found > 0).then_some(out)
 }
 
@@ -230,7 +231,8 @@ static SPACED_IN_WORDS: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"([\p{Han}\p{Hiragana}\p{Katakana}]) ([0-9０-９][0-9０-９,，]*) ([\p{Han}\p{Hiragana}\p{Katakana}])").unwrap()
 });
 static SPACED_COUNT: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(^|[\s\[\]［］()（）])([0-9０-９][0-9０-９,，]*) ([万千百人年月日件項条号回名歳])").unwrap()
+    Regex::new(r"(^|[\s\[\]［］()（）])([0-9０-９][0-9０-９,，]*) ([万千百人年月日件項条号回名歳])")
+        .unwrap()
 });
 
 /// Joins digits that an extractor spaced out of the words around them
@@ -348,8 +350,7 @@ impl Layout {
     }
     /// A ticked box whose line ends in a mark (`［ ○`, `○］接続しない（入手）［`).
     fn ends_with_tick(&self) -> bool {
-        self.line.contains(['○', '〇'])
-            && self.line.ends_with(['[', ']', '［', '］', '○', '〇'])
+        self.line.contains(['○', '〇']) && self.line.ends_with(['[', ']', '［', '］', '○', '〇'])
     }
     fn ends_with_option_number(&self) -> bool {
         self.line
@@ -369,7 +370,8 @@ impl Layout {
 /// Box and bracket marks and option numbers, which belong to the cell next
 /// to them (`[ ○ ] 宛名システム等`, `1) 実施する`).
 fn is_mark(t: &str) -> bool {
-    t.chars().all(|c| matches!(c, '[' | ']' | '［' | '］' | '○' | '〇'))
+    t.chars()
+        .all(|c| matches!(c, '[' | ']' | '［' | '］' | '○' | '〇'))
         || OPTION_START.find(t).is_some_and(|m| m.end() == t.len())
 }
 
@@ -380,8 +382,7 @@ static OPTION_START: Lazy<Regex> = Lazy::new(|| Regex::new(r"^[0-9０-９]{1,2}[
 /// In collapsed text, cells that begin a block of their own in the form:
 /// checkboxes, option lists, list items.
 fn starts_block(t: &str) -> bool {
-    t.starts_with(['[', ']', '［', '］', '＜', '<', '・', '（', '('])
-        || OPTION_START.is_match(t)
+    t.starts_with(['[', ']', '［', '］', '＜', '<', '・', '（', '(']) || OPTION_START.is_match(t)
 }
 
 /// The label that the cells at the start of `cells` spell, and how many
@@ -429,7 +430,9 @@ fn role_of(schema: &Schema, joined: &str, f: &str) -> Option<Role> {
         return (len == joined.len()).then_some(Role::Label);
     }
     let exact = schema.nodes.iter().any(|n| {
-        !matches!(n.kind, Kind::Block | Kind::Cover | Kind::Top) && !n.fold.is_empty() && n.fold == f
+        !matches!(n.kind, Kind::Block | Kind::Cover | Kind::Top)
+            && !n.fold.is_empty()
+            && n.fold == f
     });
     if exact || (joined.starts_with("リスク") && fuzzy_risk(schema, joined).is_some()) {
         return Some(Role::Label);
