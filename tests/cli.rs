@@ -80,3 +80,27 @@ fn errors_are_one_clear_line_and_nonzero() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("empty query"));
 }
+
+/// A name found in two prefectures gets none, and `pia show` says why
+/// instead of a bare dash (issue 16).
+#[test]
+fn show_says_when_the_prefecture_cannot_be_decided() {
+    let tmp = tempfile::tempdir().unwrap();
+    let doc = tmp.path().join("fuchu.txt");
+    std::fs::write(
+        &doc,
+        "特定個人情報保護評価書(基礎項目評価書) 評価書番号 3 評価書名 府中市 介護保険に関する事務 \
+         基礎項目評価書 個人のプライバシー等の権利利益の保護の宣言 府中市は、… 特記事項 なし \
+         評価実施機関名 府中市長 公表日 令和5年4月1日 Ⅰ 関連情報 1.特定個人情報ファイルを取り扱う事務 …",
+    )
+    .unwrap();
+    let out = pia().arg("show").arg(&doc).output().unwrap();
+    common::assert_success(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("municipality: 府中市"), "{text}");
+    let line = text.lines().find(|l| l.starts_with("prefecture:")).unwrap();
+    assert!(
+        line.contains("府中市 exists in") && line.contains("東京都") && line.contains("広島県"),
+        "{line}"
+    );
+}

@@ -12,7 +12,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::index::indexer::{DocRecord, IndexReport};
-use crate::model::ParsedDoc;
+use crate::model::{DocMeta, ParsedDoc};
 use crate::query::count::Hidden;
 use crate::query::search::{Hit, SearchResults};
 use crate::reports::compare::{Comparison, DiffSpan, ItemVariation};
@@ -216,6 +216,25 @@ pub fn explain(out: &mut impl Write, doc: &ParsedDoc) -> Result<()> {
     Ok(())
 }
 
+/// The prefecture, or why there is none: a name found in several
+/// prefectures (府中市, 伊達市 …) is never guessed, and the reader is told so.
+fn prefecture_line(m: &DocMeta) -> String {
+    if let Some(p) = &m.prefecture {
+        return p.0.clone();
+    }
+    let Some(city) = &m.municipality else {
+        return "-".into();
+    };
+    match crate::parse::meta::prefectures_of(&city.0).as_slice() {
+        [] | [_] => "-".into(),
+        several => format!(
+            "- ({} exists in {}; the document does not say which)",
+            city.0,
+            several.join(" and ")
+        ),
+    }
+}
+
 /// Prints a parsed document: metadata, then every section (`tree`: as an
 /// indented tree of path components with values, else path, key and text).
 pub fn parsed(out: &mut impl Write, doc: &ParsedDoc, tree: bool) -> Result<()> {
@@ -228,11 +247,7 @@ pub fn parsed(out: &mut impl Write, doc: &ParsedDoc, tree: bool) -> Result<()> {
         "municipality: {}",
         show(m.municipality.as_ref().map(|x| x.0.as_str()))
     )?;
-    writeln!(
-        out,
-        "prefecture:   {}",
-        show(m.prefecture.as_ref().map(|x| x.0.as_str()))
-    )?;
+    writeln!(out, "prefecture:   {}", prefecture_line(m))?;
     writeln!(out, "affair:       {}", show(m.affair.as_deref()))?;
     writeln!(out, "number:       {}", show(m.number.as_deref()))?;
     writeln!(out, "published:    {}", show(m.published.as_deref()))?;
