@@ -143,6 +143,9 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
             } else {
                 out.start(c.text);
             }
+        } else if c.line_start && c.blanks_before == 0 && out.only_marks() {
+            // `[ ○ ］` / `自己点検 ］`: a box and its text, cut into two lines.
+            out.append(c.text);
         } else if c.line_start {
             for _ in 0..c.blanks_before {
                 out.blank();
@@ -163,7 +166,10 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
 /// found outside HTML markup starts a row, and what follows it up to the
 /// next label is its value. `None` when the text still has its lines.
 pub fn canonical_rows(text: &str, schema: &Schema) -> Option<String> {
-    if !is_collapsed(text) {
+    // Rows keep their TAB between label and value unless the TABs were
+    // collapsed or cut into lines of their own (one cell per line).
+    let tabs = text.bytes().filter(|&b| b == b'\t').take(MIN_TABS).count();
+    if !is_collapsed(text) && tabs >= MIN_TABS {
         return None;
     }
     let cells = cells(text);
@@ -195,6 +201,9 @@ pub fn canonical_rows(text: &str, schema: &Schema) -> Option<String> {
     }
     (found > 0).then_some(out)
 }
+
+/// TABs a table export with its rows intact has at least.
+const MIN_TABS: usize = 20;
 
 /// Line breaks gone: lines far longer than any extractor prints.
 fn is_collapsed(text: &str) -> bool {
@@ -357,6 +366,9 @@ impl Layout {
             .split(' ')
             .next_back()
             .is_some_and(|m| OPTION_START.find(m).is_some_and(|x| x.end() == m.len()))
+    }
+    fn only_marks(&self) -> bool {
+        !self.line.is_empty() && self.line.split(' ').all(is_mark)
     }
     fn ends_with_mark(&self) -> bool {
         self.line.split(' ').next_back().is_some_and(is_mark)
