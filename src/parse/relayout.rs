@@ -122,7 +122,14 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
                 line.push_str(cells[i].text);
                 i += 1;
             }
-            out.start(&line);
+            if cells[i - n].blanks_before == 0
+                && out.ends_with_tick()
+                && NUMBERED_LABEL.is_match(line.trim_start())
+            {
+                out.append(line.trim_start());
+            } else {
+                out.start(&line);
+            }
             continue;
         }
         let c = cells[i];
@@ -143,7 +150,10 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
             } else {
                 out.start(c.text);
             }
-        } else if c.line_start && c.blanks_before == 0 && out.only_marks() {
+        } else if c.line_start
+            && c.blanks_before == 0
+            && (out.only_marks() || (out.ends_with_mark() && fits_a_box(c.text)))
+        {
             // `[ ○ ］` / `自己点検 ］`: a box and its text, cut into two lines.
             out.append(c.text);
         } else if c.line_start {
@@ -158,6 +168,9 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
         i += 1;
     }
     let out = out.finish();
+    if let Ok(p) = std::env::var("PIA_DUMP_RELAYOUT") {
+        let _ = std::fs::write(p, &out);
+    }
     (found > 0).then_some(out)
 }
 
@@ -451,3 +464,14 @@ fn role_of(schema: &Schema, joined: &str, f: &str) -> Option<Role> {
     }
     None
 }
+
+/// Text a box mark may stand next to: an option of the forms, or a short
+/// name (a system, a checkbox text), not a list item or a paragraph line.
+fn fits_a_box(t: &str) -> bool {
+    is_radio_option(t)
+        || is_box_option(t)
+        || (t.chars().count() <= BOX_TEXT_CHARS && !starts_block(t))
+}
+
+/// Longest text taken as a box's own (`住民基本台帳ネットワークシステム`).
+const BOX_TEXT_CHARS: usize = 25;
