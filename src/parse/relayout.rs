@@ -152,7 +152,9 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
             }
         } else if c.line_start
             && c.blanks_before == 0
-            && (out.only_marks() || (out.ends_with_mark() && fits_a_box(c.text)))
+            && (out.only_marks()
+                || (out.ends_with_mark() && fits_a_box(c.text))
+                || out.ends_with_enumerator())
         {
             // `[ ○ ］` / `自己点検 ］`: a box and its text, cut into two lines.
             out.append(c.text);
@@ -380,6 +382,12 @@ impl Layout {
             .next_back()
             .is_some_and(|m| OPTION_START.find(m).is_some_and(|x| x.end() == m.len()))
     }
+    fn ends_with_enumerator(&self) -> bool {
+        self.line
+            .split(' ')
+            .next_back()
+            .is_some_and(|m| ENUMERATOR.is_match(m))
+    }
     fn only_marks(&self) -> bool {
         !self.line.is_empty() && self.line.split(' ').all(is_mark)
     }
@@ -398,7 +406,13 @@ fn is_mark(t: &str) -> bool {
     t.chars()
         .all(|c| matches!(c, '[' | ']' | '［' | '］' | '○' | '〇'))
         || OPTION_START.find(t).is_some_and(|m| m.end() == t.len())
+        || ENUMERATOR.is_match(t)
 }
+
+/// A list item's number standing alone (`１`, `（２）`, `③`), cut from its
+/// item's text by a wide blank; ASCII digits are counts, not enumerators.
+static ENUMERATOR: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^(?:[０-９]{1,2}|[（(][0-9０-９]{1,2}[）)]|[①-⑳])$").unwrap());
 
 static NUMBERED_LABEL: Lazy<Regex> = Lazy::new(|| Regex::new(r"^[0-9０-９]{1,2}[．.]").unwrap());
 
