@@ -201,13 +201,13 @@ fn fields_do_not_depend_on_the_layout() {
         ("page-numbers", original - 2.0),
         ("crlf", original - 2.0),
         ("running-header", original - 2.0),
-        ("cells", 90.0),
+        ("cells", 95.0),
     ];
     let mut failures = Vec::new();
     for (name, render) in common::layouts::VARIANTS {
         let floor = match floors.iter().find(|f| f.0 == name) {
             Some(f) => f.1,
-            None if name == "collapsed" => 75.0,
+            None if name == "collapsed" => 86.5,
             None => continue,
         };
         let a = accuracy(render);

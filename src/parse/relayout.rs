@@ -261,17 +261,22 @@ static SPACED_COUNT: Lazy<Regex> = Lazy::new(|| {
 
 /// Joins digits that an extractor spaced out of the words around them
 /// (`平成 27 年 5 月`, `1 万人以上 10 万人未満`), so that answers match their
-/// option lists; line structure and all other blanks stay. Collapsed text
-/// is left as it is: there a blank may be a lost line break between a
-/// number and the next cell (`評価書名 10 後期高齢者…`).
+/// option lists; line structure and all other blanks stay. In collapsed
+/// text a blank may be a lost line break between a number and the next cell
+/// (`評価書名 10 後期高齢者…`), so there only a number and its counter are
+/// joined (`10 万人未満`).
 pub fn unspace_digits(text: &str) -> Cow<'_, str> {
-    if is_collapsed(text) || (!SPACED_IN_WORDS.is_match(text) && !SPACED_COUNT.is_match(text)) {
+    let collapsed = is_collapsed(text);
+    let in_words = !collapsed && SPACED_IN_WORDS.is_match(text);
+    if !in_words && !SPACED_COUNT.is_match(text) {
         return Cow::Borrowed(text);
     }
     let mut t = text.to_string();
     // Twice: neighbouring matches share a character (`年 5 月 28 日`).
     for _ in 0..2 {
-        t = SPACED_IN_WORDS.replace_all(&t, "$1$2$3").into_owned();
+        if in_words {
+            t = SPACED_IN_WORDS.replace_all(&t, "$1$2$3").into_owned();
+        }
         t = SPACED_COUNT.replace_all(&t, "$1$2$3").into_owned();
     }
     Cow::Owned(t)
