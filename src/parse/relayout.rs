@@ -272,12 +272,17 @@ pub fn unspace_digits(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     let mut t = text.to_string();
-    // Twice: neighbouring matches share a character (`年 5 月 28 日`).
-    for _ in 0..2 {
-        if in_words {
-            t = SPACED_IN_WORDS.replace_all(&t, "$1$2$3").into_owned();
+    // Each twice: neighbouring matches share a character (`年 5 月 28 日`);
+    // numbers inside words first, so that `年 5 月` is not left half-joined.
+    let passes: &[&Regex] = if in_words {
+        &[&SPACED_IN_WORDS, &SPACED_COUNT]
+    } else {
+        &[&SPACED_COUNT]
+    };
+    for re in passes {
+        for _ in 0..2 {
+            t = re.replace_all(&t, "$1$2$3").into_owned();
         }
-        t = SPACED_COUNT.replace_all(&t, "$1$2$3").into_owned();
     }
     Cow::Owned(t)
 }
@@ -494,3 +499,64 @@ fn fits_a_box(t: &str) -> bool {
 
 /// Longest text taken as a box's own (`住民基本台帳ネットワークシステム`).
 const BOX_TEXT_CHARS: usize = 25;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::form::{schema, Variant};
+
+    #[test]
+    fn labels_cut_into_cells_get_their_own_lines_back() {
+        let s = schema(Variant::Juten);
+        let text = "Ⅰ 基本情報 １．特定個人情報ファイルを取り扱う 事務 ①事務の名称 後期高齢者医療制度に関する事務 ②事務の内容 ".repeat(30);
+        let out = canonical(&text, s).expect("collapsed text is rewritten");
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines.contains(&"Ⅰ\u{3000}基本情報"), "{out}");
+        // A label wrapped into two cells is joined back, led by one space.
+        assert!(
+            lines.contains(&" １．特定個人情報ファイルを取り扱う事務"),
+            "{out}"
+        );
+        assert!(lines.contains(&" ①事務の名称"), "{out}");
+        assert!(lines.contains(&"後期高齢者医療制度に関する事務"), "{out}");
+        // Nothing is lost.
+        let squash = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        assert_eq!(squash(&out), squash(&text));
+    }
+
+    #[test]
+    fn the_pdf_layout_is_left_alone() {
+        let s = schema(Variant::Juten);
+        let text = " ①事務の名称\n\n後期高齢者医療制度に関する事務\n\n ②事務の内容\n\n".repeat(5);
+        assert!(canonical(&text, s).is_none());
+    }
+
+    #[test]
+    fn spaced_digits_are_joined_but_not_across_lost_line_breaks() {
+        assert_eq!(
+            unspace_digits("公表日\n平成 27 年 5 月 28 日\n1) 1 万人以上 10 万人未満\n"),
+            "公表日\n平成27年5月28日\n1) 1万人以上10万人未満\n"
+        );
+        let collapsed = format!(
+            "評価書名 10 後期高齢者医療 1 万人未満 {}",
+            "あ".repeat(2000)
+        );
+        let got = unspace_digits(&collapsed);
+        assert!(
+            got.starts_with("評価書名 10 後期高齢者医療 1万人未満"),
+            "{got}"
+        );
+    }
+
+    #[test]
+    fn page_numbers_and_running_headers_are_dropped() {
+        let page = "公開用ヘッダ\n本文の一行\n- 3 -\n\n\n\n";
+        let text = page.repeat(5);
+        let got = strip_page_furniture(&text);
+        assert!(
+            !got.contains("- 3 -") && !got.contains("公開用ヘッダ"),
+            "{got}"
+        );
+        assert_eq!(got.matches("本文の一行").count(), 5);
+    }
+}
