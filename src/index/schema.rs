@@ -21,7 +21,8 @@ pub struct Fields {
     pub kind: Field,
     /// File name relative to the indexed directory.
     pub file: Field,
-    /// Content hash of the source file (incremental indexing).
+    /// Content hash of the source file (incremental indexing); per-file
+    /// records only.
     pub hash: Field,
     /// Section path as printed (`Ⅳ リスク対策 > …`).
     pub path: Field,
@@ -77,7 +78,8 @@ pub fn build() -> (Schema, Fields) {
     b.add_text_field("kind", STRING);
     // FAST: counting matching documents (distinct files) reads a column, not the store.
     b.add_text_field("file", string_stored.clone() | FAST);
-    b.add_text_field("hash", string_stored.clone());
+    // FAST: an incremental run reads every file's hash from a column, not the store.
+    b.add_text_field("hash", string_stored.clone() | FAST);
     b.add_text_field("path", STORED);
     b.add_facet_field("facet", tantivy::schema::FacetOptions::default());
     b.add_text_field("top", string_stored.clone());
