@@ -466,6 +466,7 @@ fn write_doc(writer: &IndexWriter, f: &Fields, p: &Prepared) -> Result<usize> {
             f.weight => section_weight(s, i, p.doc.sections.len()),
         ));
         let (norm, choices_norm) = &p.norms[i];
+        d.add_u64(f.body_chars, norm.chars().count() as u64);
         d.add_text(f.body_ja, norm);
         d.add_text(f.body_ngram, norm);
         if !s.choices.is_empty() {

@@ -49,6 +49,9 @@ pub struct Fields {
     pub ordinal: Field,
     /// Score multiplier (change history ranks below current content).
     pub weight: Field,
+    /// Characters of the normalised body: ranking's coverage of a section
+    /// by the query, read from a column instead of the stored text.
+    pub body_chars: Field,
     /// Municipality, normalised for filtering.
     pub municipality: Field,
     /// Prefecture, normalised for filtering.
@@ -92,6 +95,7 @@ pub fn build() -> (Schema, Fields) {
     b.add_text_field("value", STORED);
     b.add_u64_field("ordinal", NumericOptions::default() | STORED | FAST);
     b.add_f64_field("weight", NumericOptions::default() | FAST);
+    b.add_u64_field("body_chars", NumericOptions::default() | FAST);
     b.add_text_field("municipality", STRING);
     b.add_text_field("prefecture", STRING);
     b.add_text_field("form", STRING);
@@ -121,6 +125,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         value: f("value")?,
         ordinal: f("ordinal")?,
         weight: f("weight")?,
+        body_chars: f("body_chars")?,
         municipality: f("municipality")?,
         prefecture: f("prefecture")?,
         form: f("form")?,

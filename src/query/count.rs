@@ -53,6 +53,12 @@ impl FileCounter {
         })
     }
 
+    /// The searcher-wide number of the file with term ordinal `ord` in
+    /// segment `seg`.
+    pub fn file_number(&self, seg: SegmentOrdinal, ord: u64) -> Option<u32> {
+        self.global.get(seg as usize)?.get(ord as usize).copied()
+    }
+
     /// Number of distinct files with a section matching `req`.
     pub fn count(&self, searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<usize> {
         let query = match_query(searcher, f, req)?;
