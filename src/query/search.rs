@@ -54,10 +54,19 @@ pub struct SearchResults {
     /// What the request's options hid (choice lists, filters); filled by
     /// [`with_hidden`] for front ends that tell the user, None otherwise.
     pub hidden: Option<Hidden>,
-    /// The commit the counts came from, so that [`with_hidden`] counts the
-    /// same one even when an indexing run commits in between.
+    /// The commit the counts came from and the files shown, so that
+    /// [`with_hidden`] counts the same commit (even when an indexing run
+    /// commits in between) without a second pass over the shown matches.
     #[serde(skip)]
-    pub searcher: Option<Searcher>,
+    pub seen: Option<Seen>,
+}
+
+/// A search's commit and the bitset of its matching files
+/// ([`FileCounter::collector`]).
+#[derive(Debug, Clone)]
+pub struct Seen {
+    searcher: Searcher,
+    files: Vec<u64>,
 }
 
 /// Adds to `res` what `req` hid ([`Hidden`]): extra exhaustive counts, so
@@ -67,17 +76,11 @@ pub fn with_hidden(
     req: &SearchRequest,
     mut res: SearchResults,
 ) -> Result<SearchResults> {
-    let searcher = match &res.searcher {
-        Some(s) => s.clone(),
-        None => store.reader()?.searcher(),
-    };
-    // The search's own counts are what is shown; without a document count
-    // (an index too old to count files) everything is counted afresh.
-    res.hidden = Some(match res.documents {
-        Some(documents) => {
-            crate::query::count::hidden_beside(&searcher, &store.fields, req, res.total, documents)?
+    res.hidden = Some(match &res.seen {
+        Some(seen) => {
+            crate::query::count::hidden_beside(&seen.searcher, &store.fields, req, &seen.files)?
         }
-        None => crate::query::count::hidden(&searcher, &store.fields, req)?,
+        None => crate::query::count::hidden(&store.reader()?.searcher(), &store.fields, req)?,
     });
     Ok(res)
 }
@@ -126,8 +129,7 @@ struct Candidate {
 struct Ranked {
     candidates: Vec<Candidate>,
     total: usize,
-    documents: usize,
-    searcher: Searcher,
+    seen: Seen,
 }
 
 /// Ranks `req`'s matches: BM25 × section weight in tantivy, then × (1 +
@@ -190,8 +192,7 @@ fn rank(store: &Store, req: &SearchRequest, want: usize) -> Result<Ranked> {
     Ok(Ranked {
         candidates: ranked,
         total,
-        documents: FileCounter::files_in(&files),
-        searcher,
+        seen: Seen { searcher, files },
     })
 }
 
@@ -229,14 +230,14 @@ fn results(store: &Store, req: &SearchRequest, r: Ranked) -> Result<SearchResult
     let hits = r
         .candidates
         .iter()
-        .map(|c| to_hit(&r.searcher, &store.fields, c, &needles))
+        .map(|c| to_hit(&r.seen.searcher, &store.fields, c, &needles))
         .collect::<Result<Vec<_>>>()?;
     Ok(SearchResults {
         hits,
         total: r.total,
-        documents: Some(r.documents),
+        documents: Some(FileCounter::files_in(&r.seen.files)),
         hidden: None,
-        searcher: Some(r.searcher),
+        seen: Some(r.seen),
     })
 }
 
