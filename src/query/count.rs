@@ -23,6 +23,7 @@ pub fn matching_files(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> R
 
 /// Maps every segment's `file` term ordinals to one numbering of the files of
 /// a searcher, so counting distinct files is a bitset, not a string compare.
+#[derive(Debug, Clone)]
 pub struct FileCounter {
     /// Per segment ordinal: term ordinal → global file number.
     global: Vec<Vec<u32>>,
@@ -205,18 +206,20 @@ pub fn hidden(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<Hi
     counter.hidden(searcher, f, req, &files)
 }
 
-/// What `req` hides, given the files its search showed (the bitset of [`FileCounter::collector`] on this searcher):
+/// What `req` hides, given the files its search showed (the bitset of
+/// `counter`'s [`FileCounter::collector`] on this searcher):
 /// one more pass for choice lists and one for filters, each only when the
 /// request has that restriction. Kept out of
 /// [`crate::query::search::search`] so only front ends that tell the user
 /// pay for it.
 pub fn hidden_beside(
     searcher: &Searcher,
+    counter: &FileCounter,
     f: &Fields,
     req: &SearchRequest,
     shown_files: &[u64],
 ) -> Result<Hidden> {
-    FileCounter::new(searcher)?.hidden(searcher, f, req, shown_files)
+    counter.hidden(searcher, f, req, shown_files)
 }
 
 /// Sections matching `req` only in their choice lists: the query over

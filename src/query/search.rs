@@ -66,6 +66,9 @@ pub struct SearchResults {
 #[derive(Debug, Clone)]
 pub struct Seen {
     searcher: Searcher,
+    /// Its file numbering (reading every file name is work per file of
+    /// the index, done once per search).
+    counter: FileCounter,
     files: Vec<u64>,
 }
 
@@ -77,9 +80,13 @@ pub fn with_hidden(
     mut res: SearchResults,
 ) -> Result<SearchResults> {
     res.hidden = Some(match &res.seen {
-        Some(seen) => {
-            crate::query::count::hidden_beside(&seen.searcher, &store.fields, req, &seen.files)?
-        }
+        Some(seen) => crate::query::count::hidden_beside(
+            &seen.searcher,
+            &seen.counter,
+            &store.fields,
+            req,
+            &seen.files,
+        )?,
         None => crate::query::count::hidden(&store.reader()?.searcher(), &store.fields, req)?,
     });
     Ok(res)
@@ -192,7 +199,11 @@ fn rank(store: &Store, req: &SearchRequest, want: usize) -> Result<Ranked> {
     Ok(Ranked {
         candidates: ranked,
         total,
-        seen: Seen { searcher, files },
+        seen: Seen {
+            searcher,
+            counter,
+            files,
+        },
     })
 }
 
