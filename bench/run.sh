@@ -10,10 +10,14 @@
 #      SKIP         peer steps of run_all.sh to skip (e.g. "groonga-mecab-para")
 #      PEERS=0      pia only (no run_all.sh)
 #      NO_BUILD=1   use the binaries in target/release as they are
+#      UNIQUE=0     skip the unique-prose run (uniquify.py)
 #
 # Writes $PIA_BENCH_DIR/results/corpus<MiB>/: pia.tsv (build + query rows),
-# cli.tsv (whole-process latency, hyperfine), check.tsv, normtruth.tsv, the
-# peers' TSVs, summary.md (all tools) and ratios.md (pia vs each peer).
+# cli.tsv (whole-process latency, hyperfine), index.tsv (one row per pia index
+# run: thread sweep 1/2/all, unchanged re-run, unique prose; wall time, peak
+# RSS, CPU), check.tsv, normtruth.tsv, the peers' TSVs (with their --top10
+# rows), unique-groonga.tsv, summary.md (all tools) and ratios.md (pia vs
+# each peer, targets of issue 12).
 set -euo pipefail
 
 MB="${1:-100}"
@@ -58,20 +62,68 @@ fi
 say "corpus: gen_corpus.py --seed 42 --mb $MB --out $CORPUS"
 python3 "$KIT/gen_corpus.py" --seed 42 --mb "$MB" --out "$CORPUS" 2>/dev/null >&2
 
-# --- pia index (all cores), timed ------------------------------------------
+# --- pia index runs, timed, with peak RSS ----------------------------------
+# index_run LABEL CORPUS INDEX THREADS: one `pia index` under /usr/bin/time -v,
+# appended to index.tsv; leaves its wall seconds in $RUN_S.
+printf '#index\tlabel\tthreads\tcorpus_mib\twall_s\tmib_per_s\tpeak_rss_mib\tcpu\n' > "$OUT/index.tsv"
+index_run() {
+  local label="$1" corpus="$2" idx="$3" threads="$4" t0 t1 rss cpu mib
+  t0=$(date +%s.%N)
+  /usr/bin/time -v -o "$OUT/index-$label.time" "$PIA" index "$corpus" --index "$idx" \
+    --threads "$threads" >&2
+  t1=$(date +%s.%N)
+  RUN_S=$(echo "$t1 - $t0" | bc)
+  rss=$(awk -F': ' '/Maximum resident/ {print $2}' "$OUT/index-$label.time")
+  cpu=$(awk -F': ' '/Percent of CPU/ {print $2}' "$OUT/index-$label.time")
+  mib=$(du -sm --apparent-size "$corpus" | cut -f1)
+  printf 'index\t%s\t%s\t%s\t%.2f\t%.2f\t%s\t%s\n' "$label" "$threads" "$mib" "$RUN_S" \
+    "$(echo "$mib / $RUN_S" | bc -l)" "$((rss / 1024))" "$cpu" >> "$OUT/index.tsv"
+  LAST_RSS_KB=$rss LAST_CPU=$cpu
+}
+
 # The peers index only *.txt: keep manifest.tsv out of pia's walk meanwhile.
-rm -rf "$IDX"
 mv "$CORPUS/manifest.tsv" "$ROOT/manifest$MB.tsv"
-say "pia index $CORPUS --index $IDX"
-t0=$(date +%s.%N)
-/usr/bin/time -v -o "$OUT/pia-index.time" "$PIA" index "$CORPUS" --index "$IDX" >&2
-t1=$(date +%s.%N)
+ALL=$(nproc)
+SWEEP=$(printf '%s\n' 1 2 "$ALL" | sort -nu)
+for t in $SWEEP; do
+  [ "$t" = "$ALL" ] && continue
+  say "pia index --threads $t (sweep)"
+  rm -rf "$IDX-t$t"
+  index_run "threads-$t" "$CORPUS" "$IDX-t$t" "$t"
+  rm -rf "$IDX-t$t"
+done
+say "pia index $CORPUS --index $IDX (all $ALL cores)"
+rm -rf "$IDX"
+index_run "threads-$ALL" "$CORPUS" "$IDX" "$ALL"
+BUILD_S=$RUN_S RSS_KB=$LAST_RSS_KB CPU=$LAST_CPU
+say "pia index again, nothing changed"
+index_run "unchanged" "$CORPUS" "$IDX" "$ALL"
 mv "$ROOT/manifest$MB.tsv" "$CORPUS/manifest.tsv"
-BUILD_S=$(echo "$t1 - $t0" | bc)
-RSS_KB=$(awk -F': ' '/Maximum resident/ {print $2}' "$OUT/pia-index.time")
-CPU=$(awk -F': ' '/Percent of CPU/ {print $2}' "$OUT/pia-index.time")
 "$BENCH" build-row "$CORPUS" --index "$IDX" --build-s "$BUILD_S" \
-  --notes "peak_rss_mib=$((RSS_KB / 1024)) cpu=$CPU threads=$(nproc)" > "$OUT/pia.tsv"
+  --notes "peak_rss_mib=$((RSS_KB / 1024)) cpu=$CPU threads=$ALL" > "$OUT/pia.tsv"
+
+# --- unique prose: no memo hits (uniquify.py), pia 1 thread and all, Groonga --
+if [ "${UNIQUE:-1}" != 0 ]; then
+  UCORPUS="$ROOT/corpus$MB-unique"
+  say "uniquify.py --src $CORPUS --out $UCORPUS"
+  python3 "$KIT/uniquify.py" --src "$CORPUS" --out "$UCORPUS" \
+    --ipadic "$REPO/dictionaries/ipadic" >&2
+  mv "$UCORPUS/manifest.tsv" "$ROOT/umanifest$MB.tsv" 2>/dev/null || true
+  for t in $(printf '%s\n' 1 "$ALL" | sort -nu); do
+    say "pia index (unique prose) --threads $t"
+    rm -rf "$IDX-unique"
+    index_run "unique-threads-$t" "$UCORPUS" "$IDX-unique" "$t"
+  done
+  rm -rf "$IDX-unique"
+  if [ "${PEERS:-1}" != 0 ]; then
+    say "groonga bigram-doc on the unique-prose corpus"
+    python3 "$KIT/bench_groonga.py" "$UCORPUS" "$QUERIES" --repeat 1 \
+      --workdir "$ROOT/work-unique" > "$OUT/unique-groonga.tsv" 2>/dev/null \
+      || echo "groonga failed on the unique corpus" >&2
+    rm -rf "$ROOT/work-unique"
+  fi
+  mv "$ROOT/umanifest$MB.tsv" "$UCORPUS/manifest.tsv" 2>/dev/null || true
+fi
 
 # --- in-process query latency ----------------------------------------------
 say "pia-bench queries (in-process, $REPEAT rounds)"
@@ -128,4 +180,5 @@ for n in truth rg fts5 fts5-contentless groonga-bigram-doc groonga-bigram-para \
 done
 python3 "$KIT/summarize.py" "${FILES[@]}" "$OUT/pia.tsv" "$OUT/cli.tsv" > "$OUT/summary.md"
 python3 "$HERE/ratios.py" "$OUT" > "$OUT/ratios.md"
+cat "$OUT/index.tsv"
 cat "$OUT/summary.md" "$OUT/ratios.md"

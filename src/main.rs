@@ -44,6 +44,10 @@ enum Cmd {
         /// Indexing threads (default: all cores).
         #[arg(long)]
         threads: Option<usize>,
+        /// Memory budget per thread, MiB (32–4096): peak memory is about
+        /// threads × this plus ~100 MiB, whatever the corpus size.
+        #[arg(long, value_name = "MIB", default_value_t = indexer::DEFAULT_MEMORY_MIB)]
+        memory: usize,
         /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
@@ -262,18 +266,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
             dir,
             index,
             threads,
+            memory,
             json,
         } => {
             let dir = dir.unwrap_or_else(store::default_corpus);
             if !dir.exists() {
                 anyhow::bail!("no such file or directory: {}", dir.display());
             }
-            let path = index.index.unwrap_or_else(store::default_index);
-            let s = Store::open_or_create(&path)?;
-            let mut opts = IndexOptions::default();
+            let mut opts = IndexOptions {
+                memory_mib: memory,
+                ..Default::default()
+            };
             if let Some(t) = threads {
                 opts.threads = t;
             }
+            // A bad budget is refused before an index directory is created.
+            opts.budget()?;
+            let path = index.index.unwrap_or_else(store::default_index);
+            let s = Store::open_or_create(&path)?;
             let r = indexer::index_dir(&s, &dir, &opts)?;
             present::index_report(&mut out, &r, json)?;
             if !r.failed.is_empty() {

@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use pia_search::index::indexer::IndexOptions;
 use pia_search::index::store::Store;
 
 fn pia() -> Command {
@@ -206,7 +207,8 @@ fn a_second_writer_is_told_the_index_is_busy() {
     let index = tmp.path().join("idx");
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
     let store = Store::open_or_create(&index).unwrap();
-    let writer = store.writer(1).unwrap();
+    let budget = IndexOptions::default().budget().unwrap();
+    let writer = store.writer(&budget).unwrap();
     assert!(index.join(".tantivy-writer.lock").exists());
 
     let out = run(&["index", s(&corpus), "--index", s(&index)]);
@@ -218,7 +220,7 @@ fn a_second_writer_is_told_the_index_is_busy() {
     );
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     // In-process too, and readers are not blocked by the lock.
-    let e = store.writer(1).err().expect("second writer refused");
+    let e = store.writer(&budget).err().expect("second writer refused");
     assert!(e.to_string().contains("another `pia index`"), "{e}");
     assert_eq!(doc_count(&index), 0);
 

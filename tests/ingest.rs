@@ -38,6 +38,7 @@ fn opts() -> IndexOptions {
     IndexOptions {
         threads: 2,
         progress: false,
+        ..Default::default()
     }
 }
 

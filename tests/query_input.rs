@@ -28,6 +28,7 @@ fn corpus_index() -> &'static (PathBuf, Store) {
         let opts = IndexOptions {
             threads: 2,
             progress: false,
+            ..Default::default()
         };
         let r = indexer::index_dir(&store, &corpus, &opts).unwrap();
         assert_eq!(r.added, 4, "{r:?}");

@@ -85,7 +85,7 @@ impl Default for JapaneseTokenizer {
 pub struct Memo<V> {
     shards: Vec<Mutex<HashMap<u128, V>>>,
     weight: AtomicUsize,
-    cap: usize,
+    cap: AtomicUsize,
 }
 
 impl<V: Clone> Memo<V> {
@@ -94,8 +94,13 @@ impl<V: Clone> Memo<V> {
         Memo {
             shards: (0..16).map(|_| Mutex::new(HashMap::new())).collect(),
             weight: AtomicUsize::new(0),
-            cap,
+            cap: AtomicUsize::new(cap),
         }
+    }
+
+    /// Changes the bound; what is stored already stays.
+    pub fn set_cap(&self, cap: usize) {
+        self.cap.store(cap, Ordering::Relaxed);
     }
 
     /// The value for `text`, computed by `make` (which also returns its
@@ -108,7 +113,7 @@ impl<V: Clone> Memo<V> {
             return v;
         }
         let (v, w) = make(text);
-        if self.weight.load(Ordering::Relaxed) + w <= self.cap {
+        if self.weight.load(Ordering::Relaxed) + w <= self.cap.load(Ordering::Relaxed) {
             if let Ok(mut m) = shard.lock() {
                 if m.insert(key, v.clone()).is_none() {
                     self.weight.fetch_add(w, Ordering::Relaxed);
@@ -119,12 +124,27 @@ impl<V: Clone> Memo<V> {
     }
 }
 
-/// [`crate::normalize::fold`], memoised (at most ~256 MiB of normalised text).
-pub fn fold_cached(s: &str) -> Arc<str> {
+/// Bytes of memo entry besides its text or spans: hash map slot, `Arc`
+/// header, allocator rounding.
+const ENTRY_BYTES: usize = 64;
+
+/// Bounds both memos together to about `bytes` (half each), as the indexer's
+/// memory budget says; until called, 128 MiB each.
+pub fn set_memo_budget(bytes: usize) {
+    fold_memo().set_cap(bytes / 2);
+    span_memo().set_cap(bytes / 2);
+}
+
+fn fold_memo() -> &'static Memo<Arc<str>> {
     static MEMO: OnceLock<Memo<Arc<str>>> = OnceLock::new();
-    MEMO.get_or_init(|| Memo::new(256 << 20)).get_or(s, |s| {
+    MEMO.get_or_init(|| Memo::new(128 << 20))
+}
+
+/// [`crate::normalize::fold`], memoised (weight: bytes).
+pub fn fold_cached(s: &str) -> Arc<str> {
+    fold_memo().get_or(s, |s| {
         let n: Arc<str> = crate::normalize::fold(s).into();
-        let w = n.len() + 64;
+        let w = n.len() + ENTRY_BYTES;
         (n, w)
     })
 }
@@ -162,7 +182,7 @@ fn text_spans(segmenter: &Segmenter, text: &str) -> Arc<[Span]> {
     let spans_of = |t: &str| {
         memo.get_or(t, |t| {
             let s = word_spans(segmenter, t);
-            let n = s.len() + 4;
+            let n = s.len() * std::mem::size_of::<Span>() + ENTRY_BYTES;
             (s, n)
         })
     };
@@ -189,10 +209,10 @@ fn text_spans(segmenter: &Segmenter, text: &str) -> Arc<[Span]> {
     out.into()
 }
 
-/// Word spans of texts seen before (at most ~16 M spans, 128 MiB).
+/// Word spans of texts seen before (weight: bytes).
 fn span_memo() -> &'static Memo<Arc<[Span]>> {
     static MEMO: OnceLock<Memo<Arc<[Span]>>> = OnceLock::new();
-    MEMO.get_or_init(|| Memo::new(16 << 20))
+    MEMO.get_or_init(|| Memo::new(128 << 20))
 }
 
 /// Word tokens of one text, produced from its (memoised) spans.

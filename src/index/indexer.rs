@@ -8,34 +8,40 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
 use tantivy::schema::{Facet, IndexRecordOption, Value};
-use tantivy::{doc, IndexWriter, TantivyDocument, Term};
+use tantivy::{doc, DocSet, IndexWriter, TantivyDocument, Term, TERMINATED};
 
-use crate::index::analysis::fold_cached;
+use crate::index::analysis::{self, fold_cached};
 use crate::index::schema::{Fields, KIND_DOC, KIND_SECTION};
 use crate::index::store::Store;
 use crate::ingest;
-use crate::ingest::walk::{self, InputKind, WalkOptions};
+use crate::ingest::walk::{self, InputFile, InputKind, WalkOptions};
 use crate::model::{DocMeta, ParsedDoc, Section};
 use crate::normalize::fold;
 use crate::parse;
 
-/// Files parsed per parallel batch before their sections are handed to the writer.
-const CHUNK_FILES: usize = 256;
+/// Per-thread memory budget of an indexing run when none is given, in MiB.
+pub const DEFAULT_MEMORY_MIB: usize = 256;
+/// Smallest per-thread budget: tantivy needs 15 MB of arena per thread.
+pub const MIN_MEMORY_MIB: usize = 32;
+/// Largest per-thread budget: tantivy's arena of a thread stays below 4 GB.
+pub const MAX_MEMORY_MIB: usize = 4096;
 
 /// How to run an indexing job.
 #[derive(Debug, Clone)]
 pub struct IndexOptions {
-    /// Indexing threads of tantivy (analysis); rayon uses all cores for parsing.
+    /// Threads for parsing and for tantivy's analysis (tantivy uses at most 8).
     pub threads: usize,
     /// Show a progress bar (only honoured on a terminal).
     pub progress: bool,
+    /// Memory budget per thread, MiB (see [`IndexOptions::budget`]).
+    pub memory_mib: usize,
 }
 
 impl Default for IndexOptions {
@@ -43,7 +49,53 @@ impl Default for IndexOptions {
         IndexOptions {
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             progress: true,
+            memory_mib: DEFAULT_MEMORY_MIB,
         }
+    }
+}
+
+/// Where an indexing run's memory goes, derived from the per-thread budget
+/// so that peak memory is about `threads × memory_mib` plus a fixed ~100 MiB
+/// (program, dictionary, tantivy's queue of documents), whatever the corpus
+/// size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Threads used (parsing and tantivy).
+    pub threads: usize,
+    /// tantivy's indexing arena per thread: half the budget (a segment is
+    /// written when it is full).
+    pub arena: usize,
+    /// Memos of normalised text and word spans, all threads together: a
+    /// quarter of the budget.
+    pub memos: usize,
+    /// Source bytes parsed per batch: a sixteenth of the budget per thread,
+    /// as a parsed file holds its text about four times (decoded text,
+    /// sections, normalised text, tantivy documents) until written.
+    pub batch: u64,
+    /// Documents (sections) that one segment merge may read: half the
+    /// budget at about 1 KiB of index per section. A merge maps its inputs,
+    /// which counts as resident memory while it runs.
+    pub merge_docs: usize,
+}
+
+impl IndexOptions {
+    /// The run's memory split, or a clear error for a budget out of range.
+    pub fn budget(&self) -> Result<Budget> {
+        if !(MIN_MEMORY_MIB..=MAX_MEMORY_MIB).contains(&self.memory_mib) {
+            bail!(
+                "memory budget must be {MIN_MEMORY_MIB}–{MAX_MEMORY_MIB} MiB per thread (got {})",
+                self.memory_mib
+            );
+        }
+        let threads = self.threads.clamp(1, 256);
+        let per_thread = self.memory_mib << 20;
+        Ok(Budget {
+            threads,
+            arena: per_thread / 2,
+            memos: threads * per_thread / 4,
+            batch: (threads * per_thread / 16) as u64,
+            merge_docs: threads * per_thread / 2 / 1024,
+        })
     }
 }
 
@@ -101,6 +153,12 @@ struct Prepared {
 /// Indexes the files under `root` into `store`, incrementally.
 pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<IndexReport> {
     let start = Instant::now();
+    let budget = opts.budget()?;
+    analysis::set_memo_budget(budget.memos);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(budget.threads)
+        .build()
+        .context("cannot start indexing threads")?;
     let mut report = IndexReport::default();
     let walked = walk::walk(root, &WalkOptions::default());
     for s in &walked.skipped {
@@ -131,16 +189,18 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
     // Only a run that changes something takes the writer lock.
     let mut writer: Option<IndexWriter> = None;
     let f = store.fields;
-    // Chunks bound memory: parsed text of one chunk at a time, not the corpus.
-    for chunk in walked.files.chunks(CHUNK_FILES) {
-        let results: Vec<Result<Option<Prepared>, FileProblem>> = chunk
-            .par_iter()
-            .map(|input| {
-                let r = prepare(root, &input.path, input.kind, &existing);
-                bar.inc(1);
-                r
-            })
-            .collect();
+    // Batches bound memory: parsed text of one batch at a time, not the corpus.
+    for batch in batches(&walked.files, budget.batch) {
+        let results: Vec<Result<Option<Prepared>, FileProblem>> = pool.install(|| {
+            batch
+                .par_iter()
+                .map(|input| {
+                    let r = prepare(root, &input.path, input.kind, &existing);
+                    bar.inc(1);
+                    r
+                })
+                .collect()
+        });
         for r in results {
             let p = match r {
                 Err(p) => {
@@ -160,7 +220,7 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
             };
             let w = match &mut writer {
                 Some(w) => w,
-                None => writer.insert(store.writer(opts.threads)?),
+                None => writer.insert(store.writer(&budget)?),
             };
             if existing.contains_key(&p.rel) {
                 w.delete_term(Term::from_field_text(f.file, &p.rel));
@@ -174,7 +234,7 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
     }
     bar.finish_and_clear();
     if writer.is_none() && !gone.is_empty() {
-        writer = Some(store.writer(opts.threads)?);
+        writer = Some(store.writer(&budget)?);
     }
     if let Some(mut w) = writer {
         for g in &gone {
@@ -186,6 +246,28 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
     }
     report.seconds = start.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Consecutive runs of `files` of at most `bytes` in all (at least one file each).
+fn batches(files: &[InputFile], bytes: u64) -> impl Iterator<Item = &[InputFile]> {
+    let mut rest = files;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut sum = 0u64;
+        let n = rest
+            .iter()
+            .take_while(|f| {
+                sum += f.size;
+                sum <= bytes
+            })
+            .count()
+            .max(1);
+        let (batch, tail) = rest.split_at(n);
+        rest = tail;
+        Some(batch)
+    })
 }
 
 fn progress_bar(wanted: bool, len: u64) -> ProgressBar {
@@ -256,12 +338,42 @@ fn content_hash(bytes: &[u8]) -> String {
     )
 }
 
-/// Map file → content hash of what the last commit holds.
+/// Map file → content hash of what the last commit holds, read from the
+/// `file` and `hash` columns of the per-file records: reading them from the
+/// document store instead touches a store block per file, which made an
+/// unchanged re-run of a national corpus map over a GiB of it.
 fn indexed_hashes(store: &Store) -> Result<HashMap<String, String>> {
-    Ok(doc_records(store)?
-        .into_iter()
-        .map(|r| (r.file, r.hash))
-        .collect())
+    let reader = store.reader()?;
+    let searcher = reader.searcher();
+    let kind = Term::from_field_text(store.fields.kind, KIND_DOC);
+    let mut out = HashMap::new();
+    for seg in searcher.segment_readers() {
+        let columns = seg.fast_fields();
+        let (Some(files), Some(hashes)) = (columns.str("file")?, columns.str("hash")?) else {
+            // A segment without file records (only sections) has no hash column.
+            continue;
+        };
+        let Some(mut docs) = seg
+            .inverted_index(store.fields.kind)?
+            .read_postings(&kind, IndexRecordOption::Basic)?
+        else {
+            continue;
+        };
+        let (mut file, mut hash) = (String::new(), String::new());
+        let mut doc = docs.doc();
+        while doc != TERMINATED {
+            let ords = (files.term_ords(doc).next(), hashes.term_ords(doc).next());
+            if let (false, (Some(f), Some(h))) = (seg.is_deleted(doc), ords) {
+                file.clear();
+                hash.clear();
+                files.ord_to_str(f, &mut file)?;
+                hashes.ord_to_str(h, &mut hash)?;
+                out.insert(file.clone(), hash.clone());
+            }
+            doc = docs.advance();
+        }
+    }
+    Ok(out)
 }
 
 /// What the index knows of one source file.
@@ -332,7 +444,6 @@ fn write_doc(writer: &IndexWriter, f: &Fields, p: &Prepared) -> Result<usize> {
     let form = meta.form.name();
     let common = |mut d: TantivyDocument| {
         d.add_text(f.file, &p.rel);
-        d.add_text(f.hash, &p.hash);
         d.add_text(f.municipality, &municipality);
         d.add_text(f.prefecture, &prefecture);
         d.add_text(f.affair, &affair);
@@ -340,7 +451,8 @@ fn write_doc(writer: &IndexWriter, f: &Fields, p: &Prepared) -> Result<usize> {
         d.add_text(f.meta, &meta_json);
         d
     };
-    writer.add_document(common(doc!(f.kind => KIND_DOC)))?;
+    // Only the per-file record carries the hash (incremental indexing).
+    writer.add_document(common(doc!(f.kind => KIND_DOC, f.hash => p.hash.as_str())))?;
     let mut n = 0;
     for (i, s) in p.doc.sections.iter().enumerate() {
         let mut d = common(doc!(
@@ -354,6 +466,7 @@ fn write_doc(writer: &IndexWriter, f: &Fields, p: &Prepared) -> Result<usize> {
             f.weight => section_weight(s, i, p.doc.sections.len()),
         ));
         let (norm, choices_norm) = &p.norms[i];
+        d.add_u64(f.body_chars, norm.chars().count() as u64);
         d.add_text(f.body_ja, norm);
         d.add_text(f.body_ngram, norm);
         if !s.choices.is_empty() {
@@ -376,4 +489,40 @@ pub fn path_facet(parts: &[String]) -> Facet {
         return Facet::root();
     }
     Facet::from_path(parts.iter().map(|p| p.replace('/', "／")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(size: u64) -> InputFile {
+        InputFile {
+            path: PathBuf::from("x.txt"),
+            kind: InputKind::Text,
+            size,
+        }
+    }
+
+    #[test]
+    fn batches_hold_at_most_the_budget_and_at_least_one_file() {
+        let files: Vec<InputFile> = [5, 5, 5, 20, 1].into_iter().map(file).collect();
+        let sizes: Vec<Vec<u64>> = batches(&files, 10)
+            .map(|b| b.iter().map(|f| f.size).collect())
+            .collect();
+        assert_eq!(sizes, vec![vec![5, 5], vec![5], vec![20], vec![1]]);
+    }
+
+    #[test]
+    fn budget_out_of_range_is_a_clear_error() {
+        let opts = |memory_mib| IndexOptions {
+            threads: 2,
+            progress: false,
+            memory_mib,
+        };
+        let e = opts(8).budget().unwrap_err().to_string();
+        assert!(e.contains("32–4096 MiB per thread"), "{e}");
+        let b = opts(256).budget().unwrap();
+        assert_eq!(b.arena, 128 << 20);
+        assert_eq!(b.memos, 128 << 20);
+    }
 }

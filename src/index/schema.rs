@@ -21,7 +21,8 @@ pub struct Fields {
     pub kind: Field,
     /// File name relative to the indexed directory.
     pub file: Field,
-    /// Content hash of the source file (incremental indexing).
+    /// Content hash of the source file (incremental indexing); per-file
+    /// records only.
     pub hash: Field,
     /// Section path as printed (`Ⅳ リスク対策 > …`).
     pub path: Field,
@@ -48,6 +49,9 @@ pub struct Fields {
     pub ordinal: Field,
     /// Score multiplier (change history ranks below current content).
     pub weight: Field,
+    /// Characters of the normalised body: ranking's coverage of a section
+    /// by the query, read from a column instead of the stored text.
+    pub body_chars: Field,
     /// Municipality, normalised for filtering.
     pub municipality: Field,
     /// Prefecture, normalised for filtering.
@@ -77,7 +81,8 @@ pub fn build() -> (Schema, Fields) {
     b.add_text_field("kind", STRING);
     // FAST: counting matching documents (distinct files) reads a column, not the store.
     b.add_text_field("file", string_stored.clone() | FAST);
-    b.add_text_field("hash", string_stored.clone());
+    // FAST: an incremental run reads every file's hash from a column, not the store.
+    b.add_text_field("hash", string_stored.clone() | FAST);
     b.add_text_field("path", STORED);
     b.add_facet_field("facet", tantivy::schema::FacetOptions::default());
     b.add_text_field("top", string_stored.clone());
@@ -90,6 +95,7 @@ pub fn build() -> (Schema, Fields) {
     b.add_text_field("value", STORED);
     b.add_u64_field("ordinal", NumericOptions::default() | STORED | FAST);
     b.add_f64_field("weight", NumericOptions::default() | FAST);
+    b.add_u64_field("body_chars", NumericOptions::default() | FAST);
     b.add_text_field("municipality", STRING);
     b.add_text_field("prefecture", STRING);
     b.add_text_field("form", STRING);
@@ -119,6 +125,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         value: f("value")?,
         ordinal: f("ordinal")?,
         weight: f("weight")?,
+        body_chars: f("body_chars")?,
         municipality: f("municipality")?,
         prefecture: f("prefecture")?,
         form: f("form")?,

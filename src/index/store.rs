@@ -8,14 +8,16 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use tantivy::directory::MmapDirectory;
+use tantivy::index::SegmentId;
+use tantivy::indexer::{IndexWriterOptions, LogMergePolicy, MergeCandidate, MergePolicy};
 use tantivy::schema::Field;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyError, Term};
+use tantivy::{
+    Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentMeta, TantivyError, Term,
+};
 
 use crate::index::analysis;
+use crate::index::indexer::Budget;
 use crate::index::schema::{self, Fields};
-
-/// Writer memory budget in bytes (split between indexing threads).
-pub const WRITER_HEAP: usize = 512 << 20;
 
 /// The corpus bundled with the crate: what `pia index` and `pia search` work
 /// on when no directory is given.
@@ -169,19 +171,73 @@ impl Store {
         })
     }
 
-    /// The single writer; a second concurrent writer gets a clear message.
-    pub fn writer(&self, threads: usize) -> Result<IndexWriter> {
-        let threads = threads.clamp(1, 8);
-        let heap = (WRITER_HEAP / threads).max(15 << 20) * threads;
-        self.index
-            .writer_with_num_threads(threads, heap)
+    /// The single writer, sized by `budget`; a second concurrent writer gets
+    /// a clear message.
+    pub fn writer(&self, budget: &Budget) -> Result<IndexWriter> {
+        let options = IndexWriterOptions::builder()
+            .num_worker_threads(budget.threads.clamp(1, 8))
+            .memory_budget_per_thread(budget.arena.max(15 << 20))
+            // One merge at a time, so at most one merge's inputs are mapped.
+            .num_merge_threads(1)
+            .build();
+        let writer = self
+            .index
+            .writer_with_options(options)
             .map_err(|e| match e {
                 TantivyError::LockFailure(..) => anyhow!(
                     "another `pia index` is writing to {} (lock held); wait for it to finish",
                     self.path.display()
                 ),
                 e => anyhow!("cannot open index writer on {}: {e}", self.path.display()),
-            })
+            })?;
+        writer.set_merge_policy(Box::new(BoundedMerges::new(budget.merge_docs)));
+        Ok(writer)
+    }
+}
+
+/// tantivy's log merge policy with merges of at most `max_docs` documents in
+/// all: a merge reads its input segments through memory maps, and what it
+/// touched counts as the process's resident memory until it ends, so an
+/// unbounded merge made peak memory grow with the corpus.
+#[derive(Debug)]
+struct BoundedMerges {
+    log: LogMergePolicy,
+    max_docs: usize,
+}
+
+impl BoundedMerges {
+    fn new(max_docs: usize) -> Self {
+        let mut log = LogMergePolicy::default();
+        // A segment of more than half the bound would merge with little else.
+        log.set_max_docs_before_merge(max_docs / 2);
+        BoundedMerges { log, max_docs }
+    }
+}
+
+impl MergePolicy for BoundedMerges {
+    fn compute_merge_candidates(&self, segments: &[SegmentMeta]) -> Vec<MergeCandidate> {
+        let docs: HashMap<SegmentId, usize> = segments
+            .iter()
+            .map(|s| (s.id(), s.num_docs() as usize))
+            .collect();
+        let mut out = Vec::new();
+        for MergeCandidate(ids) in self.log.compute_merge_candidates(segments) {
+            let mut group = Vec::new();
+            let mut sum = 0;
+            for id in ids {
+                let n = docs.get(&id).copied().unwrap_or(0);
+                if sum + n > self.max_docs && group.len() >= 2 {
+                    out.push(MergeCandidate(std::mem::take(&mut group)));
+                    sum = 0;
+                }
+                sum += n;
+                group.push(id);
+            }
+            if group.len() >= 2 {
+                out.push(MergeCandidate(group));
+            }
+        }
+        out
     }
 }
 

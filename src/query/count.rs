@@ -23,6 +23,7 @@ pub fn matching_files(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> R
 
 /// Maps every segment's `file` term ordinals to one numbering of the files of
 /// a searcher, so counting distinct files is a bitset, not a string compare.
+#[derive(Debug, Clone)]
 pub struct FileCounter {
     /// Per segment ordinal: term ordinal → global file number.
     global: Vec<Vec<u32>>,
@@ -51,6 +52,12 @@ impl FileCounter {
             global,
             files: ids.len(),
         })
+    }
+
+    /// The searcher-wide number of the file with term ordinal `ord` in
+    /// segment `seg`.
+    pub fn file_number(&self, seg: SegmentOrdinal, ord: u64) -> Option<u32> {
+        self.global.get(seg as usize)?.get(ord as usize).copied()
     }
 
     /// Number of distinct files with a section matching `req`.
@@ -194,56 +201,70 @@ impl Hidden {
 /// front ends that already ran the search use [`hidden_beside`].
 pub fn hidden(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<Hidden> {
     let counter = FileCounter::new(searcher)?;
-    let (sections, documents) = counter.matches(searcher, f, req)?;
-    counter.hidden(searcher, f, req, sections, documents)
+    let query = match_query(searcher, f, req)?;
+    let files = searcher.search(&query, &DistinctFiles(&counter))?;
+    counter.hidden(searcher, f, req, &files)
 }
 
-/// What `req` hides, given the sections and documents its search showed:
-/// one more exhaustive pass for choice lists and one for filters, each only
-/// when the request has that restriction. Kept out of
+/// What `req` hides, given the files its search showed (the bitset of
+/// `counter`'s [`FileCounter::collector`] on this searcher):
+/// one more pass for choice lists and one for filters, each only when the
+/// request has that restriction. Kept out of
 /// [`crate::query::search::search`] so only front ends that tell the user
 /// pay for it.
 pub fn hidden_beside(
     searcher: &Searcher,
+    counter: &FileCounter,
     f: &Fields,
     req: &SearchRequest,
-    shown_sections: usize,
-    shown_documents: usize,
+    shown_files: &[u64],
 ) -> Result<Hidden> {
-    FileCounter::new(searcher)?.hidden(searcher, f, req, shown_sections, shown_documents)
+    counter.hidden(searcher, f, req, shown_files)
+}
+
+/// Sections matching `req` only in their choice lists: the query over
+/// choice lists, minus the query over the body, with `req`'s filters. The
+/// body's phrase is then only checked where a choice list matched, instead
+/// of a second full pass over every body match.
+fn choice_only_query(
+    searcher: &Searcher,
+    f: &Fields,
+    req: &SearchRequest,
+) -> Result<Box<dyn Query>> {
+    let mut clauses = vec![
+        (Occur::Must, req.query.match_query(f.choices_ngram)),
+        (Occur::MustNot, req.query.match_query(f.body_ngram)),
+    ];
+    clauses.extend(
+        req.filters
+            .to_queries(searcher, f)?
+            .into_iter()
+            .map(|q| (Occur::Must, q)),
+    );
+    Ok(Box::new(BooleanQuery::new(clauses)))
 }
 
 impl FileCounter {
-    /// Sections and distinct documents matching `req`, in one pass.
-    fn matches(
-        &self,
-        searcher: &Searcher,
-        f: &Fields,
-        req: &SearchRequest,
-    ) -> Result<(usize, usize)> {
-        let query = match_query(searcher, f, req)?;
-        let (sections, files) =
-            searcher.search(&query, &(tantivy::collector::Count, DistinctFiles(self)))?;
-        Ok((sections, FileCounter::files_in(&files)))
-    }
-
     fn hidden(
         &self,
         searcher: &Searcher,
         f: &Fields,
         req: &SearchRequest,
-        shown_sections: usize,
-        shown_documents: usize,
+        shown_files: &[u64],
     ) -> Result<Hidden> {
+        let shown_documents = FileCounter::files_in(shown_files);
         let mut hidden = Hidden::default();
         if !req.include_choices {
-            let with = SearchRequest {
-                include_choices: true,
-                ..req.clone()
-            };
-            let (sections, documents) = self.matches(searcher, f, &with)?;
-            hidden.choice_only_sections = sections.saturating_sub(shown_sections);
-            hidden.choice_only_documents = documents.saturating_sub(shown_documents);
+            let query = choice_only_query(searcher, f, req)?;
+            let (sections, files) =
+                searcher.search(&query, &(tantivy::collector::Count, DistinctFiles(self)))?;
+            hidden.choice_only_sections = sections;
+            // Documents with a choice-only section and no shown one.
+            hidden.choice_only_documents = files
+                .iter()
+                .zip(shown_files.iter().chain(std::iter::repeat(&0)))
+                .map(|(c, s)| (c & !s).count_ones() as usize)
+                .sum();
         }
         if !req.filters.is_empty() {
             let unfiltered = SearchRequest {

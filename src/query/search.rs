@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use anyhow::Result;
 use serde::Serialize;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Score, Searcher, SegmentReader, TantivyDocument, Term};
@@ -53,6 +54,22 @@ pub struct SearchResults {
     /// What the request's options hid (choice lists, filters); filled by
     /// [`with_hidden`] for front ends that tell the user, None otherwise.
     pub hidden: Option<Hidden>,
+    /// The commit the counts came from and the files shown, so that
+    /// [`with_hidden`] counts the same commit (even when an indexing run
+    /// commits in between) without a second pass over the shown matches.
+    #[serde(skip)]
+    pub seen: Option<Seen>,
+}
+
+/// A search's commit and the bitset of its matching files
+/// ([`FileCounter::collector`]).
+#[derive(Debug, Clone)]
+pub struct Seen {
+    searcher: Searcher,
+    /// Its file numbering (reading every file name is work per file of
+    /// the index, done once per search).
+    counter: FileCounter,
+    files: Vec<u64>,
 }
 
 /// Adds to `res` what `req` hid ([`Hidden`]): extra exhaustive counts, so
@@ -62,15 +79,15 @@ pub fn with_hidden(
     req: &SearchRequest,
     mut res: SearchResults,
 ) -> Result<SearchResults> {
-    let reader = store.reader()?;
-    let searcher = reader.searcher();
-    // The search's own counts are what is shown; without a document count
-    // (an index too old to count files) everything is counted afresh.
-    res.hidden = Some(match res.documents {
-        Some(documents) => {
-            crate::query::count::hidden_beside(&searcher, &store.fields, req, res.total, documents)?
-        }
-        None => crate::query::count::hidden(&searcher, &store.fields, req)?,
+    res.hidden = Some(match &res.seen {
+        Some(seen) => crate::query::count::hidden_beside(
+            &seen.searcher,
+            &seen.counter,
+            &store.fields,
+            req,
+            &seen.files,
+        )?,
+        None => crate::query::count::hidden(&store.reader()?.searcher(), &store.fields, req)?,
     });
     Ok(res)
 }
@@ -102,18 +119,39 @@ pub fn build_query(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Resu
     Ok(Box::new(BooleanQuery::new(clauses)))
 }
 
-/// Runs a search on the last commit of `store`.
-pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResults> {
+/// A ranked section before its stored text is read: re-ranking takes what
+/// it needs from columns, so only the hits shown touch the document store
+/// (reading and normalising 200 stored candidates was most of a `pia
+/// search` process).
+struct Candidate {
+    score: Score,
+    addr: DocAddress,
+    /// Searcher-wide file number ([`FileCounter::file_number`]).
+    file: u32,
+    ordinal: u64,
+}
+
+/// Every matching section's count, the distinct documents, and the best
+/// `want` sections re-ranked, from one pass over the last commit.
+struct Ranked {
+    candidates: Vec<Candidate>,
+    total: usize,
+    seen: Seen,
+}
+
+/// Ranks `req`'s matches: BM25 × section weight in tantivy, then × (1 +
+/// coverage of the section by the query), then the earliest of a document's
+/// near-best sections first.
+fn rank(store: &Store, req: &SearchRequest, want: usize) -> Result<Ranked> {
     let reader = store.reader()?;
     let searcher = reader.searcher();
     let f = store.fields;
     let query = build_query(&searcher, &f, req)?;
-    // Candidates beyond `limit` are re-ranked by how much of the section the
+    // Candidates beyond `want` are re-ranked by how much of the section the
     // match covers (a field whose whole value is the phrase beats prose that
-    // mentions it), which needs the stored text.
-    let limit = req.limit.max(1);
+    // mentions it).
     // tantivy preallocates the top-k heap: never ask for more than exist.
-    let candidates = limit
+    let candidates = want
         .saturating_mul(5)
         .max(200)
         .min(searcher.num_docs() as usize)
@@ -131,31 +169,86 @@ pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResults> {
     });
     // One pass ranks, counts sections and counts distinct documents (the
     // phrase positions are the expensive part; read them once).
-    let counter = crate::query::count::FileCounter::new(&searcher).ok();
-    let (top, total, files) = match &counter {
-        Some(c) => {
-            let (top, total, files) = searcher.search(&query, &(top, Count, c.collector()))?;
-            (top, total, Some(FileCounter::files_in(&files)))
-        }
-        None => {
-            let (top, total) = searcher.search(&query, &(top, Count))?;
-            (top, total, None)
-        }
-    };
+    let counter = FileCounter::new(&searcher)?;
+    let (top, total, files) = searcher.search(&query, &(top, Count, counter.collector()))?;
+    let matched: usize = req.query.must.iter().map(|p| p.norm.chars().count()).sum();
+    let mut columns: HashMap<u32, SegmentColumns> = HashMap::new();
+    let mut ranked = Vec::with_capacity(top.len());
+    for (score, addr) in top {
+        let c = match columns.entry(addr.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(SegmentColumns::open(
+                searcher.segment_reader(addr.segment_ord),
+            )?),
+        };
+        let chars = c.body_chars.first(addr.doc_id).unwrap_or(0);
+        ranked.push(Candidate {
+            score: score * (1.0 + coverage(chars, matched)),
+            addr,
+            file: c
+                .file
+                .ords()
+                .first(addr.doc_id)
+                .and_then(|o| counter.file_number(addr.segment_ord, o))
+                .unwrap_or(u32::MAX),
+            ordinal: c.ordinal.first(addr.doc_id).unwrap_or(0),
+        });
+    }
+    prefer_first_occurrence(&mut ranked);
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
+    Ok(Ranked {
+        candidates: ranked,
+        total,
+        seen: Seen {
+            searcher,
+            counter,
+            files,
+        },
+    })
+}
+
+/// The columns of one segment that re-ranking reads.
+struct SegmentColumns {
+    file: StrColumn,
+    ordinal: Column<u64>,
+    body_chars: Column<u64>,
+}
+
+impl SegmentColumns {
+    fn open(seg: &SegmentReader) -> Result<SegmentColumns> {
+        let ff = seg.fast_fields();
+        Ok(SegmentColumns {
+            file: ff
+                .str("file")?
+                .ok_or_else(|| anyhow::anyhow!("the index has no `file` column; re-index"))?,
+            ordinal: ff.u64("ordinal")?,
+            body_chars: ff.u64("body_chars")?,
+        })
+    }
+}
+
+/// Runs a search on the last commit of `store`.
+pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResults> {
+    let limit = req.limit.max(1);
+    let mut r = rank(store, req, limit)?;
+    r.candidates.truncate(limit);
+    results(store, req, r)
+}
+
+/// Reads the stored text of the chosen candidates into [`SearchResults`].
+fn results(store: &Store, req: &SearchRequest, r: Ranked) -> Result<SearchResults> {
     let needles: Vec<&str> = req.query.must.iter().map(|p| p.norm.as_str()).collect();
-    let mut hits = top
-        .into_iter()
-        .map(|(score, addr)| to_hit(&searcher, &f, addr, score, &needles))
+    let hits = r
+        .candidates
+        .iter()
+        .map(|c| to_hit(&r.seen.searcher, &store.fields, c, &needles))
         .collect::<Result<Vec<_>>>()?;
-    prefer_first_occurrence(&mut hits);
-    hits.sort_by(|a, b| b.score.total_cmp(&a.score));
-    hits.truncate(limit);
-    let documents = files;
     Ok(SearchResults {
         hits,
-        total,
-        documents,
+        total: r.total,
+        documents: Some(FileCounter::files_in(&r.seen.files)),
         hidden: None,
+        seen: Some(r.seen),
     })
 }
 
@@ -167,13 +260,12 @@ const NEAR_BEST: f32 = 0.7;
 /// section gets the best score (a document names a thing first where it
 /// defines it); the scores themselves are only permuted, so ranking across
 /// documents is unchanged.
-fn prefer_first_occurrence(hits: &mut [Hit]) {
-    let mut by_file: HashMap<&str, Vec<usize>> = HashMap::new();
+fn prefer_first_occurrence(hits: &mut [Candidate]) {
+    let mut by_file: HashMap<u32, Vec<usize>> = HashMap::new();
     for (i, h) in hits.iter().enumerate() {
-        by_file.entry(h.location.file.as_str()).or_default().push(i);
+        by_file.entry(h.file).or_default().push(i);
     }
-    let groups: Vec<Vec<usize>> = by_file.into_values().collect();
-    for idx in groups {
+    for idx in by_file.into_values() {
         let best = idx.iter().map(|&i| hits[i].score).fold(f32::MIN, f32::max);
         let mut near: Vec<usize> = idx
             .into_iter()
@@ -188,28 +280,23 @@ fn prefer_first_occurrence(hits: &mut [Hit]) {
     }
 }
 
-/// Share of the section's normalised text that the query parts cover (0–1).
-fn coverage(body: &str, needles: &[&str]) -> f32 {
-    let len = fold(body).chars().count();
-    if len == 0 {
+/// Share of a section's normalised text (`body_chars` characters) that
+/// query parts of `matched` characters in all cover (0–1).
+fn coverage(body_chars: u64, matched: usize) -> f32 {
+    if body_chars == 0 {
         return 0.0;
     }
-    let matched: usize = needles.iter().map(|n| n.chars().count()).sum();
-    (matched as f32 / len as f32).min(1.0)
+    (matched as f32 / body_chars as f32).min(1.0)
 }
 
 /// One hit per document (its best section), for "where does each city say
 /// this": every matching section is ranked, then documents keep their first.
 pub fn search_per_file(store: &Store, req: &SearchRequest) -> Result<SearchResults> {
-    let all = SearchRequest {
-        limit: usize::MAX / 8,
-        ..req.clone()
-    };
-    let mut res = search(store, &all)?;
+    let mut r = rank(store, req, usize::MAX / 8)?;
     let mut seen = std::collections::HashSet::new();
-    res.hits.retain(|h| seen.insert(h.location.file.clone()));
-    res.hits.truncate(req.limit.max(1));
-    Ok(res)
+    r.candidates.retain(|c| seen.insert(c.file));
+    r.candidates.truncate(req.limit.max(1));
+    results(store, req, r)
 }
 
 /// A section as stored, for exhaustive listings (contractors, compare).
@@ -335,16 +422,9 @@ pub fn sections_where(
 }
 
 /// Reads the stored fields of one hit and makes its snippet.
-fn to_hit(
-    searcher: &Searcher,
-    f: &Fields,
-    addr: DocAddress,
-    score: Score,
-    needles: &[&str],
-) -> Result<Hit> {
-    let d: TantivyDocument = searcher.doc(addr)?;
+fn to_hit(searcher: &Searcher, f: &Fields, c: &Candidate, needles: &[&str]) -> Result<Hit> {
+    let d: TantivyDocument = searcher.doc(c.addr)?;
     let r = SectionRecord::read(&d, f);
-    let score = score * (1.0 + coverage(&r.body, needles));
     let mut snip = snippet::make(&r.body, needles);
     if snip.highlights.is_empty() {
         // The match was in the choice list.
@@ -361,7 +441,7 @@ fn to_hit(
         location: r.location,
         key: r.key,
         ordinal: r.ordinal,
-        score,
+        score: c.score,
         snippet: snip,
         value: r.value,
     })

@@ -166,6 +166,7 @@ fn execute(app: &App, state: &SearchState, all: Option<usize>) -> Answer<Outcome
                 total: 0,
                 documents: Some(0),
                 hidden: None,
+                seen: None,
             }
         }
         Ok(_) if state.per_doc => {
