@@ -11,15 +11,20 @@ use pia_search::query::filter::Filters;
 use pia_search::reports::compare;
 use pia_search::reports::wording::Mark;
 
-#[test]
-fn training_answers_are_tallied_for_every_document() {
-    let c = compare::compare(
+/// The bundled corpus's 従業者に対する教育・啓発 item.
+fn training() -> compare::Comparison {
+    compare::compare(
         common::store(),
         "従業者に対する教育・啓発",
         None,
         &Filters::default(),
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn training_answers_are_tallied_for_every_document() {
+    let c = training();
     assert_eq!(c.entries.len(), 4);
     assert_eq!(c.answers.len(), 1, "{:?}", c.answers);
     assert_eq!(c.answers[0].answer, "十分に行っている");
@@ -52,13 +57,7 @@ fn training_answers_are_tallied_for_every_document() {
 
 #[test]
 fn disciplinary_sentences_are_one_cluster_and_nothing_else_joins() {
-    let c = compare::compare(
-        common::store(),
-        "従業者に対する教育・啓発",
-        None,
-        &Filters::default(),
-    )
-    .unwrap();
+    let c = training();
     // 松戸市 `…地方公務員法による懲戒処分の対象とする。` and 相模原市 `…違反行為の程度
     // によっては懲戒の対象となりうる。`: one cluster, by their distinctive words.
     let holding = |needle: &str| -> BTreeSet<usize> {
