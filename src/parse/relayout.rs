@@ -192,10 +192,12 @@ pub fn canonical_rows(text: &str, schema: &Schema) -> Option<String> {
     let mut in_tag = false;
     let mut i = 0;
     let mut found = 0;
+    let mut answered = false;
     while i < cells.len() {
         if !in_tag {
             if let Some((_, n)) = label_at(schema, &cells[i..]) {
                 found += 1;
+                answered = false;
                 let parts: Vec<&str> = cells[i..i + n].iter().map(|c| c.text).collect();
                 out.push('\n');
                 out.push_str(&parts.join(" "));
@@ -205,9 +207,15 @@ pub fn canonical_rows(text: &str, schema: &Schema) -> Option<String> {
             }
         }
         let t = cells[i].text;
-        if !out.ends_with(['\t', '\n']) && !out.is_empty() {
+        // A field takes one answer: a second `[…]` is the value of a row
+        // whose label cell is empty (`対象となる本人の数` under ②).
+        let answer = !in_tag && is_bracketed_answer(t);
+        if answer && answered {
+            out.push_str("\n\t");
+        } else if !out.ends_with(['\t', '\n']) && !out.is_empty() {
             out.push(' ');
         }
+        answered |= answer;
         out.push_str(t);
         if let Some(k) = t.rfind(['<', '>']) {
             in_tag = t[k..].starts_with('<');
@@ -215,6 +223,15 @@ pub fn canonical_rows(text: &str, schema: &Schema) -> Option<String> {
         i += 1;
     }
     (found > 0).then_some(out)
+}
+
+static TAG: Lazy<Regex> = Lazy::new(|| Regex::new(r"</?[a-zA-Z][^<>]*>").unwrap());
+static BRACKETED: Lazy<Regex> = Lazy::new(|| Regex::new(r"^\[[^\[\]]+\]$").unwrap());
+
+/// A table export's selected answer (`[10万人以上100万人未満]`, also inside
+/// `<p>…</p>`).
+fn is_bracketed_answer(cell: &str) -> bool {
+    BRACKETED.is_match(TAG.replace_all(cell, "").trim())
 }
 
 /// TABs a table export with its rows intact has at least.
