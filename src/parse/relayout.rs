@@ -154,7 +154,8 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
             && c.blanks_before == 0
             && (out.only_marks()
                 || (out.ends_with_mark() && fits_a_box(c.text))
-                || out.ends_with_enumerator())
+                || out.ends_with_enumerator()
+                || (is_short_cell(&out.line) && is_short_cell(c.text)))
         {
             // `[ ○ ］` / `自己点検 ］`: a box and its text, cut into two lines.
             out.append(c.text);
@@ -513,6 +514,20 @@ fn fits_a_box(t: &str) -> bool {
         || is_box_option(t)
         || (t.chars().count() <= BOX_TEXT_CHARS && !starts_block(t))
 }
+
+/// A short piece of a name or value with no sentence in it
+/// (`株式会社` / `アイネス`): one cell per line cut it from the rest of its
+/// cell at a wide blank.
+fn is_short_cell(t: &str) -> bool {
+    !t.is_empty()
+        && t.chars().count() <= SHORT_CELL_CHARS
+        && !t.contains(['。', '、', ' '])
+        && !starts_block(t)
+        && !is_mark(t)
+}
+
+/// Longest piece [`is_short_cell`] takes.
+const SHORT_CELL_CHARS: usize = 12;
 
 /// Longest text taken as a box's own (`住民基本台帳ネットワークシステム`).
 const BOX_TEXT_CHARS: usize = 25;
