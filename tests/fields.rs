@@ -192,7 +192,8 @@ fn every_value_under_its_own_field() {
 /// print it must keep its values under the same fields. The target
 /// is the original's figure minus 2 points, and minus 10 for fully collapsed
 /// text; the floors below are what the parser reaches today (where a target
-/// is not met yet, the floor guards against going back).
+/// is not met yet — collapsed text, 88.9 % against 89.3 % — the floor
+/// guards against going back).
 #[test]
 fn fields_do_not_depend_on_the_layout() {
     let original = accuracy(|t| t.to_string()).pct;
@@ -201,13 +202,13 @@ fn fields_do_not_depend_on_the_layout() {
         ("page-numbers", original - 2.0),
         ("crlf", original - 2.0),
         ("running-header", original - 2.0),
-        ("cells", 95.0),
+        ("cells", original - 2.0),
     ];
     let mut failures = Vec::new();
     for (name, render) in common::layouts::VARIANTS {
         let floor = match floors.iter().find(|f| f.0 == name) {
             Some(f) => f.1,
-            None if name == "collapsed" => 86.5,
+            None if name == "collapsed" => 87.5,
             None => continue,
         };
         let a = accuracy(render);
