@@ -580,6 +580,38 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Any mix of labels, marks, answers, numbers, markup and blanks,
+        /// in any rendering: no panic, and no text is lost or invented
+        /// (blanks aside; page furniture is not in the mix).
+        #[test]
+        fn never_panics_and_keeps_every_character(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "Ⅰ", "基本情報", "１．特定個人情報ファイルを取り扱う", "事務", "①事務の名称",
+                "[", "]", "○", "1)", "十分である", "１", "資格", "・項目", "システム", "2",
+                "<p>[30万人以上]</p>", "項目一覧", "（別添２）", "変更箇所", "平成", "27", "年",
+                "株式会社", "アイネス", "リスク：", "目的外の入手が行われるリスク", "。",
+            ]), 0..400),
+            seps in proptest::collection::vec(proptest::sample::select(vec![" ", "\n", "\n\n\n\n", "\u{3000}", "\t"]), 0..400),
+        ) {
+            let s = schema(Variant::Juten);
+            let mut text = String::new();
+            for (k, p) in parts.iter().enumerate() {
+                text.push_str(p);
+                text.push_str(seps.get(k).copied().unwrap_or(" "));
+            }
+            let squash = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+            // As rendered, and with all whitespace collapsed.
+            let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            for t in [&text, &one_line] {
+                for out in [canonical(t, s), canonical_rows(t, s)].into_iter().flatten() {
+                    proptest::prop_assert_eq!(squash(&out), squash(t));
+                }
+                let _ = crate::parse::parse_document(t);
+            }
+        }
+    }
+
     #[test]
     fn page_numbers_and_running_headers_are_dropped() {
         let page = "公開用ヘッダ\n本文の一行\n- 3 -\n\n\n\n";
