@@ -100,8 +100,27 @@ pub fn option_index(options: &[&str], value: &str) -> Option<usize> {
         return None;
     }
     options.iter().position(|o| {
-        let f = lfold(o);
-        f == v || (f.starts_with(&v) && f[v.len()..].starts_with('(') && v.chars().count() >= 3)
+        folded_option(o, |f| {
+            f == v || (f.starts_with(&v) && f[v.len()..].starts_with('(') && v.chars().count() >= 3)
+        })
+    })
+}
+
+thread_local! {
+    /// Option texts folded once per thread: the option lists are a few
+    /// hundred fixed strings, asked about for every line of every document.
+    static FOLDED_OPTIONS: std::cell::RefCell<std::collections::HashMap<String, String>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Runs `check` on the folded form of the option text `o`.
+fn folded_option<R>(o: &str, check: impl FnOnce(&str) -> R) -> R {
+    FOLDED_OPTIONS.with(|m| {
+        let mut m = m.borrow_mut();
+        if !m.contains_key(o) {
+            m.insert(o.to_string(), lfold(o));
+        }
+        check(&m[o])
     })
 }
 

@@ -9,12 +9,13 @@
 //! order; nothing is dropped.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use once_cell::sync::Lazy;
 use regex::Regex;
 
 use super::form::{is_box_option, is_radio_option, Kind, Schema};
-use super::{block_header, fuzzy_risk, is_changes_head, lfold, top_heading};
+use super::{block_header, fuzzy_risk, is_changes_head, lfold};
 
 /// Space-led label lines that mark the PDF-extracted layout the parser knows.
 const CANONICAL_LABELS: usize = 8;
@@ -27,9 +28,11 @@ const COLLAPSED_LINE_BYTES: usize = 1000;
 const MAX_LABEL_CELLS: usize = 8;
 
 /// A piece of text between blanks, with what the layout said around it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Cell<'a> {
     text: &'a str,
+    /// The text folded for label matching ([`lfold`]), computed once.
+    fold: String,
     /// First cell of a line of the input.
     line_start: bool,
     /// Empty lines right before this cell's line.
@@ -52,6 +55,7 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
         return None;
     }
     let cells = cells(text);
+    let labels = Labels::new(schema);
     // Collapsed text: line breaks no longer say where a cell ended.
     let collapsed = is_collapsed(text);
     let mut out = Layout::default();
@@ -65,7 +69,7 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
         // After an option number (`9)`) comes the option's text, even where
         // it reads like a label (`9) 従業者に対する教育・啓発`).
         let option_text = collapsed && out.ends_with_option_number();
-        if let Some((role, n)) = label_at(schema, &cells[i..]).filter(|_| !option_text) {
+        if let Some((role, n)) = label_at(&labels, &cells[i..]).filter(|_| !option_text) {
             found += 1;
             let parts: Vec<&str> = cells[i..i + n].iter().map(|c| c.text).collect();
             let mut line = match role {
@@ -116,7 +120,7 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
             while inline
                 && i < cells.len()
                 && cells[i].blanks_before == 0
-                && label_at(schema, &cells[i..]).is_none()
+                && label_at(&labels, &cells[i..]).is_none()
             {
                 line.push('\u{3000}');
                 line.push_str(cells[i].text);
@@ -132,7 +136,7 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
             }
             continue;
         }
-        let c = cells[i];
+        let c = &cells[i];
         if collapsed && toc {
             out.page_break();
         }
@@ -189,6 +193,7 @@ pub fn canonical_rows(text: &str, schema: &Schema) -> Option<String> {
         return None;
     }
     let cells = cells(text);
+    let labels = Labels::new(schema);
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     let mut in_tag = false;
     let mut i = 0;
@@ -196,7 +201,7 @@ pub fn canonical_rows(text: &str, schema: &Schema) -> Option<String> {
     let mut answered = false;
     while i < cells.len() {
         if !in_tag {
-            if let Some((_, n)) = label_at(schema, &cells[i..]) {
+            if let Some((_, n)) = label_at(&labels, &cells[i..]) {
                 found += 1;
                 answered = false;
                 let parts: Vec<&str> = cells[i..i + n].iter().map(|c| c.text).collect();
@@ -327,6 +332,7 @@ fn cells(text: &str) -> Vec<Cell<'_>> {
         for w in line.split_whitespace() {
             out.push(Cell {
                 text: w,
+                fold: lfold(w),
                 line_start: first,
                 blanks_before: if first { blanks } else { 0 },
             });
@@ -454,54 +460,85 @@ fn starts_block(t: &str) -> bool {
 
 /// The label that the cells at the start of `cells` spell, and how many
 /// cells it takes: the longest run whose folded text is exactly a label.
-fn label_at(schema: &Schema, cells: &[Cell]) -> Option<(Role, usize)> {
+fn label_at(labels: &Labels, cells: &[Cell]) -> Option<(Role, usize)> {
     let mut joined = String::new();
+    let mut f = String::new();
     let mut best = None;
     for (k, c) in cells.iter().take(MAX_LABEL_CELLS).enumerate() {
         if k > 0 {
             joined.push('\u{3000}');
         }
         joined.push_str(c.text);
-        let f = lfold(&joined);
-        if let Some(role) = role_of(schema, &joined, &f) {
+        f.push_str(&c.fold);
+        if let Some(role) = role_of(labels, &joined, &f) {
             best = Some((role, k + 1));
-        } else if k > 0 && !is_label_prefix(schema, &f) {
+        } else if k > 0 && !labels.is_prefix(&f) {
             break;
         }
     }
     best
 }
 
-/// Whether the folded text is the beginning of some label of the form.
-fn is_label_prefix(schema: &Schema, f: &str) -> bool {
-    schema
-        .nodes
-        .iter()
-        .any(|n| n.kind != Kind::Cover && !n.fold.is_empty() && n.fold.starts_with(f))
-        || f.starts_with("リスク")
+/// The form's labels, folded, for matching cell after cell: built once per
+/// rewritten document instead of scanning the form tree for every cell.
+struct Labels<'s> {
+    schema: &'s Schema,
+    /// Every beginning of every label.
+    prefixes: HashSet<String>,
+    /// Top headings (`Ⅰ 基本情報`).
+    tops: HashSet<&'s str>,
+    /// Fields, numbered headings, risk headings.
+    fields: HashSet<&'s str>,
 }
 
-/// The role of `joined` if it is exactly a label of the form.
-fn role_of(schema: &Schema, joined: &str, f: &str) -> Option<Role> {
-    if top_heading(schema, joined).is_some() {
-        let exact = schema
-            .nodes
-            .iter()
-            .any(|n| n.kind == Kind::Top && n.fold == f);
-        return exact.then_some(Role::Top);
+impl<'s> Labels<'s> {
+    fn new(schema: &'s Schema) -> Self {
+        let mut l = Labels {
+            schema,
+            prefixes: HashSet::new(),
+            tops: HashSet::new(),
+            fields: HashSet::new(),
+        };
+        for n in &schema.nodes {
+            if n.fold.is_empty() || n.kind == Kind::Cover {
+                continue;
+            }
+            for (i, _) in n.fold.char_indices().skip(1) {
+                l.prefixes.insert(n.fold[..i].to_string());
+            }
+            l.prefixes.insert(n.fold.clone());
+            match n.kind {
+                Kind::Top => l.tops.insert(n.fold.as_str()),
+                Kind::Block => false,
+                _ => l.fields.insert(n.fold.as_str()),
+            };
+        }
+        l
+    }
+
+    /// Whether the folded text is the beginning of some label of the form.
+    fn is_prefix(&self, f: &str) -> bool {
+        self.prefixes.contains(f) || f.starts_with("リスク")
+    }
+}
+
+/// The role of `joined` (folded: `f`) if it is exactly a label of the form.
+fn role_of(labels: &Labels, joined: &str, f: &str) -> Option<Role> {
+    // As `super::top_heading` reads them: a Roman numeral or a bracket first.
+    if joined.starts_with(['Ⅰ', 'Ⅱ', 'Ⅲ', 'Ⅳ', 'Ⅴ', 'Ⅵ', 'I', 'V', '（', '('])
+        && labels.tops.contains(f)
+    {
+        return Some(Role::Top);
     }
     if is_changes_head(joined) || joined == "項目一覧" {
         return Some(Role::Top);
     }
-    if let Some((_, _, _, len)) = block_header(schema, joined) {
+    if let Some((_, _, _, len)) = block_header(labels.schema, joined) {
         return (len == joined.len()).then_some(Role::Label);
     }
-    let exact = schema.nodes.iter().any(|n| {
-        !matches!(n.kind, Kind::Block | Kind::Cover | Kind::Top)
-            && !n.fold.is_empty()
-            && n.fold == f
-    });
-    if exact || (joined.starts_with("リスク") && fuzzy_risk(schema, joined).is_some()) {
+    if labels.fields.contains(f)
+        || (joined.starts_with("リスク") && fuzzy_risk(labels.schema, joined).is_some())
+    {
         return Some(Role::Label);
     }
     None
