@@ -175,9 +175,6 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
         i += 1;
     }
     let out = out.finish();
-    if let Ok(p) = std::env::var("PIA_DUMP_RELAYOUT") {
-        let _ = std::fs::write(p, &out);
-    }
     (found > 0).then_some(out)
 }
 
