@@ -187,7 +187,7 @@ pub(crate) static PAGE_LINE: Lazy<Regex> = Lazy::new(|| {
 static INLINE_PAGE: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"(?:^|\s)[-－−‐]\s?[0-9０-９]{1,4}\s?[-－−‐](?:\s|$)").unwrap());
 /// HTML table markup of exports (003); pseudo-tags like `<選択肢>` are text.
-static TAG: Lazy<Regex> = Lazy::new(|| Regex::new(r"</?[a-zA-Z][^<>]{0,200}>").unwrap());
+pub(crate) static TAG: Lazy<Regex> = Lazy::new(|| Regex::new(r"</?[a-zA-Z][^<>]{0,200}>").unwrap());
 /// Where the cover ends: the table of contents or the first heading / item
 /// of the form body (Roman top heading, circled item).
 static COVER_END: Lazy<Regex> = Lazy::new(|| {

@@ -571,11 +571,16 @@ pub fn cover_node(schema: &Schema) -> usize {
         .unwrap_or(0)
 }
 
+/// A top heading starts with a Roman numeral (`Ⅰ`, or Latin `I`/`V` from
+/// some extractors) or a bracket (`（別添１）`).
+pub fn opens_top_heading(t: &str) -> bool {
+    t.starts_with(|c: char| matches!(c, 'Ⅰ'..='Ⅵ' | 'I' | 'V' | '（' | '('))
+}
+
 /// Top-level heading line (Roman numeral + title) of the schema, if any.
 pub fn top_heading(schema: &Schema, line: &str) -> Option<usize> {
     let t = line.trim();
-    let first = t.chars().next()?;
-    if !matches!(first, 'Ⅰ'..='Ⅵ' | 'I' | 'V' | '（' | '(') {
+    if !opens_top_heading(t) {
         return None;
     }
     let f = lfold(t);

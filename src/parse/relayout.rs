@@ -15,7 +15,7 @@ use once_cell::sync::Lazy;
 use regex::Regex;
 
 use super::form::{is_box_option, is_radio_option, Kind, Schema};
-use super::{block_header, fuzzy_risk, is_changes_head, lfold};
+use super::{block_header, fuzzy_risk, is_changes_head, lfold, opens_top_heading};
 
 /// Space-led label lines that mark the PDF-extracted layout the parser knows.
 const CANONICAL_LABELS: usize = 8;
@@ -93,10 +93,7 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
                 {
                     out.page_break();
                 }
-                // `［ ○ ４．特定個人情報ファイルの取扱いの委託`: a ticked box
-                // printed before a numbered heading is that heading's
-                // しない box, and is read on the heading's line.
-                if out.ends_with_tick() && NUMBERED_LABEL.is_match(line.trim_start()) {
+                if out.takes_heading(&line) {
                     out.append(line.trim_start());
                     out.flush();
                     continue;
@@ -126,10 +123,7 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
                 line.push_str(cells[i].text);
                 i += 1;
             }
-            if cells[i - n].blanks_before == 0
-                && out.ends_with_tick()
-                && NUMBERED_LABEL.is_match(line.trim_start())
-            {
+            if cells[i - n].blanks_before == 0 && out.takes_heading(&line) {
                 out.append(line.trim_start());
             } else {
                 out.start(&line);
@@ -228,13 +222,12 @@ pub fn canonical_rows(text: &str, schema: &Schema) -> Option<String> {
     (found > 0).then_some(out)
 }
 
-static TAG: Lazy<Regex> = Lazy::new(|| Regex::new(r"</?[a-zA-Z][^<>]*>").unwrap());
 static BRACKETED: Lazy<Regex> = Lazy::new(|| Regex::new(r"^\[[^\[\]]+\]$").unwrap());
 
 /// A table export's selected answer (`[10万人以上100万人未満]`, also inside
 /// `<p>…</p>`).
 fn is_bracketed_answer(cell: &str) -> bool {
-    BRACKETED.is_match(TAG.replace_all(cell, "").trim())
+    BRACKETED.is_match(super::meta::TAG.replace_all(cell, "").trim())
 }
 
 /// TABs a table export with its rows intact has at least.
@@ -403,6 +396,12 @@ impl Layout {
         (closer(t) && closer(last))
             || (is_radio_option(t) && !self.line.is_empty() && self.line.split(' ').all(closer))
     }
+    /// `［ ○ ４．特定個人情報ファイルの取扱いの委託`: a ticked box right
+    /// before a numbered heading is that heading's しない box, so the
+    /// heading is read on the box's line.
+    fn takes_heading(&self, label_line: &str) -> bool {
+        self.ends_with_tick() && NUMBERED_LABEL.is_match(label_line.trim_start())
+    }
     /// A ticked box whose line ends in a mark (`［ ○`, `○］接続しない（入手）［`).
     fn ends_with_tick(&self) -> bool {
         self.line.contains(['○', '〇']) && self.line.ends_with(['[', ']', '［', '］', '○', '〇'])
@@ -521,10 +520,7 @@ impl<'s> Labels<'s> {
 
 /// The role of `joined` (folded: `f`) if it is exactly a label of the form.
 fn role_of(labels: &Labels, joined: &str, f: &str) -> Option<Role> {
-    // As `super::top_heading` reads them: a Roman numeral or a bracket first.
-    if joined.starts_with(['Ⅰ', 'Ⅱ', 'Ⅲ', 'Ⅳ', 'Ⅴ', 'Ⅵ', 'I', 'V', '（', '('])
-        && labels.tops.contains(f)
-    {
+    if opens_top_heading(joined) && labels.tops.contains(f) {
         return Some(Role::Top);
     }
     if is_changes_head(joined) || joined == "項目一覧" {
