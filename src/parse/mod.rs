@@ -49,14 +49,19 @@ pub fn parse_document(original: &str) -> ParsedDoc {
             ..Default::default()
         });
     }
-    let meta = meta::extract(original, &sections, detect_form(text));
+    let meta = meta::extract(original, &sections, form_of(variant));
     ParsedDoc { meta, sections }
 }
 
 /// Detects the form type (R0) from the cover title, the `[… 様式N]` marker or
 /// structural markers, so that numbering can be interpreted.
 pub fn detect_form(text: &str) -> FormType {
-    match detect_variant(text) {
+    form_of(detect_variant(text))
+}
+
+/// The form type of a detected form tree.
+fn form_of(variant: Option<Variant>) -> FormType {
+    match variant {
         Some(Variant::KisoR6 | Variant::KisoH31) => FormType::Kiso,
         Some(Variant::Juten) => FormType::Juten,
         Some(Variant::Zenkomoku) => FormType::Zenkomoku,
