@@ -5,6 +5,8 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use anyhow::{anyhow, bail, Context, Result};
 use tantivy::directory::MmapDirectory;
@@ -16,6 +18,7 @@ use tantivy::{
 };
 
 use crate::index::analysis;
+use crate::index::files::FileNumbering;
 use crate::index::indexer::Budget;
 use crate::index::schema::{self, Fields};
 
@@ -63,6 +66,9 @@ impl BigramShare {
     }
 }
 
+/// What identifies an index snapshot: its segments and their deletes.
+type Snapshot = Vec<(SegmentId, Option<tantivy::Opstamp>)>;
+
 /// An open index with its field handles.
 pub struct Store {
     /// The tantivy index.
@@ -74,6 +80,11 @@ pub struct Store {
     /// One reader for the store's life, reloaded on use: opening a reader
     /// per query costs more than many queries do at national scale.
     reader: std::sync::OnceLock<IndexReader>,
+    /// meta.json as last loaded (modified time, length): a reload reopens
+    /// every segment, so it is done only when a commit changed the file.
+    loaded: Mutex<Option<(SystemTime, u64)>>,
+    /// The file numbering of the last snapshot searched, by its segments.
+    numbering: Mutex<Option<(Snapshot, Arc<FileNumbering>)>>,
 }
 
 impl Store {
@@ -138,14 +149,22 @@ impl Store {
             fields,
             path: path.to_path_buf(),
             reader: std::sync::OnceLock::new(),
+            loaded: Mutex::new(None),
+            numbering: Mutex::new(None),
         })
     }
 
     /// A reader that always sees the last commit (safe during indexing).
     pub fn reader(&self) -> Result<IndexReader> {
+        let stamp = std::fs::metadata(self.path.join("meta.json"))
+            .and_then(|m| Ok((m.modified()?, m.len())))
+            .ok();
+        let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(r) = self.reader.get() {
-            // Cheap when nothing was committed since (meta.json unchanged).
-            r.reload()?;
+            if stamp.is_none() || *loaded != stamp {
+                r.reload()?;
+                *loaded = stamp;
+            }
             return Ok(r.clone());
         }
         let r: IndexReader = self
@@ -153,7 +172,26 @@ impl Store {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        *loaded = stamp;
         Ok(self.reader.get_or_init(|| r).clone())
+    }
+
+    /// The file numbering of `searcher`'s snapshot, built once per snapshot.
+    pub fn file_numbering(&self, searcher: &Searcher) -> Result<Arc<FileNumbering>> {
+        let snapshot: Snapshot = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| (s.segment_id(), s.delete_opstamp()))
+            .collect();
+        let mut cached = self.numbering.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((s, n)) = cached.as_ref() {
+            if *s == snapshot {
+                return Ok(n.clone());
+            }
+        }
+        let n = Arc::new(FileNumbering::new(searcher)?);
+        *cached = Some((snapshot, n.clone()));
+        Ok(n)
     }
 
     /// How common each character bigram is in the index (see [`BigramShare`]).

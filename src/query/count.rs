@@ -4,6 +4,8 @@
 //!
 //! Reads the `file` fast column (term ordinals), never the document store.
 
+use std::sync::Arc;
+
 use anyhow::{bail, Result};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
@@ -12,7 +14,9 @@ use tantivy::schema::Field;
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::SearchRequest;
+use crate::index::files::FileNumbering;
 use crate::index::schema::Fields;
+use crate::index::store::Store;
 
 /// Number of distinct files with at least one section matching `req`
 /// (`limit` is ignored). Builds a [`FileCounter`] each time; keep one per
@@ -21,43 +25,28 @@ pub fn matching_files(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> R
     FileCounter::new(searcher)?.count(searcher, f, req)
 }
 
-/// Maps every segment's `file` term ordinals to one numbering of the files of
-/// a searcher, so counting distinct files is a bitset, not a string compare.
+/// Counts distinct files over a snapshot's [`FileNumbering`], so counting
+/// is a bitset, not a string compare.
 #[derive(Debug, Clone)]
-pub struct FileCounter {
-    /// Per segment ordinal: term ordinal → global file number.
-    global: Vec<Vec<u32>>,
-    files: usize,
-}
+pub struct FileCounter(Arc<FileNumbering>);
 
 impl FileCounter {
-    /// Reads the file names of every segment once (about a millisecond per
-    /// thousand files).
+    /// Numbers the files of `searcher` afresh (reads every file name);
+    /// [`FileCounter::of`] reuses the store's numbering of the snapshot.
     pub fn new(searcher: &Searcher) -> Result<FileCounter> {
-        let mut ids: std::collections::HashMap<Vec<u8>, u32> = Default::default();
-        let mut global = Vec::new();
-        for seg in searcher.segment_readers() {
-            let Some(col) = seg.fast_fields().str("file")? else {
-                bail!("the index has no `file` fast column (built by an older pia); re-index");
-            };
-            let mut map = Vec::with_capacity(col.dictionary().num_terms());
-            let mut stream = col.dictionary().stream()?;
-            while stream.advance() {
-                let next = ids.len() as u32;
-                map.push(*ids.entry(stream.key().to_vec()).or_insert(next));
-            }
-            global.push(map);
-        }
-        Ok(FileCounter {
-            global,
-            files: ids.len(),
-        })
+        Ok(FileCounter(Arc::new(FileNumbering::new(searcher)?)))
+    }
+
+    /// The counter of `searcher`'s snapshot of `store`, numbered once per
+    /// snapshot.
+    pub fn of(store: &Store, searcher: &Searcher) -> Result<FileCounter> {
+        Ok(FileCounter(store.file_numbering(searcher)?))
     }
 
     /// The searcher-wide number of the file with term ordinal `ord` in
     /// segment `seg`.
     pub fn file_number(&self, seg: SegmentOrdinal, ord: u64) -> Option<u32> {
-        self.global.get(seg as usize)?.get(ord as usize).copied()
+        self.0.file_number(seg, ord)
     }
 
     /// Number of distinct files with a section matching `req`.
@@ -109,7 +98,8 @@ struct DistinctFiles<'a>(&'a FileCounter);
 /// Per segment: the file column, the ordinal map and the shared bitset.
 struct SegmentFiles {
     column: StrColumn,
-    global: Vec<u32>,
+    numbering: Arc<FileNumbering>,
+    segment: SegmentOrdinal,
     seen: Vec<u64>,
 }
 
@@ -127,8 +117,9 @@ impl Collector for DistinctFiles<'_> {
         })?;
         Ok(SegmentFiles {
             column,
-            global: self.0.global.get(ord as usize).cloned().unwrap_or_default(),
-            seen: vec![0; self.0.files.div_ceil(64)],
+            numbering: self.0 .0.clone(),
+            segment: ord,
+            seen: vec![0; self.0 .0.files().div_ceil(64)],
         })
     }
 
@@ -137,7 +128,7 @@ impl Collector for DistinctFiles<'_> {
     }
 
     fn merge_fruits(&self, segs: Vec<Vec<u64>>) -> tantivy::Result<Vec<u64>> {
-        let mut all = vec![0u64; self.0.files.div_ceil(64)];
+        let mut all = vec![0u64; self.0 .0.files().div_ceil(64)];
         for s in segs {
             for (a, b) in all.iter_mut().zip(s) {
                 *a |= b;
@@ -155,7 +146,7 @@ impl SegmentCollector for SegmentFiles {
             .column
             .ords()
             .first(doc)
-            .and_then(|o| self.global.get(o as usize))
+            .and_then(|o| self.numbering.file_number(self.segment, o))
         {
             self.seen[(g / 64) as usize] |= 1 << (g % 64);
         }

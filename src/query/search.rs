@@ -169,7 +169,7 @@ fn rank(store: &Store, req: &SearchRequest, want: usize) -> Result<Ranked> {
     });
     // One pass ranks, counts sections and counts distinct documents (the
     // phrase positions are the expensive part; read them once).
-    let counter = FileCounter::new(&searcher)?;
+    let counter = FileCounter::of(store, &searcher)?;
     let (top, total, files) = searcher.search(&query, &(top, Count, counter.collector()))?;
     let matched: usize = req.query.must.iter().map(|p| p.norm.chars().count()).sum();
     let mut columns: HashMap<u32, SegmentColumns> = HashMap::new();
