@@ -306,6 +306,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .must_not
                     .extend(UserQuery::parse(&format!("\"{e}\""))?.must);
             }
+            // The query's words need the dictionary, the rest of the search
+            // the index: load both at once.
+            std::thread::spawn(pia_search::index::analysis::preload);
             let s = index.open()?;
             let req = SearchRequest {
                 query,
@@ -313,12 +316,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 limit,
                 include_choices: choices,
             };
-            let res = if per_file {
-                search::search_per_file(&s, &req)?
-            } else {
-                search::search(&s, &req)?
-            };
-            let res = search::with_hidden(&s, &req, res)?;
+            let res = search::search_with_hidden(&s, &req, per_file)?;
             let style = present::Style::detect(json);
             present::hits(&mut out, &res, style)?;
             if json {

@@ -5,13 +5,14 @@
 //! - [`analysis`]: the lindera word tokenizer (ranking) and the per-character
 //!   bigram tokenizer (exact substring recall);
 //! - [`schema`]: the fields, one per section attribute;
-//! - [`files`]: one numbering of the source files across segments;
+//! - [`snapshot`]: what searches read from every segment, opened once per
+//!   index snapshot (file numbering, ranking columns);
 //! - [`store`]: opening/creating the index where it lives, with our tokenizers;
 //! - [`indexer`]: the parallel, incremental, crash-safe pipeline that drives
 //!   ingest → parse → analysis → commit.
 
 pub mod analysis;
-pub mod files;
 pub mod indexer;
 pub mod schema;
+pub mod snapshot;
 pub mod store;

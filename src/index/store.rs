@@ -18,9 +18,9 @@ use tantivy::{
 };
 
 use crate::index::analysis;
-use crate::index::files::FileNumbering;
 use crate::index::indexer::Budget;
 use crate::index::schema::{self, Fields};
+use crate::index::snapshot::Snapshot;
 
 /// The corpus bundled with the crate: what `pia index` and `pia search` work
 /// on when no directory is given.
@@ -67,7 +67,7 @@ impl BigramShare {
 }
 
 /// What identifies an index snapshot: its segments and their deletes.
-type Snapshot = Vec<(SegmentId, Option<tantivy::Opstamp>)>;
+type SnapshotKey = Vec<(SegmentId, Option<tantivy::Opstamp>)>;
 
 /// An open index with its field handles.
 pub struct Store {
@@ -83,8 +83,9 @@ pub struct Store {
     /// meta.json as last loaded (modified time, length): a reload reopens
     /// every segment, so it is done only when a commit changed the file.
     loaded: Mutex<Option<(SystemTime, u64)>>,
-    /// The file numbering of the last snapshot searched, by its segments.
-    numbering: Mutex<Option<(Snapshot, Arc<FileNumbering>)>>,
+    /// The columns and file numbering of the last snapshot searched, by
+    /// its segments.
+    snapshot: Mutex<Option<(SnapshotKey, Arc<Snapshot>)>>,
 }
 
 impl Store {
@@ -150,7 +151,7 @@ impl Store {
             path: path.to_path_buf(),
             reader: std::sync::OnceLock::new(),
             loaded: Mutex::new(None),
-            numbering: Mutex::new(None),
+            snapshot: Mutex::new(None),
         })
     }
 
@@ -176,22 +177,23 @@ impl Store {
         Ok(self.reader.get_or_init(|| r).clone())
     }
 
-    /// The file numbering of `searcher`'s snapshot, built once per snapshot.
-    pub fn file_numbering(&self, searcher: &Searcher) -> Result<Arc<FileNumbering>> {
-        let snapshot: Snapshot = searcher
+    /// The columns and file numbering of `searcher`'s snapshot, opened once
+    /// per snapshot.
+    pub fn snapshot(&self, searcher: &Searcher) -> Result<Arc<Snapshot>> {
+        let key: SnapshotKey = searcher
             .segment_readers()
             .iter()
             .map(|s| (s.segment_id(), s.delete_opstamp()))
             .collect();
-        let mut cached = self.numbering.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((s, n)) = cached.as_ref() {
-            if *s == snapshot {
-                return Ok(n.clone());
+        let mut cached = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((k, s)) = cached.as_ref() {
+            if *k == key {
+                return Ok(s.clone());
             }
         }
-        let n = Arc::new(FileNumbering::new(searcher)?);
-        *cached = Some((snapshot, n.clone()));
-        Ok(n)
+        let s = Arc::new(Snapshot::new(searcher)?);
+        *cached = Some((key, s.clone()));
+        Ok(s)
     }
 
     /// How common each character bigram is in the index (see [`BigramShare`]).

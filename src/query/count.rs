@@ -14,8 +14,8 @@ use tantivy::schema::Field;
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::SearchRequest;
-use crate::index::files::FileNumbering;
 use crate::index::schema::Fields;
+use crate::index::snapshot::Snapshot;
 use crate::index::store::Store;
 
 /// Number of distinct files with at least one section matching `req`
@@ -25,28 +25,27 @@ pub fn matching_files(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> R
     FileCounter::new(searcher)?.count(searcher, f, req)
 }
 
-/// Counts distinct files over a snapshot's [`FileNumbering`], so counting
-/// is a bitset, not a string compare.
-#[derive(Debug, Clone)]
-pub struct FileCounter(Arc<FileNumbering>);
+/// Counts distinct files over a snapshot's file numbering ([`Snapshot`]), so
+/// counting is a bitset, not a string compare.
+#[derive(Clone)]
+pub struct FileCounter(Arc<Snapshot>);
 
 impl FileCounter {
     /// Numbers the files of `searcher` afresh (reads every file name);
     /// [`FileCounter::of`] reuses the store's numbering of the snapshot.
     pub fn new(searcher: &Searcher) -> Result<FileCounter> {
-        Ok(FileCounter(Arc::new(FileNumbering::new(searcher)?)))
+        Ok(FileCounter(Arc::new(Snapshot::new(searcher)?)))
     }
 
     /// The counter of `searcher`'s snapshot of `store`, numbered once per
     /// snapshot.
     pub fn of(store: &Store, searcher: &Searcher) -> Result<FileCounter> {
-        Ok(FileCounter(store.file_numbering(searcher)?))
+        Ok(FileCounter(store.snapshot(searcher)?))
     }
 
-    /// The searcher-wide number of the file with term ordinal `ord` in
-    /// segment `seg`.
-    pub fn file_number(&self, seg: SegmentOrdinal, ord: u64) -> Option<u32> {
-        self.0.file_number(seg, ord)
+    /// The snapshot it numbers the files of, with its columns.
+    pub fn snapshot(&self) -> &Arc<Snapshot> {
+        &self.0
     }
 
     /// Number of distinct files with a section matching `req`.
@@ -98,7 +97,7 @@ struct DistinctFiles<'a>(&'a FileCounter);
 /// Per segment: the file column, the ordinal map and the shared bitset.
 struct SegmentFiles {
     column: StrColumn,
-    numbering: Arc<FileNumbering>,
+    snapshot: Arc<Snapshot>,
     segment: SegmentOrdinal,
     seen: Vec<u64>,
 }
@@ -112,14 +111,17 @@ impl Collector for DistinctFiles<'_> {
         ord: SegmentOrdinal,
         seg: &SegmentReader,
     ) -> tantivy::Result<SegmentFiles> {
-        let column = seg.fast_fields().str("file")?.ok_or_else(|| {
-            tantivy::TantivyError::SchemaError("the index has no `file` fast column".into())
-        })?;
+        let snapshot = &self.0 .0;
+        let Some(columns) = snapshot.columns_of(seg.segment_id()) else {
+            return Err(tantivy::TantivyError::InternalError(
+                "a file counter used on a searcher of another commit".into(),
+            ));
+        };
         Ok(SegmentFiles {
-            column,
-            numbering: self.0 .0.clone(),
+            column: columns.file.clone(),
+            snapshot: snapshot.clone(),
             segment: ord,
-            seen: vec![0; self.0 .0.files().div_ceil(64)],
+            seen: vec![0; snapshot.files().div_ceil(64)],
         })
     }
 
@@ -146,7 +148,7 @@ impl SegmentCollector for SegmentFiles {
             .column
             .ords()
             .first(doc)
-            .and_then(|o| self.numbering.file_number(self.segment, o))
+            .and_then(|o| self.snapshot.file_number(self.segment, o))
         {
             self.seen[(g / 64) as usize] |= 1 << (g % 64);
         }
@@ -189,28 +191,44 @@ impl Hidden {
 }
 
 /// Counts what `req` hides (see [`Hidden`]), counting its own matches too;
-/// front ends that already ran the search use [`hidden_beside`].
+/// a search that already knows its files uses [`FileCounter::hidden_counts`].
 pub fn hidden(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<Hidden> {
     let counter = FileCounter::new(searcher)?;
     let query = match_query(searcher, f, req)?;
     let files = searcher.search(&query, &DistinctFiles(&counter))?;
-    counter.hidden(searcher, f, req, &files)
+    Ok(counter.hidden_counts(searcher, f, req)?.beside(&files))
 }
 
-/// What `req` hides, given the files its search showed (the bitset of
-/// `counter`'s [`FileCounter::collector`] on this searcher):
-/// one more pass for choice lists and one for filters, each only when the
-/// request has that restriction. Kept out of
-/// [`crate::query::search::search`] so only front ends that tell the user
-/// pay for it.
-pub fn hidden_beside(
-    searcher: &Searcher,
-    counter: &FileCounter,
-    f: &Fields,
-    req: &SearchRequest,
-    shown_files: &[u64],
-) -> Result<Hidden> {
-    counter.hidden(searcher, f, req, shown_files)
+/// The passes behind [`Hidden`], which do not depend on what the search
+/// found, so they can run beside it; [`HiddenCounts::beside`] then
+/// subtracts the files the search showed.
+#[derive(Debug, Clone, Default)]
+pub struct HiddenCounts {
+    /// Choice-only sections and their files (when choices were excluded).
+    choice_only: Option<(usize, Vec<u64>)>,
+    /// Documents matching without the filters (when there were filters).
+    unfiltered_documents: Option<usize>,
+}
+
+impl HiddenCounts {
+    /// What was hidden, given the files the search showed (the bitset of
+    /// [`FileCounter::collector`] on the same searcher).
+    pub fn beside(self, shown_files: &[u64]) -> Hidden {
+        let mut hidden = Hidden::default();
+        if let Some((sections, files)) = self.choice_only {
+            hidden.choice_only_sections = sections;
+            // Documents with a choice-only section and no shown one.
+            hidden.choice_only_documents = files
+                .iter()
+                .zip(shown_files.iter().chain(std::iter::repeat(&0)))
+                .map(|(c, s)| (c & !s).count_ones() as usize)
+                .sum();
+        }
+        if let Some(all) = self.unfiltered_documents {
+            hidden.filtered_out_documents = all.saturating_sub(FileCounter::files_in(shown_files));
+        }
+        hidden
+    }
 }
 
 /// Sections matching `req` only in their choice lists: the query over
@@ -236,36 +254,28 @@ fn choice_only_query(
 }
 
 impl FileCounter {
-    fn hidden(
+    /// One more pass for choice lists and one for filters, each only when
+    /// the request has that restriction: only front ends that tell the user
+    /// pay for them.
+    pub fn hidden_counts(
         &self,
         searcher: &Searcher,
         f: &Fields,
         req: &SearchRequest,
-        shown_files: &[u64],
-    ) -> Result<Hidden> {
-        let shown_documents = FileCounter::files_in(shown_files);
-        let mut hidden = Hidden::default();
+    ) -> Result<HiddenCounts> {
+        let mut counts = HiddenCounts::default();
         if !req.include_choices {
             let query = choice_only_query(searcher, f, req)?;
-            let (sections, files) =
-                searcher.search(&query, &(tantivy::collector::Count, DistinctFiles(self)))?;
-            hidden.choice_only_sections = sections;
-            // Documents with a choice-only section and no shown one.
-            hidden.choice_only_documents = files
-                .iter()
-                .zip(shown_files.iter().chain(std::iter::repeat(&0)))
-                .map(|(c, s)| (c & !s).count_ones() as usize)
-                .sum();
+            counts.choice_only =
+                Some(searcher.search(&query, &(tantivy::collector::Count, DistinctFiles(self)))?);
         }
         if !req.filters.is_empty() {
             let unfiltered = SearchRequest {
                 filters: Default::default(),
                 ..req.clone()
             };
-            hidden.filtered_out_documents = self
-                .count(searcher, f, &unfiltered)?
-                .saturating_sub(shown_documents);
+            counts.unfiltered_documents = Some(self.count(searcher, f, &unfiltered)?);
         }
-        Ok(hidden)
+        Ok(counts)
     }
 }

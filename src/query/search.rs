@@ -6,13 +6,13 @@ use std::collections::HashMap;
 
 use anyhow::Result;
 use serde::Serialize;
-use tantivy::collector::{Count, DocSetCollector, TopDocs};
-use tantivy::columnar::{Column, StrColumn};
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::collector::{Collector, Count, DocSetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
 use super::SearchRequest;
+use crate::index::analysis::phrase_bigrams;
 use crate::index::schema::{Fields, KIND_SECTION};
 use crate::index::store::Store;
 use crate::model::{DocMeta, Location};
@@ -52,44 +52,9 @@ pub struct SearchResults {
     /// before documents could be counted).
     pub documents: Option<usize>,
     /// What the request's options hid (choice lists, filters); filled by
-    /// [`with_hidden`] for front ends that tell the user, None otherwise.
+    /// [`search_with_hidden`] for front ends that tell the user, None
+    /// otherwise.
     pub hidden: Option<Hidden>,
-    /// The commit the counts came from and the files shown, so that
-    /// [`with_hidden`] counts the same commit (even when an indexing run
-    /// commits in between) without a second pass over the shown matches.
-    #[serde(skip)]
-    pub seen: Option<Seen>,
-}
-
-/// A search's commit and the bitset of its matching files
-/// ([`FileCounter::collector`]).
-#[derive(Debug, Clone)]
-pub struct Seen {
-    searcher: Searcher,
-    /// Its file numbering (reading every file name is work per file of
-    /// the index, done once per search).
-    counter: FileCounter,
-    files: Vec<u64>,
-}
-
-/// Adds to `res` what `req` hid ([`Hidden`]): extra exhaustive counts, so
-/// only front ends that show it pay for them (not the benchmark).
-pub fn with_hidden(
-    store: &Store,
-    req: &SearchRequest,
-    mut res: SearchResults,
-) -> Result<SearchResults> {
-    res.hidden = Some(match &res.seen {
-        Some(seen) => crate::query::count::hidden_beside(
-            &seen.searcher,
-            &seen.counter,
-            &store.fields,
-            req,
-            &seen.files,
-        )?,
-        None => crate::query::count::hidden(&store.reader()?.searcher(), &store.fields, req)?,
-    });
-    Ok(res)
 }
 
 /// The complete tantivy query of a request: sections only, the user query
@@ -136,17 +101,21 @@ struct Candidate {
 struct Ranked {
     candidates: Vec<Candidate>,
     total: usize,
-    seen: Seen,
+    /// Bitset of the matching files ([`FileCounter::collector`]).
+    files: Vec<u64>,
 }
 
 /// Ranks `req`'s matches: BM25 × section weight in tantivy, then × (1 +
 /// coverage of the section by the query), then the earliest of a document's
 /// near-best sections first.
-fn rank(store: &Store, req: &SearchRequest, want: usize) -> Result<Ranked> {
-    let reader = store.reader()?;
-    let searcher = reader.searcher();
-    let f = store.fields;
-    let query = build_query(&searcher, &f, req)?;
+fn rank(
+    searcher: &Searcher,
+    counter: &FileCounter,
+    f: &Fields,
+    req: &SearchRequest,
+    want: usize,
+) -> Result<Ranked> {
+    let query = build_query(searcher, f, req)?;
     // Candidates beyond `want` are re-ranked by how much of the section the
     // match covers (a field whose whole value is the phrase beats prose that
     // mentions it).
@@ -156,31 +125,30 @@ fn rank(store: &Store, req: &SearchRequest, want: usize) -> Result<Ranked> {
         .max(200)
         .min(searcher.num_docs() as usize)
         .max(1);
+    let snapshot = counter.snapshot().clone();
     let top = TopDocs::with_limit(candidates).tweak_score(move |seg: &SegmentReader| {
-        let weight = seg
-            .fast_fields()
-            .f64("weight")
-            .ok()
-            .map(|c| c.first_or_default_col(1.0));
+        let weight = snapshot
+            .columns_of(seg.segment_id())
+            .map(|c| c.weight.clone());
         move |doc, score: Score| {
-            let w = weight.as_ref().map_or(1.0, |c| c.get_val(doc));
+            let w = weight.as_ref().and_then(|c| c.first(doc)).unwrap_or(1.0);
             score * w as Score
         }
     });
     // One pass ranks, counts sections and counts distinct documents (the
     // phrase positions are the expensive part; read them once).
-    let counter = FileCounter::of(store, &searcher)?;
-    let (top, total, files) = searcher.search(&query, &(top, Count, counter.collector()))?;
+    let collector = (top, Count, counter.collector());
+    let (top, total, files) = match threads_for(searcher, f, req) {
+        1 => searcher.search(&query, &collector)?,
+        n => search_in_parallel(searcher, query.as_ref(), &collector, n)?,
+    };
     let matched: usize = req.query.must.iter().map(|p| p.norm.chars().count()).sum();
-    let mut columns: HashMap<u32, SegmentColumns> = HashMap::new();
+    let snapshot = counter.snapshot();
     let mut ranked = Vec::with_capacity(top.len());
     for (score, addr) in top {
-        let c = match columns.entry(addr.segment_ord) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(SegmentColumns::open(
-                searcher.segment_reader(addr.segment_ord),
-            )?),
-        };
+        let c = snapshot
+            .columns(addr.segment_ord)
+            .ok_or_else(|| anyhow::anyhow!("a hit in a segment the search did not open"))?;
         let chars = c.body_chars.first(addr.doc_id).unwrap_or(0);
         ranked.push(Candidate {
             score: score * (1.0 + coverage(chars, matched)),
@@ -189,7 +157,7 @@ fn rank(store: &Store, req: &SearchRequest, want: usize) -> Result<Ranked> {
                 .file
                 .ords()
                 .first(addr.doc_id)
-                .and_then(|o| counter.file_number(addr.segment_ord, o))
+                .and_then(|o| snapshot.file_number(addr.segment_ord, o))
                 .unwrap_or(u32::MAX),
             ordinal: c.ordinal.first(addr.doc_id).unwrap_or(0),
         });
@@ -199,56 +167,155 @@ fn rank(store: &Store, req: &SearchRequest, want: usize) -> Result<Ranked> {
     Ok(Ranked {
         candidates: ranked,
         total,
-        seen: Seen {
-            searcher,
-            counter,
-            files,
-        },
+        files,
     })
 }
 
-/// The columns of one segment that re-ranking reads.
-struct SegmentColumns {
-    file: StrColumn,
-    ordinal: Column<u64>,
-    body_chars: Column<u64>,
+/// Sections the rarest bigram of a query must be in before its segments are
+/// searched on several threads: below it the whole pass takes well under a
+/// millisecond, less than handing it to other threads costs.
+const PARALLEL_SECTIONS: u64 = 2500;
+
+/// Threads for the ranked pass of `req`: several when the index has several
+/// segments and the query matches widely (its phrase positions are then
+/// most of a search), else one.
+fn threads_for(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> usize {
+    let segments = searcher.segment_readers().len();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if segments < 2 || cores < 2 {
+        return 1;
+    }
+    // The sections a part can match are at most those of its rarest bigram.
+    let reach = |norm: &str| {
+        phrase_bigrams(norm)
+            .iter()
+            .map(|(_, b)| {
+                searcher
+                    .doc_freq(&Term::from_field_text(f.body_ngram, b))
+                    .unwrap_or(0)
+            })
+            .min()
+            .unwrap_or(u64::MAX)
+    };
+    let widest = req
+        .query
+        .must
+        .iter()
+        .map(|p| reach(&p.norm))
+        .min()
+        .unwrap_or(0);
+    if widest < PARALLEL_SECTIONS {
+        1
+    } else {
+        cores.min(segments)
+    }
 }
 
-impl SegmentColumns {
-    fn open(seg: &SegmentReader) -> Result<SegmentColumns> {
-        let ff = seg.fast_fields();
-        Ok(SegmentColumns {
-            file: ff
-                .str("file")?
-                .ok_or_else(|| anyhow::anyhow!("the index has no `file` column; re-index"))?,
-            ordinal: ff.u64("ordinal")?,
-            body_chars: ff.u64("body_chars")?,
-        })
+/// `searcher.search` with the segments shared out among `threads` scoped
+/// threads (balanced by size). Threads live for one search only: a pool's
+/// idle workers spin and slow the searches that stay on one thread.
+fn search_in_parallel<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    collector: &C,
+    threads: usize,
+) -> Result<C::Fruit> {
+    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let mut segments: Vec<(u32, &SegmentReader)> = searcher
+        .segment_readers()
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i as u32, s))
+        .collect();
+    segments.sort_by_key(|(_, s)| std::cmp::Reverse(s.num_docs()));
+    // Largest first, each to the least loaded thread.
+    let mut shares: Vec<(u64, Vec<(u32, &SegmentReader)>)> = vec![(0, Vec::new()); threads];
+    for seg in segments {
+        let least = shares
+            .iter_mut()
+            .min_by_key(|(docs, _)| *docs)
+            .expect("threads ≥ 1");
+        least.0 += u64::from(seg.1.num_docs());
+        least.1.push(seg);
     }
+    let collect = |segs: &[(u32, &SegmentReader)]| {
+        segs.iter()
+            .map(|&(ord, seg)| Ok((ord, collector.collect_segment(weight.as_ref(), ord, seg)?)))
+            .collect::<tantivy::Result<Vec<_>>>()
+    };
+    // The first share on this thread, the others on threads of their own.
+    let (first, rest) = shares.split_first().expect("threads ≥ 1");
+    let fruits = std::thread::scope(|scope| {
+        let workers: Vec<_> = rest
+            .iter()
+            .map(|(_, segs)| scope.spawn(|| collect(segs)))
+            .collect();
+        let mut fruits = vec![collect(&first.1)];
+        fruits.extend(
+            workers
+                .into_iter()
+                .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
+        );
+        fruits.into_iter().collect::<tantivy::Result<Vec<_>>>()
+    })?;
+    // Merged in segment order, as `Searcher::search` does (ties rank alike).
+    let mut fruits: Vec<_> = fruits.into_iter().flatten().collect();
+    fruits.sort_by_key(|(ord, _)| *ord);
+    Ok(collector.merge_fruits(fruits.into_iter().map(|(_, f)| f).collect())?)
 }
 
 /// Runs a search on the last commit of `store`.
 pub fn search(store: &Store, req: &SearchRequest) -> Result<SearchResults> {
-    let limit = req.limit.max(1);
-    let mut r = rank(store, req, limit)?;
-    r.candidates.truncate(limit);
-    results(store, req, r)
+    run(store, req, false, false)
 }
 
-/// Reads the stored text of the chosen candidates into [`SearchResults`].
-fn results(store: &Store, req: &SearchRequest, r: Ranked) -> Result<SearchResults> {
+/// One hit per document (its best section), for "where does each city say
+/// this": every matching section is ranked, then documents keep their first.
+pub fn search_per_file(store: &Store, req: &SearchRequest) -> Result<SearchResults> {
+    run(store, req, true, false)
+}
+
+/// [`search`] or [`search_per_file`], also counting what the request's
+/// options hid ([`Hidden`]) for front ends that tell the user. The hidden
+/// counts are passes of their own that do not depend on the hits, so they
+/// run on a second thread over the same commit while the search ranks.
+pub fn search_with_hidden(
+    store: &Store,
+    req: &SearchRequest,
+    per_file: bool,
+) -> Result<SearchResults> {
+    run(store, req, per_file, true)
+}
+
+fn run(store: &Store, req: &SearchRequest, per_file: bool, hidden: bool) -> Result<SearchResults> {
+    let searcher = store.reader()?.searcher();
+    let counter = FileCounter::of(store, &searcher)?;
+    let f = &store.fields;
+    let limit = req.limit.max(1);
+    let want = if per_file { usize::MAX / 8 } else { limit };
+    let (ranked, counts) = std::thread::scope(|s| {
+        let counts = hidden.then(|| s.spawn(|| counter.hidden_counts(&searcher, f, req)));
+        let ranked = rank(&searcher, &counter, f, req, want);
+        let counts = counts.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        (ranked, counts)
+    });
+    let mut r = ranked?;
+    if per_file {
+        let mut seen = std::collections::HashSet::new();
+        r.candidates.retain(|c| seen.insert(c.file));
+    }
+    r.candidates.truncate(limit);
     let needles: Vec<&str> = req.query.must.iter().map(|p| p.norm.as_str()).collect();
     let hits = r
         .candidates
         .iter()
-        .map(|c| to_hit(&r.seen.searcher, &store.fields, c, &needles))
+        .map(|c| to_hit(&searcher, f, c, &needles))
         .collect::<Result<Vec<_>>>()?;
     Ok(SearchResults {
         hits,
         total: r.total,
-        documents: Some(FileCounter::files_in(&r.seen.files)),
-        hidden: None,
-        seen: Some(r.seen),
+        documents: Some(FileCounter::files_in(&r.files)),
+        hidden: counts.transpose()?.map(|c| c.beside(&r.files)),
     })
 }
 
@@ -287,16 +354,6 @@ fn coverage(body_chars: u64, matched: usize) -> f32 {
         return 0.0;
     }
     (matched as f32 / body_chars as f32).min(1.0)
-}
-
-/// One hit per document (its best section), for "where does each city say
-/// this": every matching section is ranked, then documents keep their first.
-pub fn search_per_file(store: &Store, req: &SearchRequest) -> Result<SearchResults> {
-    let mut r = rank(store, req, usize::MAX / 8)?;
-    let mut seen = std::collections::HashSet::new();
-    r.candidates.retain(|c| seen.insert(c.file));
-    r.candidates.truncate(req.limit.max(1));
-    results(store, req, r)
 }
 
 /// A section as stored, for exhaustive listings (contractors, compare).

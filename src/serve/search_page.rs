@@ -166,13 +166,9 @@ fn execute(app: &App, state: &SearchState, all: Option<usize>) -> Answer<Outcome
                 total: 0,
                 documents: Some(0),
                 hidden: None,
-                seen: None,
             }
         }
-        Ok(_) if state.per_doc => {
-            search::with_hidden(store, &req, search::search_per_file(store, &req)?)?
-        }
-        Ok(_) => search::with_hidden(store, &req, search::search(store, &req)?)?,
+        Ok(_) => search::search_with_hidden(store, &req, state.per_doc)?,
     };
     let mut emptied_by = Vec::new();
     if res.total == 0 && why_empty.is_empty() {

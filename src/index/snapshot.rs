@@ -1,0 +1,99 @@
+//! What every search reads from each segment of an index snapshot, opened
+//! once per snapshot instead of once per search: one numbering of the source
+//! files across segments (each segment has its own dictionary of file
+//! names; counting distinct documents needs one set of numbers), and the
+//! columns that ranking reads. Building the numbering reads every file name
+//! and opening a column decodes its block index, both work that grows with
+//! the corpus, so [`crate::index::store::Store::snapshot`] keeps one.
+
+use std::collections::HashMap;
+
+use anyhow::{anyhow, Result};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::index::SegmentId;
+use tantivy::{Searcher, SegmentOrdinal, SegmentReader};
+
+/// The columns of one segment that searches read.
+#[derive(Clone)]
+pub struct SegmentColumns {
+    /// The source file of each section (term ordinals into the segment's
+    /// file dictionary).
+    pub file: StrColumn,
+    /// Position of the section in its document.
+    pub ordinal: Column<u64>,
+    /// Length of the section's normalised text, in characters.
+    pub body_chars: Column<u64>,
+    /// The section's ranking weight.
+    pub weight: Column<f64>,
+}
+
+impl SegmentColumns {
+    fn open(seg: &SegmentReader) -> Result<SegmentColumns> {
+        let ff = seg.fast_fields();
+        let stale =
+            || anyhow!("the index lacks a column this pia reads (built by an older pia); re-index");
+        Ok(SegmentColumns {
+            file: ff.str("file")?.ok_or_else(stale)?,
+            ordinal: ff.u64("ordinal")?,
+            body_chars: ff.u64("body_chars")?,
+            weight: ff.f64("weight")?,
+        })
+    }
+}
+
+/// Per-segment columns and the file numbering of one snapshot.
+pub struct Snapshot {
+    /// Per segment ordinal: its id and columns.
+    segments: Vec<(SegmentId, SegmentColumns)>,
+    /// Per segment ordinal: `file` term ordinal → snapshot-wide file number.
+    global: Vec<Vec<u32>>,
+    files: usize,
+}
+
+impl Snapshot {
+    /// Opens the columns of every segment of `searcher` and numbers its files.
+    pub fn new(searcher: &Searcher) -> Result<Snapshot> {
+        let mut ids: HashMap<Vec<u8>, u32> = HashMap::new();
+        let mut segments = Vec::new();
+        let mut global = Vec::new();
+        for seg in searcher.segment_readers() {
+            let columns = SegmentColumns::open(seg)?;
+            let dict = columns.file.dictionary();
+            let mut map = Vec::with_capacity(dict.num_terms());
+            let mut stream = dict.stream()?;
+            while stream.advance() {
+                let next = ids.len() as u32;
+                map.push(*ids.entry(stream.key().to_vec()).or_insert(next));
+            }
+            global.push(map);
+            segments.push((seg.segment_id(), columns));
+        }
+        Ok(Snapshot {
+            segments,
+            global,
+            files: ids.len(),
+        })
+    }
+
+    /// The columns of segment `seg` (its ordinal in the searcher).
+    pub fn columns(&self, seg: SegmentOrdinal) -> Option<&SegmentColumns> {
+        self.segments.get(seg as usize).map(|(_, c)| c)
+    }
+
+    /// The columns of the segment with id `id` (for callbacks that are
+    /// handed a segment reader, not its ordinal).
+    pub fn columns_of(&self, id: SegmentId) -> Option<&SegmentColumns> {
+        self.segments.iter().find(|(s, _)| *s == id).map(|(_, c)| c)
+    }
+
+    /// The snapshot-wide number of the file with term ordinal `ord` in
+    /// segment `seg`.
+    pub fn file_number(&self, seg: SegmentOrdinal, ord: u64) -> Option<u32> {
+        self.global.get(seg as usize)?.get(ord as usize).copied()
+    }
+
+    /// Distinct files in the snapshot (numbers are below this).
+    pub fn files(&self) -> usize {
+        self.files
+    }
+}
