@@ -191,13 +191,12 @@ fn every_value_under_its_own_field() {
 /// Issue 16's metamorphic check: each seed re-rendered as other extractors
 /// print it must keep its values under the same fields. The issue's target
 /// is the original's figure minus 2 points, and minus 10 for fully collapsed
-/// text; the floors below are what the parser reaches today (where a target
-/// is not met yet — collapsed text, 88.9 % against 89.3 % — the floor
-/// guards against going back).
+/// text (line structure gone).
 #[test]
 fn fields_do_not_depend_on_the_layout() {
     let original = accuracy(|t| t.to_string()).pct;
-    let floors: [(&str, f64); 5] = [
+    let floors: [(&str, f64); 6] = [
+        ("collapsed", original - 10.0),
         ("spaced-digits", original - 2.0),
         ("page-numbers", original - 2.0),
         ("crlf", original - 2.0),
@@ -208,7 +207,6 @@ fn fields_do_not_depend_on_the_layout() {
     for (name, render) in common::layouts::VARIANTS {
         let floor = match floors.iter().find(|f| f.0 == name) {
             Some(f) => f.1,
-            None if name == "collapsed" => 87.5,
             None => continue,
         };
         let a = accuracy(render);

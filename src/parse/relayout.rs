@@ -136,9 +136,13 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
         }
         toc = false;
         if collapsed {
-            let joins = (is_mark(c.text) || out.ends_with_mark()) && !out.repeats_mark(c.text);
+            let repeats = out.repeats_mark(c.text);
+            let joins = (is_mark(c.text) || out.ends_with_mark()) && !repeats;
             let answer = !joins && is_radio_option(c.text) && !is_box_option(c.text);
-            if (answer || after_answer || starts_block(c.text)) && !(joins && out.ends_with_mark())
+            // A repeated mark goes on a line of its own in the same block.
+            if (answer || after_answer || starts_block(c.text))
+                && !(joins && out.ends_with_mark())
+                && !repeats
             {
                 out.block_break();
             }
@@ -388,12 +392,17 @@ impl Layout {
         self.out.push_str(line);
         self.out.push_str("\n\n");
     }
-    /// `t` would close a box twice (`]` `]`: boxes of different rows, each
-    /// closed on its own line), or is an answer after closing marks only.
+    /// `t` would open or close a box twice (`[` `[`, `]` `]`: boxes of
+    /// different rows, each printed on its own line), or is an answer after
+    /// closing marks only.
     fn repeats_mark(&self, t: &str) -> bool {
-        let closer = |m: &str| !m.is_empty() && m.chars().all(|c| matches!(c, ']' | '］'));
+        let only =
+            |m: &str, marks: [char; 2]| !m.is_empty() && m.chars().all(|c| marks.contains(&c));
+        let closer = |m: &str| only(m, [']', '］']);
+        let opener = |m: &str| only(m, ['[', '［']);
         let last = self.line.split(' ').next_back().unwrap_or("");
         (closer(t) && closer(last))
+            || (opener(t) && opener(last))
             || (is_radio_option(t) && !self.line.is_empty() && self.line.split(' ').all(closer))
     }
     /// `［ ○ ４．特定個人情報ファイルの取扱いの委託`: a ticked box right
@@ -584,6 +593,19 @@ mod tests {
         // Nothing is lost.
         let squash = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
         assert_eq!(squash(&out), squash(&text));
+    }
+
+    #[test]
+    fn boxes_of_other_rows_keep_their_own_lines() {
+        let s = schema(Variant::KisoR6);
+        // Collapsed: the open halves of other rows' boxes run into a
+        // selected answer (`[ ]十分である`), as three PDF lines did.
+        let text = "Ⅳ リスク対策 [ [ [ ]十分である ］ 内部監査 ］ 外部監査 ".repeat(40);
+        let out = canonical(&text, s).expect("collapsed text is rewritten");
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines.contains(&"[ ]十分である"), "{out}");
+        assert!(!out.contains("[ [ ]"), "{out}");
+        assert!(!out.contains("］ ］"), "{out}");
     }
 
     #[test]
