@@ -57,8 +57,8 @@ pub struct SearchResults {
     pub hidden: Option<Hidden>,
 }
 
-/// The complete tantivy query of a request: sections only, the user query
-/// (over body text, and choice lists when asked), and the filters.
+/// The complete tantivy query of a request: the user query (over body
+/// text, and choice lists when asked) and the filters.
 pub fn build_query(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<Box<dyn Query>> {
     let mut user = req.query.to_query(f.body_ngram, f.body_ja);
     if req.include_choices {
@@ -68,16 +68,10 @@ pub fn build_query(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Resu
             (Occur::Should, choices),
         ]));
     }
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
-        (
-            Occur::Must,
-            Box::new(TermQuery::new(
-                Term::from_field_text(f.kind, KIND_SECTION),
-                IndexRecordOption::Basic,
-            )),
-        ),
-        (Occur::Must, user),
-    ];
+    // No `kind:section` clause: only sections have body text or choice
+    // lists, and every user query requires one of them (intersecting with
+    // every section cost each search a pass over the longest posting list).
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user)];
     for q in req.filters.to_queries(searcher, f)? {
         clauses.push((Occur::Must, q));
     }
