@@ -66,6 +66,31 @@ impl BigramShare {
     }
 }
 
+/// What tells one meta.json from another without reading it: tantivy
+/// replaces the file on every commit (a new inode), and its time and length
+/// change with it where inodes are not available.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct MetaStamp {
+    modified: SystemTime,
+    len: u64,
+    inode: u64,
+}
+
+impl MetaStamp {
+    fn of(path: &Path) -> Option<MetaStamp> {
+        let m = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&m);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(MetaStamp {
+            modified: m.modified().ok()?,
+            len: m.len(),
+            inode,
+        })
+    }
+}
+
 /// What identifies an index snapshot: its segments and their deletes.
 type SnapshotKey = Vec<(SegmentId, Option<tantivy::Opstamp>)>;
 
@@ -80,9 +105,9 @@ pub struct Store {
     /// One reader for the store's life, reloaded on use: opening a reader
     /// per query costs more than many queries do at national scale.
     reader: std::sync::OnceLock<IndexReader>,
-    /// meta.json as last loaded (modified time, length): a reload reopens
+    /// meta.json as last loaded ([`MetaStamp`]): a reload reopens
     /// every segment, so it is done only when a commit changed the file.
-    loaded: Mutex<Option<(SystemTime, u64)>>,
+    loaded: Mutex<Option<MetaStamp>>,
     /// The columns and file numbering of the last snapshot searched, by
     /// its segments.
     snapshot: Mutex<Option<(SnapshotKey, Arc<Snapshot>)>>,
@@ -157,9 +182,7 @@ impl Store {
 
     /// A reader that always sees the last commit (safe during indexing).
     pub fn reader(&self) -> Result<IndexReader> {
-        let stamp = std::fs::metadata(self.path.join("meta.json"))
-            .and_then(|m| Ok((m.modified()?, m.len())))
-            .ok();
+        let stamp = MetaStamp::of(&self.path.join("meta.json"));
         let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(r) = self.reader.get() {
             if stamp.is_none() || *loaded != stamp {

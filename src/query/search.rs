@@ -191,14 +191,15 @@ fn threads_for(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> usize {
             .min()
             .unwrap_or(u64::MAX)
     };
-    let widest = req
+    // All parts must match: the query reaches no further than its narrowest.
+    let reach_of_query = req
         .query
         .must
         .iter()
         .map(|p| reach(&p.norm))
         .min()
         .unwrap_or(0);
-    if widest < PARALLEL_SECTIONS {
+    if reach_of_query < PARALLEL_SECTIONS {
         1
     } else {
         cores.min(segments)
