@@ -347,12 +347,31 @@ fn scrambled_cover_of_a_duplicate_name() {
         assert_eq!(m.agency, opt("東京都府中市長"));
         assert_eq!(m.form_version, opt("令和６年10月 様式２"));
     }
-    let m = parse_document(&t.replace("東京都府中市長", "府中市長")).meta;
+    let bare = t.replace("東京都府中市長", "府中市長");
+    let m = parse_document(&bare).meta;
     assert_eq!(m.municipality.map(|x| x.0), opt("府中市"));
     assert_eq!(
         m.prefecture, None,
         "府中市 of 東京都 or of 広島県: undecidable"
     );
+    // The body's own address decides: the postal code printed before its
+    // name (開示請求先), in any layout and digit width.
+    let with = |address: &str| {
+        format!("{bare}\n ７．特定個人情報の開示・訂正・利用停止請求\n\n 請求先\n\n{address}\n")
+    };
+    for (address, want) in [
+        ("〒183-8703　府中市宮西町２丁目２４番地", opt("東京都")),
+        ("〒７２６－８６０１ 府中市府川町３１５", opt("広島県")),
+        // Both codes: no single answer.
+        ("〒183-8703 府中市宮西町 〒726-8601 府中市府川町", None),
+        // A phone number's tail is no postal code.
+        ("電話 042-335-4111 府中市役所", None),
+    ] {
+        for text in [with(address), collapsed(&with(address))] {
+            let m = parse_document(&text).meta;
+            assert_eq!(m.prefecture.map(|x| x.0), want, "{address}");
+        }
+    }
 }
 
 /// `pia docs` on re-rendered seeds lists the same metadata as on the seeds.

@@ -602,8 +602,9 @@ fn leading_municipality(body: &str) -> Option<&str> {
 /// table. A name found in several prefectures (府中市, 伊達市, 森町 …) is
 /// decided only by a clue in the document — the name printed with one of those
 /// prefectures, or that prefecture's 後期高齢者医療広域連合 / 国民健康保険団体
-/// 連合会 named in it — and otherwise stays `None`: never guessed. (Postal
-/// codes and phone area codes are not used.)
+/// 連合会 named in it, or the postal code printed before its name (the body's
+/// own address, given as 開示請求先 in most assessments) — and otherwise
+/// stays `None`: never guessed. (Phone area codes are not used.)
 pub fn prefecture_for(body: &Body, text: &str) -> Option<String> {
     if let Some(p) = &body.prefecture {
         return Some(p.clone());
@@ -622,7 +623,8 @@ pub fn prefecture_for(body: &Body, text: &str) -> Option<String> {
         .filter(|c| !c.is_whitespace())
         .collect();
     let hinted: Vec<&str> = cands
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|p| {
             compact.contains(&format!("{p}{m}"))
                 || compact.contains(&format!("{p}後期高齢者医療広域連合"))
@@ -631,8 +633,103 @@ pub fn prefecture_for(body: &Body, text: &str) -> Option<String> {
         .collect();
     match hinted.as_slice() {
         [p] => Some(p.to_string()),
+        [] => only_one(postal_prefectures(&compact, m).filter(|p| cands.contains(p))),
         _ => None,
     }
+}
+
+/// The one distinct item of `items`, if there is exactly one.
+fn only_one<'a>(items: impl Iterator<Item = &'a str>) -> Option<String> {
+    let mut seen: Option<&str> = None;
+    for p in items {
+        match seen {
+            Some(q) if q != p => return None,
+            _ => seen = Some(p),
+        }
+    }
+    seen.map(str::to_string)
+}
+
+/// Prefectures of the postal codes printed right before `municipality` in
+/// `compact` (the text without blanks): `〒183-8703府中市宮西町…`.
+fn postal_prefectures<'a>(
+    compact: &'a str,
+    municipality: &str,
+) -> impl Iterator<Item = &'static str> + 'a {
+    let re = Regex::new(&format!(
+        r"(?:^|[^0-9０-９\-－‐‑–—ー−])〒?([0-9０-９]{{3}})[-－‐‑–—ー−][0-9０-９]{{4}}{}",
+        regex::escape(municipality)
+    ))
+    .ok();
+    re.into_iter().flat_map(move |re| {
+        re.captures_iter(compact)
+            .filter_map(|c| postal_prefecture(&c[1]))
+            .collect::<Vec<_>>()
+    })
+}
+
+/// The prefecture whose delivery area a postal code's first digits name
+/// (Japan Post allots the first two digits by prefecture: 10–20 東京都,
+/// 72–73 広島県 …). A few codes cross a border (〒498 is also 木曽岬町, 三重県);
+/// that never decides between the far-apart prefectures that share a
+/// municipality's name (府中市: 183 東京都 / 726 広島県).
+fn postal_prefecture(first3: &str) -> Option<&'static str> {
+    let n: u32 = crate::normalize::fold(first3).get(..2)?.parse().ok()?;
+    // First two digits: (lowest, highest, prefecture).
+    const AREAS: [(u32, u32, &str); 48] = [
+        (0, 0, "北海道"),
+        (1, 1, "秋田県"),
+        (2, 2, "岩手県"),
+        (3, 3, "青森県"),
+        (4, 9, "北海道"),
+        (10, 20, "東京都"),
+        (21, 25, "神奈川県"),
+        (26, 29, "千葉県"),
+        (30, 31, "茨城県"),
+        (32, 32, "栃木県"),
+        (33, 36, "埼玉県"),
+        (37, 37, "群馬県"),
+        (38, 39, "長野県"),
+        (40, 40, "山梨県"),
+        (41, 43, "静岡県"),
+        (44, 49, "愛知県"),
+        (50, 50, "岐阜県"),
+        (51, 51, "三重県"),
+        (52, 52, "滋賀県"),
+        (53, 59, "大阪府"),
+        (60, 62, "京都府"),
+        (63, 63, "奈良県"),
+        (64, 64, "和歌山県"),
+        (65, 67, "兵庫県"),
+        (68, 68, "鳥取県"),
+        (69, 69, "島根県"),
+        (70, 71, "岡山県"),
+        (72, 73, "広島県"),
+        (74, 75, "山口県"),
+        (76, 76, "香川県"),
+        (77, 77, "徳島県"),
+        (78, 78, "高知県"),
+        (79, 79, "愛媛県"),
+        (80, 83, "福岡県"),
+        (84, 84, "佐賀県"),
+        (85, 85, "長崎県"),
+        (86, 86, "熊本県"),
+        (87, 87, "大分県"),
+        (88, 88, "宮崎県"),
+        (89, 89, "鹿児島県"),
+        (90, 90, "沖縄県"),
+        (91, 91, "福井県"),
+        (92, 92, "石川県"),
+        (93, 93, "富山県"),
+        (94, 95, "新潟県"),
+        (96, 97, "福島県"),
+        (98, 98, "宮城県"),
+        (99, 99, "山形県"),
+    ];
+    AREAS
+        .iter()
+        .find(|(lo, hi, _)| (*lo..=*hi).contains(&n))
+        .map(|(_, _, p)| *p)
 }
 
 /// The 評価実施機関名 as printed: the value after its label, or else (labels
