@@ -24,6 +24,9 @@ const CANONICAL_LABELS: usize = 8;
 /// PDF lines hold ≤ ~50 characters (150 bytes), export rows a few hundred.
 const COLLAPSED_LINE_BYTES: usize = 1000;
 
+/// Empty lines that end a page in the PDF layout.
+const PAGE_BLANKS: usize = 3;
+
 /// Most cells one label is allowed to span (`Ⅰ` `基本情報`, wrapped labels).
 const MAX_LABEL_CELLS: usize = 8;
 
@@ -66,6 +69,10 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
     // as the form prints it in its own box.
     let mut after_answer = false;
     while i < cells.len() {
+        // A page break the rendering kept (pages collapsed one by one).
+        if collapsed && cells[i].blanks_before >= PAGE_BLANKS {
+            out.page_break();
+        }
         // After an option number (`9)`) comes the option's text, even where
         // it reads like a label (`9) 従業者に対する教育・啓発`).
         let option_text = collapsed && out.ends_with_option_number();
@@ -606,6 +613,18 @@ mod tests {
         assert!(lines.contains(&"[ ]十分である"), "{out}");
         assert!(!out.contains("[ [ ]"), "{out}");
         assert!(!out.contains("］ ］"), "{out}");
+    }
+
+    #[test]
+    fn pages_collapsed_one_by_one_keep_their_breaks() {
+        let s = schema(Variant::Juten);
+        let page = "Ⅰ 基本情報 ①事務の名称 後期高齢者医療制度に関する事務 ".repeat(40);
+        let text = format!("{page}\n\n\n\n{page}");
+        let out = canonical(&text, s).expect("collapsed text is rewritten");
+        let first = out.find("後期高齢者医療制度に関する事務").unwrap();
+        let last = out.rfind("後期高齢者医療制度に関する事務").unwrap();
+        let breaks = out[first..last].matches("\n\n\n\n").count();
+        assert_eq!(breaks, 1, "{out}");
     }
 
     #[test]
