@@ -552,3 +552,56 @@ fn reindexing_is_incremental_and_idempotent() {
     let docs3 = docs_json(&idx);
     assert!(!docs3.contains("sub/new.txt"), "{docs3}");
 }
+
+/// A store kept open (as `pia serve` keeps one) sees every later commit of
+/// another process: the reader reloads when `meta.json` changes, and the
+/// per-snapshot file numbering and columns are rebuilt with it (an added
+/// file, an edited one, a removed one).
+#[test]
+fn an_open_store_sees_later_commits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    let idx = tmp.path().join("idx");
+    fs::create_dir_all(&dir).unwrap();
+    fs::copy(corpus_file(SEED), dir.join(SEED)).unwrap();
+    assert_eq!(counts(&index_json(&dir, &idx)), [1, 0, 0, 0]);
+    let store = Store::open(&idx).unwrap();
+    let req = |q: &str| SearchRequest {
+        query: UserQuery::parse(q).unwrap(),
+        filters: Default::default(),
+        limit: 10,
+        include_choices: false,
+    };
+    let documents = |q: &str| {
+        search::search_with_hidden(&store, &req(q), true)
+            .unwrap()
+            .documents
+    };
+    assert_eq!(documents("中間サーバー"), Some(1));
+    // Searching again without a commit gives the same answer.
+    assert_eq!(documents("中間サーバー"), Some(1));
+
+    fs::copy(corpus_file(SEED2), dir.join(SEED2)).unwrap();
+    assert_eq!(counts(&index_json(&dir, &idx)), [1, 0, 0, 1]);
+    assert_eq!(documents("中間サーバー"), Some(2));
+    let per_file = search::search_with_hidden(&store, &req("中間サーバー"), true).unwrap();
+    let files: BTreeSet<String> = per_file
+        .hits
+        .iter()
+        .map(|h| h.location.file.clone())
+        .collect();
+    assert_eq!(files.len(), 2, "one hit per document: {files:?}");
+
+    let text = fs::read_to_string(dir.join(SEED2)).unwrap();
+    fs::write(
+        dir.join(SEED2),
+        text.replacen("中間サーバー", "中間サーバー新設分", 1),
+    )
+    .unwrap();
+    assert_eq!(counts(&index_json(&dir, &idx)), [0, 1, 0, 1]);
+    assert_eq!(documents("中間サーバー新設分"), Some(1));
+
+    fs::remove_file(dir.join(SEED)).unwrap();
+    assert_eq!(counts(&index_json(&dir, &idx)), [0, 0, 1, 1]);
+    assert_eq!(documents("中間サーバー"), Some(1));
+}
