@@ -260,7 +260,8 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    let mut out = io::stdout().lock();
+    // Buffered: a listing of thousands of hits is one write, not one per line.
+    let mut out = io::BufWriter::new(io::stdout().lock());
     match cli.cmd {
         Cmd::Index {
             dir,
@@ -321,6 +322,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             present::hits(&mut out, &res, style)?;
             if json {
                 if let Some(note) = res.hidden.as_ref().and_then(present::hidden_note) {
+                    // After the hits, also where both streams share a terminal.
+                    out.flush()?;
                     eprintln!("pia: {note}");
                 }
             }
