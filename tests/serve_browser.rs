@@ -42,24 +42,46 @@ fn start_driver() -> Driver {
          `chromium chromium-driver fonts-ipafont-gothic` \
          (apt-get install -y --no-install-recommends chromium chromium-driver fonts-ipafont-gothic; .ci/run does this)"
     );
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(CHROMEDRIVER)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
-    let driver = Driver { child, port };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not start");
-        std::thread::sleep(Duration::from_millis(50));
+    // Tests run in parallel, each with its own chromedriver: a port another
+    // test's driver took, or a driver that exits at start, means a new try.
+    for _ in 0..5 {
+        let port = free_port();
+        let mut child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(Some(_)) = child.try_wait() {
+                break; // exited (port taken): try another port
+            }
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Driver { child, port };
+            }
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
-    driver
+    panic!("chromedriver exited at start five times");
+}
+
+/// A port no other test of this process was given.
+fn free_port() -> u16 {
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
 async fn browser(driver: &Driver) -> Client {
@@ -88,11 +110,25 @@ async fn browser_with(driver: &Driver, javascript: bool) -> Client {
     let serde_json::Value::Object(caps) = caps else {
         unreachable!()
     };
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("connect to chromedriver")
+    // A driver that has just started may still drop the first session
+    // request (seen once as "connection reset by peer"): try again.
+    let url = format!("http://127.0.0.1:{}", driver.port);
+    let mut tries = 0;
+    loop {
+        let attempt = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await;
+        match attempt {
+            Ok(client) => return client,
+            Err(e) if tries < 4 => {
+                tries += 1;
+                eprintln!("chromedriver session, try {tries} failed: {e}; retrying");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(e) => panic!("connect to chromedriver: {e:?}"),
+        }
+    }
 }
 
 fn base(addr: SocketAddr) -> String {
