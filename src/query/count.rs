@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
 use tantivy::query::{BooleanQuery, Occur, Query};
@@ -157,16 +157,6 @@ impl SegmentCollector for SegmentFiles {
     fn harvest(self) -> Vec<u64> {
         self.seen
     }
-}
-
-/// Fails unless the index can count files (its `file` field is a fast field).
-pub fn check_countable(searcher: &Searcher) -> Result<()> {
-    for seg in searcher.segment_readers() {
-        if seg.fast_fields().str("file")?.is_none() {
-            bail!("the index has no `file` fast column (built by an older pia); re-index");
-        }
-    }
-    Ok(())
 }
 
 /// Matches a search did not show because of its own options: users who
