@@ -633,39 +633,32 @@ pub fn prefecture_for(body: &Body, text: &str) -> Option<String> {
         .collect();
     match hinted.as_slice() {
         [p] => Some(p.to_string()),
-        [] => only_one(postal_prefectures(&compact, m).filter(|p| cands.contains(p))),
+        [] => {
+            let mut postal = postal_prefectures(&compact, m);
+            postal.retain(|p| cands.contains(p));
+            postal.sort_unstable();
+            postal.dedup();
+            match postal.as_slice() {
+                [p] => Some(p.to_string()),
+                _ => None,
+            }
+        }
         _ => None,
     }
 }
 
-/// The one distinct item of `items`, if there is exactly one.
-fn only_one<'a>(items: impl Iterator<Item = &'a str>) -> Option<String> {
-    let mut seen: Option<&str> = None;
-    for p in items {
-        match seen {
-            Some(q) if q != p => return None,
-            _ => seen = Some(p),
-        }
-    }
-    seen.map(str::to_string)
-}
-
 /// Prefectures of the postal codes printed right before `municipality` in
 /// `compact` (the text without blanks): `〒183-8703府中市宮西町…`.
-fn postal_prefectures<'a>(
-    compact: &'a str,
-    municipality: &str,
-) -> impl Iterator<Item = &'static str> + 'a {
-    let re = Regex::new(&format!(
+fn postal_prefectures(compact: &str, municipality: &str) -> Vec<&'static str> {
+    let Ok(re) = Regex::new(&format!(
         r"(?:^|[^0-9０-９\-－‐‑–—ー−])〒?([0-9０-９]{{3}})[-－‐‑–—ー−][0-9０-９]{{4}}{}",
         regex::escape(municipality)
-    ))
-    .ok();
-    re.into_iter().flat_map(move |re| {
-        re.captures_iter(compact)
-            .filter_map(|c| postal_prefecture(&c[1]))
-            .collect::<Vec<_>>()
-    })
+    )) else {
+        return Vec::new();
+    };
+    re.captures_iter(compact)
+        .filter_map(|c| postal_prefecture(&c[1]))
+        .collect()
 }
 
 /// The prefecture whose delivery area a postal code's first digits name
