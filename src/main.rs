@@ -13,9 +13,9 @@ use pia_search::index::store::{self, Store};
 use pia_search::ingest::{self, walk::InputKind};
 use pia_search::model::FormType;
 use pia_search::query::filter::Filters;
-use pia_search::query::search;
 use pia_search::query::syntax::UserQuery;
 use pia_search::query::SearchRequest;
+use pia_search::query::{search, topk};
 use pia_search::reports::{compare, contractors, eval};
 use pia_search::{parse, present};
 
@@ -77,6 +77,11 @@ enum Cmd {
         /// One hit per document: its best section (with --limit, documents).
         #[arg(long)]
         per_file: bool,
+        /// Count every match exactly, however many (a wide query otherwise
+        /// stops checking sections that cannot rank after 10,000 and prints
+        /// its totals as lower bounds, "10000+").
+        #[arg(long)]
+        exact_totals: bool,
     },
     /// List the indexed documents with their metadata.
     Docs {
@@ -300,6 +305,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             choices,
             per_file,
             exclude,
+            exact_totals,
         } => {
             let mut query = UserQuery::parse(&query.join(" "))?;
             for e in &exclude {
@@ -316,6 +322,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 filters: filters.to_filters(),
                 limit,
                 include_choices: choices,
+                exact_up_to: if exact_totals {
+                    usize::MAX
+                } else {
+                    topk::EXACT_TOTAL
+                },
             };
             let res = search::search_with_hidden(&s, &req, per_file)?;
             let style = present::Style::detect(json);

@@ -126,6 +126,7 @@ fn an_unknown_city_is_a_clear_error() {
         },
         limit: 10,
         include_choices: false,
+        exact_up_to: pia_search::query::topk::EXACT_TOTAL,
     };
     let err = pia_search::query::search::search(common::store(), &req)
         .unwrap_err()

@@ -86,6 +86,7 @@ fn search_files(store: &Store, query: &str) -> Vec<(String, String)> {
         filters: Default::default(),
         limit: 100_000,
         include_choices: false,
+        exact_up_to: pia_search::query::topk::EXACT_TOTAL,
     };
     let mut hits: Vec<(String, String)> = search::search(store, &req)
         .unwrap()
@@ -571,6 +572,7 @@ fn an_open_store_sees_later_commits() {
         filters: Default::default(),
         limit: 10,
         include_choices: false,
+        exact_up_to: pia_search::query::topk::EXACT_TOTAL,
     };
     let documents = |q: &str| {
         search::search_with_hidden(&store, &req(q), true)

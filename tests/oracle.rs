@@ -60,6 +60,7 @@ fn engine(q: &str) -> BTreeSet<(String, u64)> {
         filters: Filters::default(),
         limit: 1_000_000,
         include_choices: false,
+        exact_up_to: pia_search::query::topk::EXACT_TOTAL,
     };
     search::search(common::store(), &req)
         .expect("search")

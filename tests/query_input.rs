@@ -244,6 +244,7 @@ proptest! {
                 filters: Default::default(),
                 limit: 20,
                 include_choices: true,
+                exact_up_to: pia_search::query::topk::EXACT_TOTAL,
             };
             let res = search::search(store, &req);
             prop_assert!(res.is_ok(), "{:?}: {:?}", q, res.err());

@@ -40,6 +40,7 @@ fn phrase(q: &str, include_choices: bool, filters: Filters) -> SearchRequest {
         filters,
         limit: 1_000_000,
         include_choices,
+        exact_up_to: pia_search::query::topk::EXACT_TOTAL,
     }
 }
 

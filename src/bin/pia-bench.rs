@@ -116,6 +116,7 @@ fn request(q: &str, limit: usize) -> Result<SearchRequest> {
         query: UserQuery::parse(&format!("\"{q}\""))?,
         filters: Filters::default(),
         limit,
+        exact_up_to: pia_search::query::topk::EXACT_TOTAL,
         include_choices: false,
     })
 }

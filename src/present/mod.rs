@@ -85,12 +85,14 @@ pub fn hits(out: &mut impl Write, res: &SearchResults, style: Style) -> Result<(
     for h in &res.hits {
         hit(out, h, style)?;
     }
+    // A wide query's totals may be lower bounds (see `query::topk`).
+    let more = if res.totals_exact { "" } else { "+" };
     let docs = res
         .documents
-        .map_or_else(String::new, |d| format!(" in {d} documents"));
+        .map_or_else(String::new, |d| format!(" in {d}{more} documents"));
     writeln!(
         out,
-        "{} of {} matching sections{docs} shown (--limit N shows more)",
+        "{} of {}{more} matching sections{docs} shown (--limit N shows more)",
         res.hits.len(),
         res.total,
     )?;

@@ -6,6 +6,8 @@
 //! - [`filter`]: `--section` / `--city` / `--prefecture` / `--form` / `--affair`
 //!   restrictions as tantivy sub-queries;
 //! - [`search`]: ranked search (BM25 × section weight × coverage) → [`search::Hit`]s;
+//! - [`topk`]: the best sections of a phrase query without checking every
+//!   match (score bounds from term frequencies), for ranked search;
 //! - [`count`]: distinct matching documents, exhaustively, for counts and benchmarks;
 //! - [`snippet`]: the original text around a match, with highlights.
 
@@ -14,6 +16,7 @@ pub mod filter;
 pub mod search;
 pub mod snippet;
 pub mod syntax;
+pub mod topk;
 
 use filter::Filters;
 use syntax::UserQuery;
@@ -29,4 +32,8 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Also match inside choice lists (＜選択肢＞), which are not ranked text.
     pub include_choices: bool,
+    /// Sections a ranked search checks whatever their rank before its
+    /// totals may become lower bounds ([`topk`]): [`topk::EXACT_TOTAL`]
+    /// normally, `usize::MAX` for exact totals (`--exact-totals`).
+    pub exact_up_to: usize,
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use anyhow::Result;
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, DocSetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
@@ -20,6 +20,7 @@ use crate::normalize::fold;
 use crate::query::count::{FileCounter, Hidden};
 use crate::query::filter::{any_of, matching_terms};
 use crate::query::snippet::{self, Snippet};
+use crate::query::topk;
 
 /// One matching section.
 #[derive(Debug, Clone, Serialize)]
@@ -51,6 +52,10 @@ pub struct SearchResults {
     /// Distinct documents with a matching section (None on an index built
     /// before documents could be counted).
     pub documents: Option<usize>,
+    /// False when a wide ranked search stopped checking sections that could
+    /// not rank ([`topk::EXACT_TOTAL`]): `total` and `documents` are then
+    /// lower bounds. Counting queries are always exact.
+    pub totals_exact: bool,
     /// What the request's options hid (choice lists, filters); filled by
     /// [`search_with_hidden`] for front ends that tell the user, None
     /// otherwise.
@@ -72,8 +77,9 @@ pub fn build_query(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Resu
     // lists, and every user query requires one of them (intersecting with
     // every section cost each search a pass over the longest posting list).
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user)];
+    // Filters restrict, they do not rank (as in the pruned pass, [`topk`]).
     for q in req.filters.to_queries(searcher, f)? {
-        clauses.push((Occur::Must, q));
+        clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
     }
     Ok(Box::new(BooleanQuery::new(clauses)))
 }
@@ -90,18 +96,29 @@ struct Candidate {
     ordinal: u64,
 }
 
-/// Every matching section's count, the distinct documents, and the best
-/// `want` sections re-ranked, from one pass over the last commit.
+/// The best sections with their final scores, the matching sections
+/// counted, the distinct documents, from one pass over the last commit.
 struct Ranked {
     candidates: Vec<Candidate>,
     total: usize,
     /// Bitset of the matching files ([`FileCounter::collector`]).
     files: Vec<u64>,
+    /// Whether `total` and `files` are complete ([`topk`]).
+    exact: bool,
 }
 
-/// Ranks `req`'s matches: BM25 × section weight in tantivy, then × (1 +
-/// coverage of the section by the query), then the earliest of a document's
-/// near-best sections first.
+/// What one ranked pass over all segments found: the best sections by
+/// final score, before the near-best reordering.
+struct Pass {
+    scored: Vec<(Score, DocAddress)>,
+    total: usize,
+    files: Vec<u64>,
+    exact: bool,
+}
+
+/// Ranks `req`'s matches: BM25 × section weight × (1 + coverage of the
+/// section by the query), then the earliest of a document's near-best
+/// sections first.
 fn rank(
     searcher: &Searcher,
     counter: &FileCounter,
@@ -109,43 +126,27 @@ fn rank(
     req: &SearchRequest,
     want: usize,
 ) -> Result<Ranked> {
-    let query = build_query(searcher, f, req)?;
-    // Candidates beyond `want` are re-ranked by how much of the section the
-    // match covers (a field whose whole value is the phrase beats prose that
-    // mentions it).
-    // tantivy preallocates the top-k heap: never ask for more than exist.
-    let candidates = want
+    // More candidates than shown, for the near-best reordering within a
+    // document; tantivy preallocates the top-k heap: never ask for more
+    // than exist.
+    let pool = want
         .saturating_mul(5)
         .max(200)
         .min(searcher.num_docs() as usize)
         .max(1);
-    let snapshot = counter.snapshot().clone();
-    let top = TopDocs::with_limit(candidates).tweak_score(move |seg: &SegmentReader| {
-        let weight = snapshot
-            .columns_of(seg.segment_id())
-            .map(|c| c.weight.clone());
-        move |doc, score: Score| {
-            let w = weight.as_ref().and_then(|c| c.first(doc)).unwrap_or(1.0);
-            score * w as Score
-        }
-    });
-    // One pass ranks, counts sections and counts distinct documents (the
-    // phrase positions are the expensive part; read them once).
-    let collector = (top, Count, counter.collector());
-    let (top, total, files) = match threads_for(searcher, f, req) {
-        1 => searcher.search(&query, &collector)?,
-        n => search_in_parallel(searcher, query.as_ref(), &collector, n)?,
+    let threads = threads_for(searcher, f, req);
+    let pass = match topk::Plan::new(searcher, f, req)? {
+        Some(plan) => pruned_pass(searcher, counter, &plan, req, pool, threads)?,
+        None => tantivy_pass(searcher, counter, f, req, pool, threads)?,
     };
-    let matched: usize = req.query.must.iter().map(|p| p.norm.chars().count()).sum();
     let snapshot = counter.snapshot();
-    let mut ranked = Vec::with_capacity(top.len());
-    for (score, addr) in top {
+    let mut ranked = Vec::with_capacity(pass.scored.len());
+    for (score, addr) in pass.scored {
         let c = snapshot
             .columns(addr.segment_ord)
             .ok_or_else(|| anyhow::anyhow!("a hit in a segment the search did not open"))?;
-        let chars = c.body_chars.first(addr.doc_id).unwrap_or(0);
         ranked.push(Candidate {
-            score: score * (1.0 + coverage(chars, matched)),
+            score,
             addr,
             file: c
                 .file
@@ -157,11 +158,104 @@ fn rank(
         });
     }
     prefer_first_occurrence(&mut ranked);
-    ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.addr.cmp(&b.addr)));
     Ok(Ranked {
         candidates: ranked,
+        total: pass.total,
+        files: pass.files,
+        exact: pass.exact,
+    })
+}
+
+/// Characters the query's parts match in all (for coverage).
+fn matched_chars(req: &SearchRequest) -> usize {
+    req.query.must.iter().map(|p| p.norm.chars().count()).sum()
+}
+
+/// The pass of plain phrase queries ([`topk`]): sections that cannot rank
+/// are skipped once the exact-count budget is spent.
+fn pruned_pass(
+    searcher: &Searcher,
+    counter: &FileCounter,
+    plan: &topk::Plan,
+    req: &SearchRequest,
+    pool: usize,
+    threads: usize,
+) -> Result<Pass> {
+    let snapshot = counter.snapshot();
+    let budget = topk::Budget::new(req.exact_up_to);
+    let matched = matched_chars(req);
+    let tops = per_segment(searcher, threads, |ord, seg| {
+        plan.scan(snapshot, ord, seg, pool, &budget, matched)
+    })?;
+    let mut pass = Pass {
+        scored: Vec::new(),
+        total: 0,
+        files: vec![0u64; snapshot.files().div_ceil(64)],
+        exact: true,
+    };
+    for (ord, t) in tops.into_iter().enumerate() {
+        pass.total += t.matched;
+        pass.exact &= t.skipped == 0;
+        for (a, b) in pass.files.iter_mut().zip(&t.files) {
+            *a |= b;
+        }
+        pass.scored.extend(
+            t.best
+                .into_iter()
+                .map(|s| (s.score, DocAddress::new(ord as u32, s.doc))),
+        );
+    }
+    Ok(pass)
+}
+
+/// The general pass, through tantivy's query machinery (exclusions, choice
+/// lists, one-character parts): every match is checked, so the counts are
+/// exact. tantivy ranks by BM25 × weight; coverage multiplies the pool.
+fn tantivy_pass(
+    searcher: &Searcher,
+    counter: &FileCounter,
+    f: &Fields,
+    req: &SearchRequest,
+    pool: usize,
+    threads: usize,
+) -> Result<Pass> {
+    let query = build_query(searcher, f, req)?;
+    let snapshot = counter.snapshot().clone();
+    let top = TopDocs::with_limit(pool).tweak_score(move |seg: &SegmentReader| {
+        let weight = snapshot
+            .columns_of(seg.segment_id())
+            .map(|c| c.weight.clone());
+        move |doc, score: Score| {
+            let w = weight.as_ref().and_then(|c| c.first(doc)).unwrap_or(1.0);
+            score * w as Score
+        }
+    });
+    // One pass ranks, counts sections and counts distinct documents (the
+    // phrase positions are the expensive part; read them once).
+    let collector = (top, Count, counter.collector());
+    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let fruits = per_segment(searcher, threads, |ord, seg| {
+        Ok(collector.collect_segment(weight.as_ref(), ord, seg)?)
+    })?;
+    let (top, total, files) = collector.merge_fruits(fruits)?;
+    let snapshot = counter.snapshot();
+    let matched = matched_chars(req);
+    let scored = top
+        .into_iter()
+        .map(|(score, addr)| {
+            let chars = snapshot
+                .columns(addr.segment_ord)
+                .and_then(|c| c.body_chars.first(addr.doc_id))
+                .unwrap_or(0);
+            (score * (1.0 + topk::coverage(chars, matched)), addr)
+        })
+        .collect();
+    Ok(Pass {
+        scored,
         total,
         files,
+        exact: true,
     })
 }
 
@@ -206,18 +300,24 @@ fn threads_for(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> usize {
     }
 }
 
-/// `searcher.search` with the segments shared out among `threads` scoped
-/// threads (balanced by size). Threads live for one search only: a pool's
-/// idle workers spin and slow the searches that stay on one thread.
-fn search_in_parallel<C: Collector>(
+/// `scan` run on every segment of `searcher`, the segments shared out among
+/// `threads` scoped threads (balanced by size); results in segment order.
+/// Threads live for one search only: a pool's idle workers spin and slow
+/// the searches that stay on one thread.
+fn per_segment<T: Send>(
     searcher: &Searcher,
-    query: &dyn Query,
-    collector: &C,
     threads: usize,
-) -> Result<C::Fruit> {
-    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
-    let mut segments: Vec<(u32, &SegmentReader)> = searcher
-        .segment_readers()
+    scan: impl Fn(u32, &SegmentReader) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    let readers = searcher.segment_readers();
+    if threads <= 1 || readers.len() < 2 {
+        return readers
+            .iter()
+            .enumerate()
+            .map(|(i, s)| scan(i as u32, s))
+            .collect();
+    }
+    let mut segments: Vec<(u32, &SegmentReader)> = readers
         .iter()
         .enumerate()
         .map(|(i, s)| (i as u32, s))
@@ -235,28 +335,27 @@ fn search_in_parallel<C: Collector>(
     }
     let collect = |segs: &[(u32, &SegmentReader)]| {
         segs.iter()
-            .map(|&(ord, seg)| Ok((ord, collector.collect_segment(weight.as_ref(), ord, seg)?)))
-            .collect::<tantivy::Result<Vec<_>>>()
+            .map(|&(ord, seg)| Ok((ord, scan(ord, seg)?)))
+            .collect::<Result<Vec<_>>>()
     };
     // The first share on this thread, the others on threads of their own.
     let (first, rest) = shares.split_first().expect("threads ≥ 1");
-    let fruits = std::thread::scope(|scope| {
+    let results = std::thread::scope(|scope| {
         let workers: Vec<_> = rest
             .iter()
             .map(|(_, segs)| scope.spawn(|| collect(segs)))
             .collect();
-        let mut fruits = vec![collect(&first.1)];
-        fruits.extend(
+        let mut results = vec![collect(&first.1)];
+        results.extend(
             workers
                 .into_iter()
                 .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
         );
-        fruits.into_iter().collect::<tantivy::Result<Vec<_>>>()
+        results.into_iter().collect::<Result<Vec<_>>>()
     })?;
-    // Merged in segment order, as `Searcher::search` does (ties rank alike).
-    let mut fruits: Vec<_> = fruits.into_iter().flatten().collect();
-    fruits.sort_by_key(|(ord, _)| *ord);
-    Ok(collector.merge_fruits(fruits.into_iter().map(|(_, f)| f).collect())?)
+    let mut results: Vec<_> = results.into_iter().flatten().collect();
+    results.sort_by_key(|(ord, _)| *ord);
+    Ok(results.into_iter().map(|(_, r)| r).collect())
 }
 
 /// Runs a search on the last commit of `store`.
@@ -310,7 +409,13 @@ fn run(store: &Store, req: &SearchRequest, per_file: bool, hidden: bool) -> Resu
         hits,
         total: r.total,
         documents: Some(FileCounter::files_in(&r.files)),
-        hidden: counts.transpose()?.map(|c| c.beside(&r.files)),
+        // Subtracting a lower bound of the shown files would overstate
+        // what was hidden.
+        hidden: counts
+            .transpose()?
+            .filter(|_| r.exact)
+            .map(|c| c.beside(&r.files)),
+        totals_exact: r.exact,
     })
 }
 
@@ -340,15 +445,6 @@ fn prefer_first_occurrence(hits: &mut [Candidate]) {
             hits[i].score = sc;
         }
     }
-}
-
-/// Share of a section's normalised text (`body_chars` characters) that
-/// query parts of `matched` characters in all cover (0–1).
-fn coverage(body_chars: u64, matched: usize) -> f32 {
-    if body_chars == 0 {
-        return 0.0;
-    }
-    (matched as f32 / body_chars as f32).min(1.0)
 }
 
 /// A section as stored, for exhaustive listings (contractors, compare).

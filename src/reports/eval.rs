@@ -248,6 +248,7 @@ pub fn hits_for(store: &Store, phrase: &str, section: Option<String>) -> Result<
         },
         limit: 100_000,
         include_choices: false,
+        exact_up_to: crate::query::topk::EXACT_TOTAL,
     };
     Ok(search::search(store, &req)?.hits)
 }

@@ -91,6 +91,7 @@ impl SearchState {
             query,
             filters: self.filters.to_filters()?,
             limit,
+            exact_up_to: crate::query::topk::EXACT_TOTAL,
             include_choices: self.choices,
         })
     }
@@ -129,6 +130,9 @@ pub struct Outcome {
     pub total: usize,
     /// Distinct documents with a matching section.
     pub documents: Option<usize>,
+    /// False when `total` and `documents` are lower bounds (a wide query
+    /// whose sections that could not rank were not all checked).
+    pub totals_exact: bool,
     /// Page number (1-based) and size the hits are cut to.
     pub page: usize,
     /// Hits per page.
@@ -166,6 +170,7 @@ fn execute(app: &App, state: &SearchState, all: Option<usize>) -> Answer<Outcome
                 total: 0,
                 documents: Some(0),
                 hidden: None,
+                totals_exact: true,
             }
         }
         Ok(_) => search::search_with_hidden(store, &req, state.per_doc)?,
@@ -186,6 +191,7 @@ fn execute(app: &App, state: &SearchState, all: Option<usize>) -> Answer<Outcome
         hits: res.hits.into_iter().skip(skip).collect(),
         total: res.total,
         documents: res.documents,
+        totals_exact: res.totals_exact,
         page: state.page,
         size: state.size,
         elapsed_ms: start.elapsed().as_secs_f64() * 1000.0,
@@ -452,8 +458,9 @@ fn results(state: &SearchState, out: &Outcome) -> Markup {
                     }
                 }
                 p #summary {
-                    strong #count { (out.total) } " sections"
-                    @if let Some(d) = out.documents { " in " strong { (d) } " documents" }
+                    @let more = if out.totals_exact { "" } else { "+" };
+                    strong #count { (out.total) (more) } " sections"
+                    @if let Some(d) = out.documents { " in " strong { (d) (more) } " documents" }
                     span.muted { " — " (format!("{:.1}", out.elapsed_ms)) " ms" }
                 }
                 p.toggles {

@@ -46,6 +46,7 @@ pub fn search_all(query: &str, filters: Filters) -> Vec<Hit> {
         filters,
         limit: 100_000,
         include_choices: false,
+        exact_up_to: pia_search::query::topk::EXACT_TOTAL,
     };
     search::search(store(), &req).expect("search").hits
 }

@@ -1,0 +1,444 @@
+//! The best `k` sections of a plain phrase query without reading every
+//! match's bigram positions, which are most of a search's time (a doc-id
+//! intersection of the bigrams costs a tenth of the phrase check). A phrase
+//! occurs in a section no more often than its least frequent bigram there, so
+//! that term frequency bounds the section's score from above; a section whose
+//! bound cannot reach the best `k` so far is skipped unverified. That makes
+//! the work for the best ten no longer the work for every match.
+//!
+//! Totals stay exact while fewer than [`EXACT_TOTAL`] sections have been
+//! checked; past it, skipped sections are not counted and the totals are
+//! lower bounds ([`Totals::exact`] false), as in Lucene and Elasticsearch.
+//! Counting queries ([`crate::query::count`]) and long listings stay exact.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+
+use anyhow::Result;
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{Bm25Weight, BooleanQuery, EnableScoring, Occur, Query, Weight};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, Term, TERMINATED};
+
+use super::SearchRequest;
+use crate::index::analysis::{phrase_bigrams, words};
+use crate::index::schema::Fields;
+use crate::index::snapshot::Snapshot;
+
+/// Sections whose phrase is checked whatever their bound, so that the
+/// totals of all but the widest queries stay exact (Elasticsearch's
+/// default); beyond it a search's cost no longer grows with its matches.
+pub const EXACT_TOTAL: usize = 10_000;
+
+/// One query part: its bigrams (offset in chars, term) and BM25 weight.
+struct Part {
+    grams: Vec<(u32, Term)>,
+    bm25: Bm25Weight,
+}
+
+/// What the pruned pass needs of a request, resolved against one searcher.
+pub struct Plan {
+    parts: Vec<Part>,
+    /// Lindera words of every part, each with its (boosted) BM25 weight:
+    /// the SHOULD clauses of [`crate::query::syntax::UserQuery::to_query`].
+    words: Vec<(Term, Bm25Weight)>,
+    /// The filters, matched as a doc set (they do not score).
+    filters: Option<Box<dyn Weight>>,
+    body_ngram: tantivy::schema::Field,
+    body_ja: tantivy::schema::Field,
+}
+
+/// Boost of word clauses, as in [`crate::query::syntax::UserQuery::to_query`].
+pub const WORD_BOOST: Score = 2.0;
+
+impl Plan {
+    /// The plan for `req`, or None when the request needs the general
+    /// path: exclusions, choice lists, or a one-character part (a prefix
+    /// scan, not a phrase).
+    pub fn new(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<Option<Plan>> {
+        if req.include_choices || !req.query.must_not.is_empty() {
+            return Ok(None);
+        }
+        let mut parts = Vec::new();
+        let mut word_terms = Vec::new();
+        for p in &req.query.must {
+            let grams: Vec<(u32, Term)> = phrase_bigrams(&p.norm)
+                .into_iter()
+                .map(|(off, g)| (off as u32, Term::from_field_text(f.body_ngram, &g)))
+                .collect();
+            if grams.is_empty() {
+                return Ok(None);
+            }
+            let terms: Vec<Term> = grams.iter().map(|(_, t)| t.clone()).collect();
+            let bm25 = Bm25Weight::for_terms(searcher, &terms)?;
+            parts.push(Part { grams, bm25 });
+            for w in words(&p.norm) {
+                let t = Term::from_field_text(f.body_ja, &w);
+                let bm25 = Bm25Weight::for_terms(searcher, std::slice::from_ref(&t))?;
+                word_terms.push((t, bm25.boost_by(WORD_BOOST)));
+            }
+        }
+        let filters = req.filters.to_queries(searcher, f)?;
+        let filters = if filters.is_empty() {
+            None
+        } else {
+            let q = BooleanQuery::new(filters.into_iter().map(|q| (Occur::Must, q)).collect());
+            Some(q.weight(EnableScoring::disabled_from_searcher(searcher))?)
+        };
+        Ok(Some(Plan {
+            parts,
+            words: word_terms,
+            filters,
+            body_ngram: f.body_ngram,
+            body_ja: f.body_ja,
+        }))
+    }
+}
+
+/// A section that made a segment's best `k`.
+#[derive(Clone, Copy, Debug)]
+pub struct Scored {
+    /// Final score (BM25 × weight × (1 + coverage)).
+    pub score: Score,
+    /// The section in its segment.
+    pub doc: DocId,
+}
+
+impl PartialEq for Scored {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Scored {}
+impl PartialOrd for Scored {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scored {
+    /// Better first: higher score, then the earlier section (as tantivy's
+    /// top-k breaks ties).
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.score
+            .total_cmp(&other.score)
+            .then_with(|| other.doc.cmp(&self.doc))
+    }
+}
+
+/// What one segment's pass found.
+pub struct SegmentTop {
+    /// The segment's best sections, at most `k`, unordered.
+    pub best: Vec<Scored>,
+    /// Sections checked and matching.
+    pub matched: usize,
+    /// Candidates skipped unchecked (their bound was below the best `k`).
+    pub skipped: usize,
+    /// Bitset of the files of the matching sections (snapshot numbering).
+    pub files: Vec<u64>,
+}
+
+/// Matching sections in all, and whether that count (and the documents
+/// counted beside it) is exact or a lower bound.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Totals {
+    /// Sections checked and matching.
+    pub sections: usize,
+    /// False when sections were skipped unchecked: the counts are lower bounds.
+    pub exact: bool,
+}
+
+/// The checks of sections that cannot rank which one search still makes
+/// so that its totals stay exact, shared by its segments.
+pub struct Budget {
+    used: AtomicUsize,
+    limit: usize,
+}
+
+impl Budget {
+    /// A budget of `limit` checks ([`SearchRequest::exact_up_to`]).
+    pub fn new(limit: usize) -> Budget {
+        Budget {
+            used: AtomicUsize::new(0),
+            limit,
+        }
+    }
+
+    /// Whether another candidate may be checked regardless of its bound.
+    fn take(&self) -> bool {
+        self.limit == usize::MAX || self.used.fetch_add(1, AtomicOrdering::Relaxed) < self.limit
+    }
+}
+
+/// The bigram postings of every part in one segment, flat, with the range
+/// of each part and the order in which the intersection visits them.
+struct Lists<'p> {
+    postings: Vec<SegmentPostings>,
+    /// Offset of each bigram in its part, in chars.
+    offsets: Vec<u32>,
+    /// Per part: its range in `postings`, and the part.
+    parts: Vec<(std::ops::Range<usize>, &'p Part)>,
+    /// Indices of `postings`, rarest first: the rarest leads the intersection.
+    order: Vec<usize>,
+}
+
+impl Lists<'_> {
+    /// Occurrences of part `i` in the current section (all postings are on
+    /// it): positions of each bigram shifted to the phrase start, intersected,
+    /// the section's rarest bigram first; `a` and `b` are scratch buffers.
+    fn phrase_freq(&mut self, i: usize, a: &mut Vec<u32>, b: &mut Vec<u32>) -> u32 {
+        let range = self.parts[i].0.clone();
+        let postings = &mut self.postings[range.clone()];
+        let offsets = &self.offsets[range];
+        if postings.len() == 1 {
+            return postings[0].term_freq();
+        }
+        let max_off = offsets.iter().copied().max().unwrap_or(0);
+        let first = (0..postings.len())
+            .min_by_key(|&j| postings[j].term_freq())
+            .unwrap_or(0);
+        postings[first].positions_with_offset(max_off - offsets[first], a);
+        for j in (0..postings.len()).filter(|&j| j != first) {
+            postings[j].positions_with_offset(max_off - offsets[j], b);
+            retain_common(a, b);
+            if a.is_empty() {
+                return 0;
+            }
+        }
+        a.len() as u32
+    }
+
+    /// The least term frequency of part `i`'s bigrams in the current
+    /// section: a bound on the phrase's.
+    fn freq_bound(&self, i: usize) -> u32 {
+        self.postings[self.parts[i].0.clone()]
+            .iter()
+            .map(|p| p.term_freq())
+            .min()
+            .unwrap_or(0)
+    }
+
+    /// Moves every list to the first section at or after the lead's current
+    /// one that they all contain, and returns it ([`TERMINATED`] when none).
+    fn align(&mut self) -> DocId {
+        let mut target = self.postings[self.order[0]].doc();
+        'again: loop {
+            if target == TERMINATED {
+                return TERMINATED;
+            }
+            for &i in &self.order {
+                let s = &mut self.postings[i];
+                let d = if s.doc() < target {
+                    s.seek(target)
+                } else {
+                    s.doc()
+                };
+                if d != target {
+                    target = d;
+                    continue 'again;
+                }
+            }
+            return target;
+        }
+    }
+}
+
+/// Keeps in `a` (sorted) the values also in `b` (sorted).
+fn retain_common(a: &mut Vec<u32>, b: &[u32]) {
+    let mut j = 0;
+    a.retain(|&x| {
+        while j < b.len() && b[j] < x {
+            j += 1;
+        }
+        j < b.len() && b[j] == x
+    });
+}
+
+/// Share of a section's normalised text (`body_chars` characters) that
+/// query parts of `matched` characters in all cover (0–1).
+pub fn coverage(body_chars: u64, matched: usize) -> f32 {
+    if body_chars == 0 {
+        return 0.0;
+    }
+    (matched as f32 / body_chars as f32).min(1.0)
+}
+
+impl Plan {
+    /// The best `k` sections of segment `ord`, pruning by score bounds.
+    pub fn scan(
+        &self,
+        snapshot: &Snapshot,
+        ord: u32,
+        seg: &SegmentReader,
+        k: usize,
+        budget: &Budget,
+        matched_chars: usize,
+    ) -> Result<SegmentTop> {
+        let mut top = SegmentTop {
+            best: Vec::new(),
+            matched: 0,
+            skipped: 0,
+            files: vec![0; snapshot.files().div_ceil(64)],
+        };
+        let Some(columns) = snapshot.columns(ord) else {
+            anyhow::bail!("a segment the snapshot did not open");
+        };
+        let ngram = seg.inverted_index(self.body_ngram)?;
+        let mut lists = Lists {
+            postings: Vec::new(),
+            offsets: Vec::new(),
+            parts: Vec::with_capacity(self.parts.len()),
+            order: Vec::new(),
+        };
+        for part in &self.parts {
+            let from = lists.postings.len();
+            for (off, term) in &part.grams {
+                match ngram.read_postings(term, IndexRecordOption::WithFreqsAndPositions)? {
+                    Some(p) => {
+                        lists.postings.push(p);
+                        lists.offsets.push(*off);
+                    }
+                    // A bigram absent from the segment: nothing matches here.
+                    None => return Ok(top),
+                }
+            }
+            lists.parts.push((from..lists.postings.len(), part));
+        }
+        lists.order = (0..lists.postings.len()).collect();
+        lists.order.sort_by_key(|&i| lists.postings[i].size_hint());
+        let ja = seg.inverted_index(self.body_ja)?;
+        let mut words = Vec::with_capacity(self.words.len());
+        for (term, bm25) in &self.words {
+            if let Some(p) = ja.read_postings(term, IndexRecordOption::WithFreqs)? {
+                words.push((p, bm25));
+            }
+        }
+        let mut filter = match &self.filters {
+            Some(w) => Some(w.scorer(seg, 1.0)?),
+            None => None,
+        };
+        let norms_ngram = seg.get_fieldnorms_reader(self.body_ngram)?;
+        let norms_ja = seg.get_fieldnorms_reader(self.body_ja)?;
+        let max_weight = (columns.weight.max_value() as Score).max(1.0);
+        let mut heap: BinaryHeap<Reverse<Scored>> = BinaryHeap::with_capacity(k + 1);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let mut started = false;
+        loop {
+            // The lead moves on only once the previous section is done with.
+            if std::mem::replace(&mut started, true) {
+                lists.postings[lists.order[0]].advance();
+            }
+            let doc = lists.align();
+            if doc == TERMINATED {
+                break;
+            }
+            if seg.is_deleted(doc) {
+                continue;
+            }
+            if let Some(fs) = filter.as_mut() {
+                let d = if fs.doc() < doc {
+                    fs.seek(doc)
+                } else {
+                    fs.doc()
+                };
+                if d != doc {
+                    continue;
+                }
+            }
+            let words_score: Score = words
+                .iter_mut()
+                .filter_map(|(p, bm25)| {
+                    let d = if p.doc() < doc { p.seek(doc) } else { p.doc() };
+                    (d == doc).then(|| bm25.score(norms_ja.fieldnorm_id(doc), p.term_freq()))
+                })
+                .sum();
+            let norm = norms_ngram.fieldnorm_id(doc);
+            let phrase_bound: Score = (0..lists.parts.len())
+                .map(|i| lists.parts[i].1.bm25.score(norm, lists.freq_bound(i)))
+                .sum();
+            let floor = heap
+                .peek()
+                .filter(|_| heap.len() >= k)
+                .map(|Reverse(s)| s.score);
+            // First a bound without the columns: the largest weight, and the
+            // coverage of the section's token count (one bigram per char;
+            // the stored norm never exceeds the true count).
+            let rough = (phrase_bound + words_score)
+                * max_weight
+                * (1.0
+                    + coverage(
+                        u64::from(FieldNormReader::id_to_fieldnorm(norm)),
+                        matched_chars,
+                    ));
+            if floor.is_some_and(|f| rough < f) && !budget.take() {
+                top.skipped += 1;
+                continue;
+            }
+            let weight = columns.weight.first(doc).unwrap_or(1.0) as Score;
+            let cover = 1.0 + coverage(columns.body_chars.first(doc).unwrap_or(0), matched_chars);
+            let score_of = |phrase: Score| (phrase + words_score) * weight * cover;
+            if floor.is_some_and(|f| rough >= f && score_of(phrase_bound) < f) && !budget.take() {
+                top.skipped += 1;
+                continue;
+            }
+            let mut phrase: Score = 0.0;
+            let mut all = true;
+            for i in 0..lists.parts.len() {
+                let part = lists.parts[i].1;
+                let tf = lists.phrase_freq(i, &mut a, &mut b);
+                if tf == 0 {
+                    all = false;
+                    break;
+                }
+                phrase += part.bm25.score(norm, tf);
+            }
+            if !all {
+                continue;
+            }
+            top.matched += 1;
+            if let Some(g) = columns
+                .file
+                .ords()
+                .first(doc)
+                .and_then(|o| snapshot.file_number(ord, o))
+            {
+                top.files[(g / 64) as usize] |= 1 << (g % 64);
+            }
+            heap.push(Reverse(Scored {
+                score: score_of(phrase),
+                doc,
+            }));
+            if heap.len() > k {
+                heap.pop();
+            }
+        }
+        top.best = heap.into_iter().map(|Reverse(s)| s).collect();
+        Ok(top)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_values_are_kept() {
+        let mut a = vec![1, 3, 5, 7, 9];
+        retain_common(&mut a, &[0, 3, 4, 9, 10]);
+        assert_eq!(a, vec![3, 9]);
+        let mut a = vec![2, 4];
+        retain_common(&mut a, &[]);
+        assert!(a.is_empty());
+    }
+
+    #[test]
+    fn better_sections_order_first() {
+        let hi = Scored { score: 2.0, doc: 9 };
+        let lo = Scored { score: 1.0, doc: 1 };
+        assert!(hi > lo);
+        // Ties: the earlier section is better.
+        let early = Scored { score: 1.0, doc: 0 };
+        assert!(early > lo);
+    }
+}
