@@ -183,10 +183,10 @@ fn pruned_pass(
     threads: usize,
 ) -> Result<Pass> {
     let snapshot = counter.snapshot();
-    let budget = topk::Budget::new(req.exact_up_to);
+    let shared = topk::Shared::new(req.exact_up_to);
     let matched = matched_chars(req);
     let tops = per_segment(searcher, threads, |ord, seg| {
-        plan.scan(snapshot, ord, seg, pool, &budget, matched)
+        plan.scan(snapshot, ord, seg, pool, &shared, matched)
     })?;
     let mut pass = Pass {
         scored: Vec::new(),
@@ -206,6 +206,11 @@ fn pruned_pass(
                 .map(|s| (s.score, DocAddress::new(ord as u32, s.doc))),
         );
     }
+    // The best `pool` of the search, as tantivy's merge keeps them: what
+    // each segment kept beyond them depends on when the shared floor rose.
+    pass.scored
+        .sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    pass.scored.truncate(pool);
     Ok(pass)
 }
 

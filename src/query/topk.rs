@@ -13,7 +13,7 @@
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
-use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering as AtomicOrdering};
 
 use anyhow::Result;
 use tantivy::fieldnorm::FieldNormReader;
@@ -149,19 +149,32 @@ pub struct Totals {
     pub exact: bool,
 }
 
-/// The checks of sections that cannot rank which one search still makes
-/// so that its totals stay exact, shared by its segments.
-pub struct Budget {
+/// What the segments of one search share: the checks of sections that
+/// cannot rank still made so that the totals stay exact, and the best floor
+/// any segment's top `k` has reached (a segment's `k`-th best is a lower
+/// bound of the search's, so later segments need not ramp up again).
+pub struct Shared {
     used: AtomicUsize,
     limit: usize,
+    /// The best floor as [`floor_key`]: its score and segment.
+    floor: AtomicU64,
 }
 
-impl Budget {
-    /// A budget of `limit` checks ([`SearchRequest::exact_up_to`]).
-    pub fn new(limit: usize) -> Budget {
-        Budget {
+/// A floor as one integer whose order is the ranking's: the score's bits
+/// (a non-negative f32's bits order as it does), then the lower segment
+/// (which wins ties when segments merge).
+fn floor_key(score: Score, seg: u32) -> u64 {
+    (u64::from(score.max(0.0).to_bits()) << 32) | u64::from(u32::MAX - seg)
+}
+
+impl Shared {
+    /// The state of a search with `limit` checks
+    /// ([`SearchRequest::exact_up_to`]).
+    pub fn new(limit: usize) -> Shared {
+        Shared {
             used: AtomicUsize::new(0),
             limit,
+            floor: AtomicU64::new(0),
         }
     }
 
@@ -169,7 +182,26 @@ impl Budget {
     fn take(&self) -> bool {
         self.limit == usize::MAX || self.used.fetch_add(1, AtomicOrdering::Relaxed) < self.limit
     }
+
+    /// Whether a section of segment `seg` scoring at most `bound` cannot
+    /// enter the best `k`, given this segment's `k`-th best `own` (a later
+    /// section of the segment loses ties to it) and the best floor of any
+    /// segment (a later segment loses ties to it; its own floor is `own`).
+    fn cannot_rank(&self, bound: Score, seg: u32, own: Option<Score>) -> bool {
+        own.is_some_and(|f| bound <= f)
+            || floor_key(bound, seg) <= self.floor.load(AtomicOrdering::Relaxed)
+    }
+
+    fn raise_floor(&self, score: Score, seg: u32) {
+        self.floor
+            .fetch_max(floor_key(score, seg), AtomicOrdering::Relaxed);
+    }
 }
+
+/// Bigrams of each part that find the candidates (its rarest): the others
+/// are only read for sections that are checked. Two suffice: sections that
+/// hold a phrase's two rarest bigrams nearly always hold the phrase.
+const DRIVING_PER_PART: usize = 2;
 
 /// The bigram postings of every part in one segment, flat, with the range
 /// of each part and the order in which the intersection visits them.
@@ -179,8 +211,13 @@ struct Lists<'p> {
     offsets: Vec<u32>,
     /// Per part: its range in `postings`, and the part.
     parts: Vec<(std::ops::Range<usize>, &'p Part)>,
-    /// Indices of `postings`, rarest first: the rarest leads the intersection.
+    /// Whether each list finds candidates ([`DRIVING_PER_PART`]).
+    driving: Vec<bool>,
+    /// Indices of the driving lists, rarest first: the rarest leads the
+    /// intersection.
     order: Vec<usize>,
+    /// Indices of the other lists.
+    rest: Vec<usize>,
 }
 
 impl Lists<'_> {
@@ -209,14 +246,46 @@ impl Lists<'_> {
         a.len() as u32
     }
 
-    /// The least term frequency of part `i`'s bigrams in the current
-    /// section: a bound on the phrase's.
+    /// The least term frequency of part `i`'s driving bigrams in the
+    /// current section: a bound on the phrase's.
     fn freq_bound(&self, i: usize) -> u32 {
-        self.postings[self.parts[i].0.clone()]
-            .iter()
-            .map(|p| p.term_freq())
+        self.parts[i]
+            .0
+            .clone()
+            .filter(|&j| self.driving[j])
+            .map(|j| self.postings[j].term_freq())
             .min()
-            .unwrap_or(0)
+            .unwrap_or(u32::MAX)
+    }
+
+    /// Chooses the driving lists: the rarest [`DRIVING_PER_PART`] of each part.
+    fn choose_driving(&mut self) {
+        self.driving = vec![false; self.postings.len()];
+        for (range, _) in &self.parts {
+            let mut part: Vec<usize> = range.clone().collect();
+            part.sort_by_key(|&j| self.postings[j].size_hint());
+            for &j in part.iter().take(DRIVING_PER_PART) {
+                self.driving[j] = true;
+            }
+        }
+        let (mut order, rest): (Vec<usize>, Vec<usize>) =
+            (0..self.postings.len()).partition(|&j| self.driving[j]);
+        order.sort_by_key(|&j| self.postings[j].size_hint());
+        self.order = order;
+        self.rest = rest;
+    }
+
+    /// Moves the other lists to `doc`: whether they all hold it (the
+    /// section then holds every bigram of every part).
+    fn reach_rest(&mut self, doc: DocId) -> bool {
+        for &j in &self.rest {
+            let s = &mut self.postings[j];
+            let d = if s.doc() < doc { s.seek(doc) } else { s.doc() };
+            if d != doc {
+                return false;
+            }
+        }
+        true
     }
 
     /// Moves every list to the first section at or after the lead's current
@@ -272,7 +341,7 @@ impl Plan {
         ord: u32,
         seg: &SegmentReader,
         k: usize,
-        budget: &Budget,
+        shared: &Shared,
         matched_chars: usize,
     ) -> Result<SegmentTop> {
         let mut top = SegmentTop {
@@ -289,7 +358,9 @@ impl Plan {
             postings: Vec::new(),
             offsets: Vec::new(),
             parts: Vec::with_capacity(self.parts.len()),
+            driving: Vec::new(),
             order: Vec::new(),
+            rest: Vec::new(),
         };
         for part in &self.parts {
             let from = lists.postings.len();
@@ -305,8 +376,7 @@ impl Plan {
             }
             lists.parts.push((from..lists.postings.len(), part));
         }
-        lists.order = (0..lists.postings.len()).collect();
-        lists.order.sort_by_key(|&i| lists.postings[i].size_hint());
+        lists.choose_driving();
         let ja = seg.inverted_index(self.body_ja)?;
         let mut words = Vec::with_capacity(self.words.len());
         for (term, bm25) in &self.words {
@@ -357,7 +427,7 @@ impl Plan {
             let phrase_bound: Score = (0..lists.parts.len())
                 .map(|i| lists.parts[i].1.bm25.score(norm, lists.freq_bound(i)))
                 .sum();
-            let floor = heap
+            let own = heap
                 .peek()
                 .filter(|_| heap.len() >= k)
                 .map(|Reverse(s)| s.score);
@@ -371,15 +441,20 @@ impl Plan {
                         u64::from(FieldNormReader::id_to_fieldnorm(norm)),
                         matched_chars,
                     ));
-            if floor.is_some_and(|f| rough < f) && !budget.take() {
+            let rough_out = shared.cannot_rank(rough, ord, own);
+            if rough_out && !shared.take() {
                 top.skipped += 1;
                 continue;
             }
             let weight = columns.weight.first(doc).unwrap_or(1.0) as Score;
             let cover = 1.0 + coverage(columns.body_chars.first(doc).unwrap_or(0), matched_chars);
             let score_of = |phrase: Score| (phrase + words_score) * weight * cover;
-            if floor.is_some_and(|f| rough >= f && score_of(phrase_bound) < f) && !budget.take() {
+            if !rough_out && shared.cannot_rank(score_of(phrase_bound), ord, own) && !shared.take()
+            {
                 top.skipped += 1;
+                continue;
+            }
+            if !lists.reach_rest(doc) {
                 continue;
             }
             let mut phrase: Score = 0.0;
@@ -411,6 +486,11 @@ impl Plan {
             }));
             if heap.len() > k {
                 heap.pop();
+            }
+            if heap.len() == k {
+                if let Some(Reverse(min)) = heap.peek() {
+                    shared.raise_floor(min.score, ord);
+                }
             }
         }
         top.best = heap.into_iter().map(|Reverse(s)| s).collect();
