@@ -8,7 +8,10 @@ use lindera_dictionary::builder::DictionaryBuilder;
 use lindera_dictionary::dictionary::metadata::Metadata;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("dictionaries/ipadic");
+    // Read at run time: `env!` would freeze the path of whichever checkout
+    // first compiled this script into a target directory others share.
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
+    let src = root.join("dictionaries/ipadic");
     println!("cargo:rerun-if-changed=dictionaries/ipadic");
     println!("cargo:rerun-if-changed=build.rs");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
@@ -26,7 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rustc-env=LINDERA_WORKDIR={}", out_dir.display());
     println!(
         "cargo:rustc-env=PIA_ANALYSIS_FINGERPRINT={:016x}",
-        analysis_fingerprint()?
+        analysis_fingerprint(&root)?
     );
     Ok(())
 }
@@ -34,9 +37,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// A fingerprint of the code that decides what goes into the index (parser,
 /// normalisation, analysis, schema, data tables): when it changes, indexed
 /// files are re-parsed even though their content hash is unchanged.
-fn analysis_fingerprint() -> Result<u64, Box<dyn std::error::Error>> {
+fn analysis_fingerprint(root: &Path) -> Result<u64, Box<dyn std::error::Error>> {
     use std::hash::{Hash, Hasher};
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     for dir in ["src/parse", "data"] {
         for e in std::fs::read_dir(root.join(dir))? {

@@ -24,6 +24,7 @@ use pia_search::query::count::{matching_files, FileCounter};
 use pia_search::query::filter::Filters;
 use pia_search::query::search;
 use pia_search::query::syntax::UserQuery;
+use pia_search::query::topk::EXACT_TOTAL;
 use pia_search::query::SearchRequest;
 
 #[derive(Parser)]
@@ -50,6 +51,11 @@ enum Cmd {
         /// Also time the ranked top-10 search with snippets (`pia search`).
         #[arg(long)]
         top10: bool,
+        /// Sections that cannot rank a top-10 search still checks for exact
+        /// totals (`pia search` uses 10000; `--exact-totals` all). Rows of
+        /// another value are labelled `top10-exactN`.
+        #[arg(long, default_value_t = EXACT_TOTAL)]
+        exact_up_to: usize,
     },
     /// Print the `build` row of an index built from CORPUS in BUILD_S seconds.
     BuildRow {
@@ -86,7 +92,14 @@ fn main() -> Result<()> {
             corpus,
             repeat,
             top10,
-        } => queries(&file, &index, &corpus, repeat.max(1), top10),
+            exact_up_to,
+        } => queries(
+            &file,
+            &index,
+            &corpus,
+            repeat.max(1),
+            top10.then_some(exact_up_to),
+        ),
         Cmd::BuildRow {
             corpus,
             index,
@@ -116,7 +129,7 @@ fn request(q: &str, limit: usize) -> Result<SearchRequest> {
         query: UserQuery::parse(&format!("\"{q}\""))?,
         filters: Filters::default(),
         limit,
-        exact_up_to: pia_search::query::topk::EXACT_TOTAL,
+        exact_up_to: EXACT_TOTAL,
         include_choices: false,
     })
 }
@@ -147,7 +160,14 @@ fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
 
-fn queries(file: &Path, index: &Path, corpus: &str, repeat: usize, top10: bool) -> Result<()> {
+/// `top10`: time the ranked top 10 too, with this exact-count budget.
+fn queries(
+    file: &Path,
+    index: &Path,
+    corpus: &str,
+    repeat: usize,
+    top10: Option<usize>,
+) -> Result<()> {
     let qs = read_queries(file)?;
     let store = Store::open(index)?;
     let reader = store.reader()?;
@@ -195,25 +215,36 @@ fn queries(file: &Path, index: &Path, corpus: &str, repeat: usize, top10: bool) 
     for i in 0..qs.len() {
         row("count", i, first[i], &times[i]);
     }
-    if top10 {
+    if let Some(exact_up_to) = top10 {
         // What `pia search` does after opening the index: ranked top 10 with
         // snippets (re-opens a reader per search, as the library call does).
+        let ranked = |q: &str| -> Result<SearchRequest> {
+            Ok(SearchRequest {
+                exact_up_to,
+                ..request(q, 10)?
+            })
+        };
+        let variant = if exact_up_to == EXACT_TOTAL {
+            "top10".to_string()
+        } else {
+            format!("top10-exact{exact_up_to}")
+        };
         let mut first = vec![0f64; qs.len()];
         let mut times = vec![Vec::new(); qs.len()];
         for (i, q) in qs.iter().enumerate() {
             let t = Instant::now();
-            search::search(&store, &request(q, 10)?)?;
+            search::search(&store, &ranked(q)?)?;
             first[i] = ms(t);
         }
         for _ in 0..repeat {
             for (i, q) in qs.iter().enumerate() {
                 let t = Instant::now();
-                search::search(&store, &request(q, 10)?)?;
+                search::search(&store, &ranked(q)?)?;
                 times[i].push(ms(t));
             }
         }
         for i in 0..qs.len() {
-            row("top10", i, first[i], &times[i]);
+            row(&variant, i, first[i], &times[i]);
         }
     }
     Ok(())

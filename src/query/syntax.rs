@@ -19,6 +19,10 @@ use thiserror::Error;
 use crate::index::analysis::{phrase_bigrams, words};
 use crate::normalize::fold;
 
+/// Weight of a lindera word clause against the phrase clause: words rank,
+/// the phrase decides what matches.
+pub const WORD_BOOST: f32 = 2.0;
+
 /// Longest accepted phrase, in normalised characters (a pasted page is not a query).
 pub const MAX_PHRASE_CHARS: usize = 1000;
 
@@ -112,7 +116,10 @@ impl UserQuery {
         for p in &self.must {
             for w in words(&p.norm) {
                 let t = TermQuery::new(Term::from_field_text(ja, &w), IndexRecordOption::WithFreqs);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(t), 2.0))));
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(t), WORD_BOOST)),
+                ));
             }
         }
         Box::new(BooleanQuery::new(clauses))

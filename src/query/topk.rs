@@ -3,13 +3,16 @@
 //! intersection of the bigrams costs a tenth of the phrase check). A phrase
 //! occurs in a section no more often than its least frequent bigram there, so
 //! that term frequency bounds the section's score from above; a section whose
-//! bound cannot reach the best `k` so far is skipped unverified. That makes
-//! the work for the best ten no longer the work for every match.
+//! bound cannot reach the best `k` so far is skipped unchecked. Every
+//! candidate's doc id, term frequencies and norms are still read (tantivy's
+//! block maxima are not guaranteed upper bounds across segments); its
+//! positions are not.
 //!
-//! Totals stay exact while fewer than [`EXACT_TOTAL`] sections have been
-//! checked; past it, skipped sections are not counted and the totals are
-//! lower bounds ([`Totals::exact`] false), as in Lucene and Elasticsearch.
-//! Counting queries ([`crate::query::count`]) and long listings stay exact.
+//! Totals stay exact while fewer than [`EXACT_TOTAL`] sections that cannot
+//! rank have been checked; past it, skipped sections are not counted and the
+//! totals are lower bounds (`SearchResults::totals_exact` false), as in
+//! Lucene and Elasticsearch. Counting queries ([`crate::query::count`]) and
+//! long listings stay exact.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -26,10 +29,11 @@ use super::SearchRequest;
 use crate::index::analysis::{phrase_bigrams, words};
 use crate::index::schema::Fields;
 use crate::index::snapshot::Snapshot;
+use crate::query::syntax::WORD_BOOST;
 
-/// Sections whose phrase is checked whatever their bound, so that the
+/// Sections that cannot rank whose phrase is still checked, so that the
 /// totals of all but the widest queries stay exact (Elasticsearch's
-/// default); beyond it a search's cost no longer grows with its matches.
+/// default); beyond it a search checks only what can rank.
 pub const EXACT_TOTAL: usize = 10_000;
 
 /// One query part: its bigrams (offset in chars, term) and BM25 weight.
@@ -49,9 +53,6 @@ pub struct Plan {
     body_ngram: tantivy::schema::Field,
     body_ja: tantivy::schema::Field,
 }
-
-/// Boost of word clauses, as in [`crate::query::syntax::UserQuery::to_query`].
-pub const WORD_BOOST: Score = 2.0;
 
 impl Plan {
     /// The plan for `req`, or None when the request needs the general
@@ -137,16 +138,6 @@ pub struct SegmentTop {
     pub skipped: usize,
     /// Bitset of the files of the matching sections (snapshot numbering).
     pub files: Vec<u64>,
-}
-
-/// Matching sections in all, and whether that count (and the documents
-/// counted beside it) is exact or a lower bound.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Totals {
-    /// Sections checked and matching.
-    pub sections: usize,
-    /// False when sections were skipped unchecked: the counts are lower bounds.
-    pub exact: bool,
 }
 
 /// What the segments of one search share: the checks of sections that
