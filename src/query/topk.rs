@@ -425,25 +425,33 @@ impl Plan {
             // First a bound without the columns: the largest weight, and the
             // coverage of the section's token count (one bigram per char;
             // the stored norm never exceeds the true count).
-            let rough = (phrase_bound + words_score)
-                * max_weight
-                * (1.0
-                    + coverage(
-                        u64::from(FieldNormReader::id_to_fieldnorm(norm)),
-                        matched_chars,
-                    ));
-            let rough_out = shared.cannot_rank(rough, ord, own);
-            if rough_out && !shared.take() {
-                top.skipped += 1;
-                continue;
-            }
-            let weight = columns.weight.first(doc).unwrap_or(1.0) as Score;
-            let cover = 1.0 + coverage(columns.body_chars.first(doc).unwrap_or(0), matched_chars);
-            let score_of = |phrase: Score| (phrase + words_score) * weight * cover;
-            if !rough_out && shared.cannot_rank(score_of(phrase_bound), ord, own) && !shared.take()
-            {
-                top.skipped += 1;
-                continue;
+            let most_cover = 1.0
+                + coverage(
+                    u64::from(FieldNormReader::id_to_fieldnorm(norm)),
+                    matched_chars,
+                );
+            let rough = (phrase_bound + words_score) * (max_weight * most_cover);
+            // Sections that cannot rank are checked only to count them
+            // (while the budget lasts), and never scored.
+            let mut exact = None;
+            if shared.cannot_rank(rough, ord, own) {
+                if !shared.take() {
+                    top.skipped += 1;
+                    continue;
+                }
+            } else {
+                let weight = columns.weight.first(doc).unwrap_or(1.0) as Score;
+                let cover =
+                    1.0 + coverage(columns.body_chars.first(doc).unwrap_or(0), matched_chars);
+                let factor = weight * cover;
+                // The same operations as the score, so that rounding never
+                // puts the bound below it.
+                let ranks = !shared.cannot_rank((phrase_bound + words_score) * factor, ord, own);
+                if !ranks && !shared.take() {
+                    top.skipped += 1;
+                    continue;
+                }
+                exact = ranks.then_some(factor);
             }
             if !lists.reach_rest(doc) {
                 continue;
@@ -471,8 +479,11 @@ impl Plan {
             {
                 top.files[(g / 64) as usize] |= 1 << (g % 64);
             }
+            let Some(factor) = exact else {
+                continue;
+            };
             heap.push(Reverse(Scored {
-                score: score_of(phrase),
+                score: (phrase + words_score) * factor,
                 doc,
             }));
             if heap.len() > k {
