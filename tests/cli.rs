@@ -57,6 +57,28 @@ fn text_output_shows_path_and_highlighted_snippet() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("001_254e73f7c39d389b.txt"), "{text}");
     assert!(text.contains("【株式会社　アイネス】"), "{text}");
+    // The summary line; the seeds are far below the exact-count budget, so
+    // --exact-totals changes nothing and no total is a lower bound ("+").
+    let summary = |extra: &[&str]| {
+        let out = pia()
+            .args(["search", "委託", "--index"])
+            .arg(&idx)
+            .args(extra)
+            .output()
+            .unwrap();
+        common::assert_success(&out);
+        let text = String::from_utf8(out.stdout).unwrap();
+        text.lines()
+            .find(|l| l.contains("matching sections"))
+            .unwrap_or_else(|| panic!("no summary in {text}"))
+            .to_string()
+    };
+    let plain = summary(&[]);
+    assert!(
+        plain.starts_with("10 of ") && !plain.contains('+'),
+        "{plain}"
+    );
+    assert_eq!(plain, summary(&["--exact-totals"]));
 }
 
 #[test]
