@@ -11,7 +11,9 @@
 //! Totals stay exact while fewer than [`EXACT_TOTAL`] sections that cannot
 //! rank have been checked; past it, skipped sections are not counted and the
 //! totals are lower bounds (`SearchResults::totals_exact` false), as in
-//! Lucene and Elasticsearch. Counting queries ([`crate::query::count`]) and
+//! Lucene and Elasticsearch. Segments searched on several threads share
+//! the budget and the floor as they go, so a lower bound can differ between
+//! runs; the hits cannot. Counting queries ([`crate::query::count`]) and
 //! long listings stay exact.
 
 use std::cmp::{Ordering, Reverse};
@@ -382,7 +384,8 @@ impl Plan {
         let norms_ngram = seg.get_fieldnorms_reader(self.body_ngram)?;
         let norms_ja = seg.get_fieldnorms_reader(self.body_ja)?;
         let max_weight = (columns.weight.max_value() as Score).max(1.0);
-        let mut heap: BinaryHeap<Reverse<Scored>> = BinaryHeap::with_capacity(k + 1);
+        // A listing asks for every section: let the heap grow to what matches.
+        let mut heap: BinaryHeap<Reverse<Scored>> = BinaryHeap::with_capacity((k + 1).min(1024));
         let (mut a, mut b) = (Vec::new(), Vec::new());
         let mut started = false;
         loop {
