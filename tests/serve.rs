@@ -81,6 +81,11 @@ fn api_search_returns_cli_hits_and_facets() {
         v["total"].as_u64().unwrap(),
         "form counts add up to the total"
     );
+    // The seeds are counted exactly; `exact=1` (count all) agrees.
+    assert_eq!(v["totals_exact"], true, "{v}");
+    let (_, exact) = get_json(&format!("/api/search?q={}&limit=3&exact=1", enc("委託")));
+    assert_eq!(exact["total"], v["total"]);
+    assert_eq!(exact["documents"], v["documents"]);
 }
 
 #[test]

@@ -11,7 +11,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Field;
-use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::SearchRequest;
 use crate::index::schema::Fields;
@@ -267,5 +267,83 @@ impl FileCounter {
             counts.unfiltered_documents = Some(self.count(searcher, f, &unfiltered)?);
         }
         Ok(counts)
+    }
+}
+
+/// The sections a request matches, as one bitset per segment: one phrase
+/// pass, after which "how many of them have term T" is a walk over T's
+/// postings (facet counts: one pass per set of filters instead of one
+/// phrase pass per facet value).
+pub struct MatchSet {
+    /// Per segment ordinal: bit `doc` set when the section matches.
+    segments: Vec<Vec<u64>>,
+}
+
+/// Collector of the matching sections of each segment as a bitset.
+struct Bits;
+
+/// One segment's bitset under construction.
+struct SegmentBits(Vec<u64>);
+
+impl Collector for Bits {
+    type Fruit = Vec<Vec<u64>>;
+    type Child = SegmentBits;
+
+    fn for_segment(&self, _: SegmentOrdinal, seg: &SegmentReader) -> tantivy::Result<SegmentBits> {
+        Ok(SegmentBits(vec![0; (seg.max_doc() as usize).div_ceil(64)]))
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, segs: Vec<Vec<u64>>) -> tantivy::Result<Vec<Vec<u64>>> {
+        Ok(segs)
+    }
+}
+
+impl SegmentCollector for SegmentBits {
+    type Fruit = Vec<u64>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        self.0[(doc / 64) as usize] |= 1 << (doc % 64);
+    }
+
+    fn harvest(self) -> Vec<u64> {
+        self.0
+    }
+}
+
+impl MatchSet {
+    /// The sections `req` matches (its filters included; `limit` ignored).
+    pub fn of(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<MatchSet> {
+        let query = match_query(searcher, f, req)?;
+        Ok(MatchSet {
+            segments: searcher.search(&query, &Bits)?,
+        })
+    }
+
+    /// How many of the matching sections hold `term` (any indexed field).
+    pub fn count_with(&self, searcher: &Searcher, term: &tantivy::Term) -> Result<usize> {
+        let mut n = 0;
+        for (seg, bits) in searcher.segment_readers().iter().zip(&self.segments) {
+            if bits.iter().all(|w| *w == 0) {
+                continue;
+            }
+            let inv = seg.inverted_index(term.field())?;
+            let Some(mut postings) =
+                inv.read_postings(term, tantivy::schema::IndexRecordOption::Basic)?
+            else {
+                continue;
+            };
+            let mut doc = postings.doc();
+            while doc != tantivy::TERMINATED {
+                if bits[(doc / 64) as usize] & (1 << (doc % 64)) != 0 {
+                    n += 1;
+                }
+                doc = postings.advance();
+            }
+        }
+        Ok(n)
     }
 }

@@ -8,8 +8,7 @@ use axum::response::{Html, Response};
 use maud::{html, Markup};
 use serde::Serialize;
 use tantivy::collector::Count;
-use tantivy::query::{BooleanQuery, Occur, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
 use super::html::{doc_href, marked, page as frame, place};
@@ -17,6 +16,7 @@ use super::params::{self, url, DocFilters, Pairs, MAX_PAGE_SIZE, MAX_RESULTS};
 use super::{blocking, json, table, Answer, App, Error};
 use crate::index::indexer;
 use crate::index::schema;
+use crate::query::count::MatchSet;
 use crate::query::filter;
 use crate::query::search;
 use crate::query::syntax;
@@ -29,6 +29,8 @@ pub struct SearchState {
     filters: DocFilters,
     choices: bool,
     per_doc: bool,
+    /// Count every match (`exact=1`), as `pia search --exact-totals`.
+    exact: bool,
     page: usize,
     size: usize,
 }
@@ -47,6 +49,7 @@ impl SearchState {
             filters: DocFilters::parse(p)?,
             choices: params::flag(p, "choices"),
             per_doc: params::flag(p, "per_doc") || params::flag(p, "per_file"),
+            exact: params::flag(p, "exact"),
             page,
             size,
         })
@@ -63,6 +66,9 @@ impl SearchState {
         }
         if self.per_doc {
             v.push(("per_doc", "1".into()));
+        }
+        if self.exact {
+            v.push(("exact", "1".into()));
         }
         if self.page > 1 {
             v.push(("page", self.page.to_string()));
@@ -91,7 +97,11 @@ impl SearchState {
             query,
             filters: self.filters.to_filters()?,
             limit,
-            exact_up_to: crate::query::topk::EXACT_TOTAL,
+            exact_up_to: if self.exact {
+                usize::MAX
+            } else {
+                crate::query::topk::EXACT_TOTAL
+            },
             include_choices: self.choices,
         })
     }
@@ -254,8 +264,13 @@ fn diagnose(
     (why, names)
 }
 
+/// The active filters of a facet's base, to find facets that share one.
+type FilterKey = Vec<(&'static str, String)>;
+
 /// Facet counts: for each facet, every indexed value counted against the
-/// query and the *other* active filters.
+/// query and the *other* active filters. The sections those match are found
+/// once per set of other filters (once in all when no filter is active),
+/// and each value's count is a walk over its postings.
 fn facets(
     searcher: &Searcher,
     f: &schema::Fields,
@@ -268,36 +283,40 @@ fn facets(
         ("affair", "事務 Affair", f.affair),
         ("section", "大項目 Top-level section", f.top),
     ];
+    let mut bases: Vec<(FilterKey, Option<MatchSet>)> = Vec::new();
     dims.into_iter()
         .map(|(param, label, field)| {
             let chosen = state.filters.clone().slot(param).and_then(|s| s.clone());
-            let others = state.filters.with(param, None).to_filters().map(|filters| {
-                crate::query::SearchRequest {
-                    filters,
-                    ..req.clone()
+            let others = state.filters.with(param, None);
+            let key: FilterKey = others
+                .active()
+                .into_iter()
+                .map(|(k, v)| (k, v.to_string()))
+                .collect();
+            let at = match bases.iter().position(|(k, _)| *k == key) {
+                Some(i) => i,
+                None => {
+                    let set = others.to_filters().ok().and_then(|filters| {
+                        let req = crate::query::SearchRequest {
+                            filters,
+                            ..req.clone()
+                        };
+                        MatchSet::of(searcher, f, &req).ok()
+                    });
+                    bases.push((key, set));
+                    bases.len() - 1
                 }
-            });
-            let base = others
-                .ok()
-                .and_then(|o| search::build_query(searcher, f, &o).ok());
+            };
+            let base = bases[at].1.as_ref();
             let terms =
                 filter::matching_terms(searcher, field, |t| !t.is_empty()).unwrap_or_default();
             let values = terms
                 .into_iter()
                 .filter_map(|t| String::from_utf8(t).ok())
                 .map(|value| {
-                    let count = base.as_ref().map_or(0, |b| {
-                        let q = BooleanQuery::new(vec![
-                            (Occur::Must, b.box_clone()),
-                            (
-                                Occur::Must,
-                                Box::new(TermQuery::new(
-                                    Term::from_field_text(field, &value),
-                                    IndexRecordOption::Basic,
-                                )),
-                            ),
-                        ]);
-                        searcher.search(&q, &Count).unwrap_or(0)
+                    let count = base.map_or(0, |b| {
+                        b.count_with(searcher, &Term::from_field_text(field, &value))
+                            .unwrap_or(0)
                     });
                     let selected = chosen.as_deref().is_some_and(|c| selects(param, c, &value));
                     FacetValue {
@@ -461,6 +480,9 @@ fn results(state: &SearchState, out: &Outcome) -> Markup {
                     @let more = if out.totals_exact { "" } else { "+" };
                     strong #count { (out.total) (more) } " sections"
                     @if let Some(d) = out.documents { " in " strong { (d) (more) } " documents" }
+                    @if !out.totals_exact {
+                        " (at least: " a #count-all href=(state.variant(|s| s.exact = true)) { "count all" } ")"
+                    }
                     span.muted { " — " (format!("{:.1}", out.elapsed_ms)) " ms" }
                 }
                 p.toggles {
