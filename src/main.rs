@@ -322,11 +322,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 filters: filters.to_filters(),
                 limit,
                 include_choices: choices,
-                exact_up_to: if exact_totals {
-                    usize::MAX
-                } else {
-                    topk::EXACT_TOTAL
-                },
+                exact_up_to: topk::exact_up_to(exact_totals),
             };
             let res = search::search_with_hidden(&s, &req, per_file)?;
             let style = present::Style::detect(json);

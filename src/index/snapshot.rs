@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use anyhow::{anyhow, Result};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentId;
-use tantivy::{Searcher, SegmentOrdinal, SegmentReader};
+use tantivy::{DocId, Searcher, SegmentOrdinal, SegmentReader};
 
 /// The columns of one segment that searches read.
 #[derive(Clone)]
@@ -86,9 +86,10 @@ impl Snapshot {
         self.segments.iter().find(|(s, _)| *s == id).map(|(_, c)| c)
     }
 
-    /// The snapshot-wide number of the file with term ordinal `ord` in
-    /// segment `seg`.
-    pub fn file_number(&self, seg: SegmentOrdinal, ord: u64) -> Option<u32> {
+    /// The snapshot-wide number of the file of section `doc` in segment
+    /// `seg` (ranking, counting documents and pruning all need it).
+    pub fn file_of(&self, seg: SegmentOrdinal, doc: DocId) -> Option<u32> {
+        let ord = self.columns(seg)?.file.ords().first(doc)?;
         self.global.get(seg as usize)?.get(ord as usize).copied()
     }
 

@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::StrColumn;
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader};
@@ -94,9 +93,8 @@ impl FileCounter {
 /// Collector of the distinct values of the `file` fast column.
 struct DistinctFiles<'a>(&'a FileCounter);
 
-/// Per segment: the file column, the ordinal map and the shared bitset.
+/// Per segment: the snapshot's file numbering and the bitset.
 struct SegmentFiles {
-    column: StrColumn,
     snapshot: Arc<Snapshot>,
     segment: SegmentOrdinal,
     seen: Vec<u64>,
@@ -112,13 +110,12 @@ impl Collector for DistinctFiles<'_> {
         seg: &SegmentReader,
     ) -> tantivy::Result<SegmentFiles> {
         let snapshot = &self.0 .0;
-        let Some(columns) = snapshot.columns_of(seg.segment_id()) else {
+        if snapshot.columns_of(seg.segment_id()).is_none() {
             return Err(tantivy::TantivyError::InternalError(
                 "a file counter used on a searcher of another commit".into(),
             ));
-        };
+        }
         Ok(SegmentFiles {
-            column: columns.file.clone(),
             snapshot: snapshot.clone(),
             segment: ord,
             seen: vec![0; snapshot.files().div_ceil(64)],
@@ -144,12 +141,7 @@ impl SegmentCollector for SegmentFiles {
     type Fruit = Vec<u64>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(g) = self
-            .column
-            .ords()
-            .first(doc)
-            .and_then(|o| self.snapshot.file_number(self.segment, o))
-        {
+        if let Some(g) = self.snapshot.file_of(self.segment, doc) {
             self.seen[(g / 64) as usize] |= 1 << (g % 64);
         }
     }
@@ -275,7 +267,8 @@ impl FileCounter {
 /// postings (facet counts: one pass per set of filters instead of one
 /// phrase pass per facet value).
 pub struct MatchSet {
-    /// Per segment ordinal: bit `doc` set when the section matches.
+    /// Per segment ordinal: bit `doc` set when the section matches (empty
+    /// when none does).
     segments: Vec<Vec<u64>>,
 }
 
@@ -318,16 +311,27 @@ impl MatchSet {
     /// The sections `req` matches (its filters included; `limit` ignored).
     pub fn of(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<MatchSet> {
         let query = match_query(searcher, f, req)?;
-        Ok(MatchSet {
-            segments: searcher.search(&query, &Bits)?,
-        })
+        // Segments without a match keep an empty bitset: found once here,
+        // not again for every term counted.
+        let segments = searcher
+            .search(&query, &Bits)?
+            .into_iter()
+            .map(|bits| {
+                if bits.iter().any(|w| *w != 0) {
+                    bits
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        Ok(MatchSet { segments })
     }
 
     /// How many of the matching sections hold `term` (any indexed field).
     pub fn count_with(&self, searcher: &Searcher, term: &tantivy::Term) -> Result<usize> {
         let mut n = 0;
         for (seg, bits) in searcher.segment_readers().iter().zip(&self.segments) {
-            if bits.iter().all(|w| *w == 0) {
+            if bits.is_empty() {
                 continue;
             }
             let inv = seg.inverted_index(term.field())?;

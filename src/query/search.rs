@@ -91,7 +91,7 @@ pub fn build_query(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Resu
 struct Candidate {
     score: Score,
     addr: DocAddress,
-    /// Searcher-wide file number ([`FileCounter::file_number`]).
+    /// Snapshot-wide file number ([`Snapshot::file_of`]).
     file: u32,
     ordinal: u64,
 }
@@ -148,11 +148,8 @@ fn rank(
         ranked.push(Candidate {
             score,
             addr,
-            file: c
-                .file
-                .ords()
-                .first(addr.doc_id)
-                .and_then(|o| snapshot.file_number(addr.segment_ord, o))
+            file: snapshot
+                .file_of(addr.segment_ord, addr.doc_id)
                 .unwrap_or(u32::MAX),
             ordinal: c.ordinal.first(addr.doc_id).unwrap_or(0),
         });

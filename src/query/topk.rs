@@ -38,6 +38,16 @@ use crate::query::syntax::WORD_BOOST;
 /// default); beyond it a search checks only what can rank.
 pub const EXACT_TOTAL: usize = 10_000;
 
+/// The [`SearchRequest::exact_up_to`] of a search that counts every match
+/// when asked (`--exact-totals`, `exact=1`), [`EXACT_TOTAL`] otherwise.
+pub const fn exact_up_to(count_all: bool) -> usize {
+    if count_all {
+        usize::MAX
+    } else {
+        EXACT_TOTAL
+    }
+}
+
 /// One query part: its bigrams (offset in chars, term) and BM25 weight.
 struct Part {
     grams: Vec<(u32, Term)>,
@@ -272,9 +282,7 @@ impl Lists<'_> {
     /// section then holds every bigram of every part).
     fn reach_rest(&mut self, doc: DocId) -> bool {
         for &j in &self.rest {
-            let s = &mut self.postings[j];
-            let d = if s.doc() < doc { s.seek(doc) } else { s.doc() };
-            if d != doc {
+            if seek_forward(&mut self.postings[j], doc) != doc {
                 return false;
             }
         }
@@ -290,12 +298,7 @@ impl Lists<'_> {
                 return TERMINATED;
             }
             for &i in &self.order {
-                let s = &mut self.postings[i];
-                let d = if s.doc() < target {
-                    s.seek(target)
-                } else {
-                    s.doc()
-                };
+                let d = seek_forward(&mut self.postings[i], target);
                 if d != target {
                     target = d;
                     continue 'again;
@@ -303,6 +306,17 @@ impl Lists<'_> {
             }
             return target;
         }
+    }
+}
+
+/// Moves `set` to its first section at or after `target`, staying where it
+/// is when already there (tantivy's `seek` wants a target past the current
+/// section).
+fn seek_forward<D: DocSet + ?Sized>(set: &mut D, target: DocId) -> DocId {
+    if set.doc() < target {
+        set.seek(target)
+    } else {
+        set.doc()
     }
 }
 
@@ -400,21 +414,17 @@ impl Plan {
             if seg.is_deleted(doc) {
                 continue;
             }
-            if let Some(fs) = filter.as_mut() {
-                let d = if fs.doc() < doc {
-                    fs.seek(doc)
-                } else {
-                    fs.doc()
-                };
-                if d != doc {
-                    continue;
-                }
+            if filter
+                .as_mut()
+                .is_some_and(|fs| seek_forward(fs, doc) != doc)
+            {
+                continue;
             }
             let words_score: Score = words
                 .iter_mut()
                 .filter_map(|(p, bm25)| {
-                    let d = if p.doc() < doc { p.seek(doc) } else { p.doc() };
-                    (d == doc).then(|| bm25.score(norms_ja.fieldnorm_id(doc), p.term_freq()))
+                    (seek_forward(p, doc) == doc)
+                        .then(|| bm25.score(norms_ja.fieldnorm_id(doc), p.term_freq()))
                 })
                 .sum();
             let norm = norms_ngram.fieldnorm_id(doc);
@@ -474,12 +484,7 @@ impl Plan {
                 continue;
             }
             top.matched += 1;
-            if let Some(g) = columns
-                .file
-                .ords()
-                .first(doc)
-                .and_then(|o| snapshot.file_number(ord, o))
-            {
+            if let Some(g) = snapshot.file_of(ord, doc) {
                 top.files[(g / 64) as usize] |= 1 << (g % 64);
             }
             let Some(factor) = exact else {

@@ -97,11 +97,7 @@ impl SearchState {
             query,
             filters: self.filters.to_filters()?,
             limit,
-            exact_up_to: if self.exact {
-                usize::MAX
-            } else {
-                crate::query::topk::EXACT_TOTAL
-            },
+            exact_up_to: crate::query::topk::exact_up_to(self.exact),
             include_choices: self.choices,
         })
     }
