@@ -77,45 +77,38 @@ fn is_katakana(c: char) -> bool {
 }
 
 /// Normalised text only (no offset map): for queries, labels and comparisons.
+///
+/// The parser folds every line several times, so this skips the offset maps
+/// of [`normalize`] and streams the characters straight out; only text with
+/// markup (`<`, which needs lookahead) takes the full path.
 pub fn fold(s: &str) -> String {
-    normalize(s).text
+    let mut out = String::with_capacity(s.len());
+    let mut prev: Option<char> = None;
+    let mut markup = false;
+    nfkc_clusters(s, |c, _, _| {
+        if c == '<' {
+            markup = true;
+        } else if keeps(c, prev) {
+            out.push(c);
+            prev = Some(c);
+        }
+    });
+    if markup {
+        return normalize(s).text;
+    }
+    out
+}
+
+/// Whether stage 2 keeps character `c` after the kept character `prev`:
+/// whitespace goes, and so does ー after katakana.
+fn keeps(c: char, prev: Option<char>) -> bool {
+    !(c.is_whitespace() || (c == 'ー' && prev.is_some_and(is_katakana)))
 }
 
 /// Normalises `s` according to the normative definition, keeping offsets.
 pub fn normalize(s: &str) -> Normalized {
-    // Stage 1: NFKC per cluster (a starter plus its following combining marks,
-    // so that ｶﾞ composes to ガ), remembering the cluster's original range.
     let mut chars: Vec<(char, u32, u32)> = Vec::with_capacity(s.len() / 2);
-    let mut it = s.char_indices().peekable();
-    let mut cluster = String::new();
-    while let Some((start, c)) = it.next() {
-        let mut end = start + c.len_utf8();
-        if c.is_ascii() && it.peek().is_none_or(|&(_, n)| n.is_ascii()) {
-            // Fast path: ASCII is NFKC-stable and never composes with ASCII.
-            chars.push((c, start as u32, end as u32));
-            continue;
-        }
-        if is_nfkc_stable(c) && it.peek().is_none_or(|&(_, n)| !is_combining(n)) {
-            // Fast path for most Japanese text (kanji, kana): NFKC keeps them.
-            chars.push((c, start as u32, end as u32));
-            continue;
-        }
-        cluster.clear();
-        cluster.push(c);
-        while let Some(&(i, n)) = it.peek() {
-            if is_combining(n) {
-                cluster.push(n);
-                end = i + n.len_utf8();
-                it.next();
-            } else {
-                break;
-            }
-        }
-        for o in cluster.nfkc() {
-            let o = if o == '\u{3007}' { '○' } else { o };
-            chars.push((o, start as u32, end as u32));
-        }
-    }
+    nfkc_clusters(s, |c, start, end| chars.push((c, start, end)));
 
     // Stage 2: drop HTML markup, then whitespace, then ー after katakana.
     let mut out = Normalized {
@@ -133,7 +126,7 @@ pub fn normalize(s: &str) -> Normalized {
                 continue;
             }
         }
-        if c.is_whitespace() || (c == 'ー' && prev.is_some_and(is_katakana)) {
+        if !keeps(c, prev) {
             i += 1;
             continue;
         }
@@ -144,6 +137,42 @@ pub fn normalize(s: &str) -> Normalized {
         i += 1;
     }
     out
+}
+
+/// Stage 1: NFKC per cluster (a starter plus its following combining marks,
+/// so that ｶﾞ composes to ガ), and 〇 to ○; `emit` gets each output character
+/// with the byte range of its cluster in `s`.
+fn nfkc_clusters(s: &str, mut emit: impl FnMut(char, u32, u32)) {
+    let mut it = s.char_indices().peekable();
+    let mut cluster = String::new();
+    while let Some((start, c)) = it.next() {
+        let mut end = start + c.len_utf8();
+        if c.is_ascii() && it.peek().is_none_or(|&(_, n)| n.is_ascii()) {
+            // Fast path: ASCII is NFKC-stable and never composes with ASCII.
+            emit(c, start as u32, end as u32);
+            continue;
+        }
+        if is_nfkc_stable(c) && it.peek().is_none_or(|&(_, n)| !is_combining(n)) {
+            // Fast path for most Japanese text (kanji, kana): NFKC keeps them.
+            emit(c, start as u32, end as u32);
+            continue;
+        }
+        cluster.clear();
+        cluster.push(c);
+        while let Some(&(i, n)) = it.peek() {
+            if is_combining(n) {
+                cluster.push(n);
+                end = i + n.len_utf8();
+                it.next();
+            } else {
+                break;
+            }
+        }
+        for o in cluster.nfkc() {
+            let o = if o == '\u{3007}' { '○' } else { o };
+            emit(o, start as u32, end as u32);
+        }
+    }
 }
 
 /// Kanji, hiragana, katakana, ー and 、。: characters NFKC maps to

@@ -113,8 +113,7 @@ impl<V: Clone> Memo<V> {
     /// The value for `text`, computed by `make` (which also returns its
     /// weight) unless a previous call stored it.
     pub fn get_or(&self, text: &str, make: impl FnOnce(&str) -> (V, usize)) -> V {
-        let h = blake3::hash(text.as_bytes());
-        let key = u128::from_le_bytes(h.as_bytes()[..16].try_into().expect("16 bytes"));
+        let key = text_key(text);
         let shard = &self.shards[(key & 15) as usize];
         if let Some(v) = shard.lock().ok().and_then(|m| m.get(&key).cloned()) {
             return v;
@@ -129,6 +128,12 @@ impl<V: Clone> Memo<V> {
         }
         v
     }
+}
+
+/// A 128-bit hash of `text`, the key of the memos and of the hand-off.
+fn text_key(text: &str) -> u128 {
+    let h = blake3::hash(text.as_bytes());
+    u128::from_le_bytes(h.as_bytes()[..16].try_into().expect("16 bytes"))
 }
 
 /// Bytes of memo entry besides its text or spans: hash map slot, `Arc`
@@ -222,6 +227,55 @@ fn span_memo() -> &'static Memo<Arc<[Span]>> {
     MEMO.get_or_init(|| Memo::new(128 << 20))
 }
 
+/// Word spans segmented ahead on the parsing threads, waiting for tantivy's
+/// analysis thread to take them: lindera is the costliest part of analysis,
+/// and an indexing run is only as fast as tantivy's threads. Keyed by the
+/// text's hash with a count of the texts waiting, so that an entry lives
+/// from [`segment_ahead`] until the writer has tokenised the text as often
+/// as it was announced; spans are a pure function of the text, so a stale
+/// entry can only be right.
+struct Handoff {
+    shards: Vec<Mutex<HashMap<u128, (Arc<[Span]>, usize)>>>,
+}
+
+fn handoff() -> &'static Handoff {
+    static HANDOFF: OnceLock<Handoff> = OnceLock::new();
+    HANDOFF.get_or_init(|| Handoff {
+        shards: (0..16).map(|_| Mutex::new(HashMap::new())).collect(),
+    })
+}
+
+impl Handoff {
+    fn put(&self, key: u128, spans: Arc<[Span]>) {
+        if let Ok(mut m) = self.shards[(key & 15) as usize].lock() {
+            m.entry(key).or_insert((spans, 0)).1 += 1;
+        }
+    }
+
+    fn take(&self, key: u128) -> Option<Arc<[Span]>> {
+        let mut m = self.shards[(key & 15) as usize].lock().ok()?;
+        let (spans, waiting) = m.get_mut(&key)?;
+        *waiting -= 1;
+        let spans = spans.clone();
+        if *waiting == 0 {
+            m.remove(&key);
+        }
+        Some(spans)
+    }
+}
+
+/// Segments `text` (normalised section text for the word field) now, on the
+/// calling thread, for the index writer's tokenizer to pick up when it
+/// indexes the same text; every call must be followed by one indexing of
+/// the text, or its spans stay in memory until the process ends.
+pub fn segment_ahead(text: &str) {
+    thread_local! {
+        static SEGMENTER: Segmenter = segmenter();
+    }
+    let spans = SEGMENTER.with(|s| text_spans(s, text));
+    handoff().put(text_key(text), spans);
+}
+
 /// Word tokens of one text, produced from its (memoised) spans.
 pub struct WordStream<'a> {
     text: &'a str,
@@ -263,7 +317,10 @@ impl Tokenizer for JapaneseTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
         // lindera reports byte offsets into its input, which is what tantivy wants.
-        let spans = text_spans(self.segmenter.get_or_insert_with(segmenter), text);
+        let spans = match handoff().take(text_key(text)) {
+            Some(spans) => spans,
+            None => text_spans(self.segmenter.get_or_insert_with(segmenter), text),
+        };
         WordStream {
             text,
             spans,

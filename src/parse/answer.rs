@@ -89,7 +89,7 @@ pub fn answer_of_line(line: &str) -> Option<(String, Class)> {
         .map(|m| &t[m.end()..])
     {
         let rest = rest.trim();
-        if super::form::is_radio_option(rest) && !super::form::is_box_option(rest) {
+        if super::form::is_answer_option(rest) {
             return Some((rest.to_string(), class_of(rest)));
         }
     }
@@ -106,8 +106,7 @@ pub fn answer_of_line(line: &str) -> Option<(String, Class)> {
     let rest = NOISE.replace_all(t, " ");
     let words: Vec<&str> = rest.split_whitespace().collect();
     let first = *words.first()?;
-    let known = VOCABULARY.iter().any(|(w, _)| *w == first)
-        || (super::form::is_radio_option(first) && !super::form::is_box_option(first));
+    let known = VOCABULARY.iter().any(|(w, _)| *w == first) || super::form::is_answer_option(first);
     let same = words.iter().all(|w| *w == first);
     // Official options run up to ~40 chars (しきい値判断結果's
     // `基礎項目評価及び重点項目評価の実施が義務付けられる`).
@@ -131,10 +130,11 @@ fn lone_option(line: &str) -> Option<String> {
     if text.chars().count() < 10 || OPTION_AFTER.is_match(text) {
         return None;
     }
+    let value = super::form::OptionValue::new(text);
     super::form::OPTION_SETS
         .iter()
         .filter(|(_, o)| o.len() >= 6)
-        .find(|(_, o)| super::form::option_index(o, text) == Some(n.wrapping_sub(1)))
+        .find(|(_, o)| value.index_in(o) == Some(n.wrapping_sub(1)))
         .map(|_| text.to_string())
 }
 

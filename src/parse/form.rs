@@ -95,32 +95,74 @@ impl Node {
 
 /// Position of `value` in an option list (see [`Node::has_option`]).
 pub fn option_index(options: &[&str], value: &str) -> Option<usize> {
-    let v = lfold(value);
-    if v.is_empty() {
-        return None;
+    OptionValue::new(value).index_in(options)
+}
+
+/// A value folded once, to be looked up in many option lists: a line is
+/// asked about against every list of the forms, and folding it per list was
+/// a tenth of indexing time.
+pub struct OptionValue(String);
+
+impl OptionValue {
+    /// Folds `value` for option lookups.
+    pub fn new(value: &str) -> OptionValue {
+        OptionValue(lfold(value))
     }
-    options.iter().position(|o| {
-        folded_option(o, |f| {
-            f == v || (f.starts_with(&v) && f[v.len()..].starts_with('(') && v.chars().count() >= 3)
-        })
-    })
-}
 
-thread_local! {
-    /// Option texts folded once per thread: the option lists are a few
-    /// hundred fixed strings, asked about for every line of every document.
-    static FOLDED_OPTIONS: std::cell::RefCell<std::collections::HashMap<String, String>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
-}
-
-/// Runs `check` on the folded form of the option text `o`.
-fn folded_option<R>(o: &str, check: impl FnOnce(&str) -> R) -> R {
-    FOLDED_OPTIONS.with(|m| {
-        let mut m = m.borrow_mut();
-        if !m.contains_key(o) {
-            m.insert(o.to_string(), lfold(o));
+    /// Position of the value in `options` (see [`Node::has_option`]): the
+    /// folded option equals it, or is it plus a parenthetical.
+    pub fn index_in(&self, options: &[&str]) -> Option<usize> {
+        let v = self.0.as_str();
+        if v.is_empty() {
+            return None;
         }
-        check(&m[o])
+        let is = |f: &str| {
+            f == v || (f.starts_with(v) && f[v.len()..].starts_with('(') && v.chars().count() >= 3)
+        };
+        match OPTION_SETS
+            .iter()
+            .position(|(_, o)| std::ptr::eq(*o, options))
+        {
+            Some(set) => {
+                let folded = &folded_sets()[set];
+                if v.len() > folded.longest {
+                    return None;
+                }
+                folded.options.iter().position(|f| is(f))
+            }
+            None => options.iter().position(|o| is(&lfold(o))),
+        }
+    }
+
+    /// Whether the value is an option of some set that `keep` accepts (by name).
+    fn in_any_set(&self, keep: impl Fn(&str) -> bool) -> bool {
+        OPTION_SETS
+            .iter()
+            .filter(|(n, _)| keep(n))
+            .any(|(_, o)| self.index_in(o).is_some())
+    }
+}
+
+/// One option set's texts, folded.
+struct FoldedSet {
+    options: Vec<String>,
+    /// Byte length of the longest: a longer value matches none.
+    longest: usize,
+}
+
+/// Every set of [`OPTION_SETS`] folded, once per process (a few hundred
+/// fixed strings).
+fn folded_sets() -> &'static [FoldedSet] {
+    static SETS: std::sync::OnceLock<Vec<FoldedSet>> = std::sync::OnceLock::new();
+    SETS.get_or_init(|| {
+        OPTION_SETS
+            .iter()
+            .map(|(_, o)| {
+                let options: Vec<String> = o.iter().map(|t| lfold(t)).collect();
+                let longest = options.iter().map(String::len).max().unwrap_or(0);
+                FoldedSet { options, longest }
+            })
+            .collect()
     })
 }
 
@@ -382,18 +424,37 @@ fn option_set(name: &str) -> &'static [&'static str] {
 /// Every radio option of every form (the values an answer can take), for
 /// recognising an answer before knowing its question.
 pub fn is_radio_option(value: &str) -> bool {
-    OPTION_SETS
-        .iter()
-        .filter(|(n, _)| !CHECKBOX_SETS.contains(n))
-        .any(|(_, o)| option_index(o, value).is_some())
+    OptionValue::new(value).is_radio()
 }
 
 /// True if `value` is the text of some checkbox of the forms.
 pub fn is_box_option(value: &str) -> bool {
-    OPTION_SETS
-        .iter()
-        .filter(|(n, _)| CHECKBOX_SETS.contains(n))
-        .any(|(_, o)| option_index(o, value).is_some())
+    OptionValue::new(value).is_box()
+}
+
+/// True if `value` can answer a choice field: a radio option of some field
+/// that is not also a checkbox text.
+pub fn is_answer_option(value: &str) -> bool {
+    let v = OptionValue::new(value);
+    v.is_radio() && !v.is_box()
+}
+
+/// True if `value` is any option of the forms, radio or checkbox.
+pub fn is_any_option(value: &str) -> bool {
+    let v = OptionValue::new(value);
+    v.is_radio() || v.is_box()
+}
+
+impl OptionValue {
+    /// True if the value is a radio option of some field ([`is_radio_option`]).
+    pub fn is_radio(&self) -> bool {
+        self.in_any_set(|n| !CHECKBOX_SETS.contains(&n))
+    }
+
+    /// True if the value is a checkbox text ([`is_box_option`]).
+    pub fn is_box(&self) -> bool {
+        self.in_any_set(|n| CHECKBOX_SETS.contains(&n))
+    }
 }
 
 /// Option sets that are checkbox texts, not radio answers.

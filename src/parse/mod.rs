@@ -123,19 +123,28 @@ pub fn is_ordered(text: &str) -> bool {
 /// Folds a label for matching (R1): like [`crate::normalize::fold`] but keeps
 /// circled numbers (NFKC would turn ① into 1) and drops `※` and `【任意】`.
 pub fn lfold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chunk = String::new();
-    for c in s.chars() {
-        if ('①'..='⑳').contains(&c) {
-            out.push_str(&crate::normalize::fold(&chunk));
-            chunk.clear();
-            out.push(c);
-        } else if c != '※' {
-            chunk.push(c);
+    let is_circled = |c: char| ('①'..='⑳').contains(&c);
+    // ※ goes before folding, as a reader skips it (ア※ー is アー).
+    let fold_chunk = |t: &str| {
+        if t.contains('※') {
+            crate::normalize::fold(&t.replace('※', ""))
+        } else {
+            crate::normalize::fold(t)
         }
+    };
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find(is_circled) {
+        out.push_str(&fold_chunk(&rest[..i]));
+        let c = rest[i..].chars().next().unwrap_or('①');
+        out.push(c);
+        rest = &rest[i + c.len_utf8()..];
     }
-    out.push_str(&crate::normalize::fold(&chunk));
-    out.replace("【任意】", "")
+    out.push_str(&fold_chunk(rest));
+    if out.contains("【任意】") {
+        out = out.replace("【任意】", "");
+    }
+    out
 }
 
 /// A label of the form recognised in a document, with its place.

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use once_cell::sync::Lazy;
 use regex::Regex;
 
-use super::form::{is_box_option, is_radio_option, Kind, Schema};
+use super::form::{is_answer_option, is_any_option, is_radio_option, Kind, Schema};
 use super::{block_header, fuzzy_risk, is_changes_head, lfold, opens_top_heading};
 
 /// Space-led label lines that mark the PDF-extracted layout the parser knows.
@@ -145,7 +145,7 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
         if collapsed {
             let repeats = out.repeats_mark(c.text);
             let joins = (is_mark(c.text) || out.ends_with_mark()) && !repeats;
-            let answer = !joins && is_radio_option(c.text) && !is_box_option(c.text);
+            let answer = !joins && is_answer_option(c.text);
             // A repeated mark goes on a line of its own in the same block.
             if (answer || after_answer || starts_block(c.text))
                 && !(joins && out.ends_with_mark())
@@ -556,9 +556,7 @@ fn role_of(labels: &Labels, joined: &str, f: &str) -> Option<Role> {
 /// Text a box mark may stand next to: an option of the forms, or a short
 /// name (a system, a checkbox text), not a list item or a paragraph line.
 fn fits_a_box(t: &str) -> bool {
-    is_radio_option(t)
-        || is_box_option(t)
-        || (t.chars().count() <= BOX_TEXT_CHARS && !starts_block(t))
+    is_any_option(t) || (t.chars().count() <= BOX_TEXT_CHARS && !starts_block(t))
 }
 
 /// A short piece of a name or value with no sentence in it
