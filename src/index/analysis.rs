@@ -235,8 +235,11 @@ fn span_memo() -> &'static Memo<Arc<[Span]>> {
 /// as it was announced; spans are a pure function of the text, so a stale
 /// entry can only be right.
 struct Handoff {
-    shards: Vec<Mutex<HashMap<u128, (Arc<[Span]>, usize)>>>,
+    shards: Vec<Mutex<HashMap<u128, Waiting>>>,
 }
+
+/// Spans of a text, and how many indexings of it are still to come.
+type Waiting = (Arc<[Span]>, usize);
 
 fn handoff() -> &'static Handoff {
     static HANDOFF: OnceLock<Handoff> = OnceLock::new();
