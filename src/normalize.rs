@@ -184,7 +184,8 @@ fn is_nfkc_stable(c: char) -> bool {
 /// A character that NFKC may fold into the preceding one (combining marks,
 /// half-width voiced sound marks).
 fn is_combining(c: char) -> bool {
-    if c.is_ascii() {
+    // Most text: no lookup (the stable set holds no combining mark).
+    if c.is_ascii() || is_nfkc_stable(c) {
         return false;
     }
     if matches!(c, '\u{FF9E}' | '\u{FF9F}' | '\u{309B}' | '\u{309C}') {
@@ -251,6 +252,20 @@ mod tests {
         assert_eq!(fold("<選択肢>1) 十分"), "<選択肢>1)十分");
         assert_eq!(fold("<ID>"), "<ID>");
         assert_eq!(fold("a < b"), "a<b");
+    }
+
+    #[test]
+    fn fold_is_the_text_of_normalize() {
+        // fold streams and falls back to normalize only for markup.
+        for s in [
+            "中間サーバー　ｶﾞｲﾄﾞ〇",
+            "ア※ー、e\u{301}が\u{3099}か\u{309A}",
+            "＜br＞ａ＜／ｐ＞<p>x</p>",
+            "ﾃﾞｰﾀ ＩＣカード（任意）①②",
+            "",
+        ] {
+            assert_eq!(fold(s), normalize(s).text, "{s}");
+        }
     }
 
     #[test]
