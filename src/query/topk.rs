@@ -4,9 +4,11 @@
 //! occurs in a section no more often than its least frequent bigram there, so
 //! that term frequency bounds the section's score from above; a section whose
 //! bound cannot reach the best `k` so far is skipped unchecked. Every
-//! candidate's doc id, term frequencies and norms are still read (tantivy's
-//! block maxima are not guaranteed upper bounds across segments); its
-//! positions are not.
+//! candidate of the rarest bigram is still visited (tantivy's block maxima
+//! are not guaranteed upper bounds across segments); once the exact-count
+//! checks are spent, one that its frequency of that bigram alone rules out
+//! is skipped before the other lists are read, and the positions of a
+//! skipped section are never read.
 //!
 //! Totals stay exact while fewer than [`EXACT_TOTAL`] sections that cannot
 //! rank have been checked; past it, skipped sections are not counted and the
@@ -186,6 +188,12 @@ impl Shared {
         self.limit == usize::MAX || self.used.fetch_add(1, AtomicOrdering::Relaxed) < self.limit
     }
 
+    /// Whether the checks for exact totals are used up: from then on only
+    /// sections that may rank are checked.
+    fn spent(&self) -> bool {
+        self.limit != usize::MAX && self.used.load(AtomicOrdering::Relaxed) >= self.limit
+    }
+
     /// Whether a section of segment `seg` scoring at most `bound` cannot
     /// enter the best `k`, given this segment's `k`-th best `own` (a later
     /// section of the segment loses ties to it) and the best floor of any
@@ -309,6 +317,31 @@ impl Lists<'_> {
     }
 }
 
+/// How often the lead-only bound of [`Plan::scan`] rules a candidate out:
+/// where the words weigh much (委託先) it seldom does, and then computing it
+/// costs more than the seeks it saves.
+#[derive(Default)]
+struct EarlyOuts {
+    tried: u32,
+    ruled_out: u32,
+}
+
+impl EarlyOuts {
+    /// Candidates judged before deciding whether the bound pays.
+    const TRIAL: u32 = 256;
+
+    /// Whether to keep trying: always during the trial, then only if it
+    /// ruled out at least a quarter.
+    fn worth_trying(&self) -> bool {
+        self.tried < Self::TRIAL || self.ruled_out * 4 >= self.tried
+    }
+
+    fn count(&mut self, ruled_out: bool) {
+        self.tried += 1;
+        self.ruled_out += u32::from(ruled_out);
+    }
+}
+
 /// Moves `set` to its first section at or after `target`, staying where it
 /// is when already there (tantivy's `seek` wants a target past the current
 /// section).
@@ -398,14 +431,62 @@ impl Plan {
         let norms_ngram = seg.get_fieldnorms_reader(self.body_ngram)?;
         let norms_ja = seg.get_fieldnorms_reader(self.body_ja)?;
         let max_weight = (columns.weight.max_value() as Score).max(1.0);
+        // The largest score of a term whatever its frequency and norm
+        // (its BM25 weight: the tf factor stays below 1).
+        let most = |bm25: &Bm25Weight| bm25.score(0, u32::MAX);
+        let lead_part = lists
+            .parts
+            .iter()
+            .position(|(r, _)| r.contains(&lists.order[0]))
+            .unwrap_or(0);
+        let words_most: Score = words.iter().map(|(_, bm25)| most(bm25)).sum();
         // A listing asks for every section: let the heap grow to what matches.
         let mut heap: BinaryHeap<Reverse<Scored>> = BinaryHeap::with_capacity((k + 1).min(1024));
         let (mut a, mut b) = (Vec::new(), Vec::new());
         let mut started = false;
+        let mut early = EarlyOuts::default();
         loop {
             // The lead moves on only once the previous section is done with.
             if std::mem::replace(&mut started, true) {
                 lists.postings[lists.order[0]].advance();
+            }
+            // Once the exact-count checks are spent, most candidates of a
+            // wide query cannot rank: rule them out on the lead bigram's
+            // frequency alone (the other parts and the words at their
+            // largest), before moving the other lists to them.
+            if early.worth_trying() && shared.spent() {
+                let lead = &lists.postings[lists.order[0]];
+                let doc = lead.doc();
+                if doc == TERMINATED {
+                    break;
+                }
+                let norm = norms_ngram.fieldnorm_id(doc);
+                let phrase_most: Score = (0..lists.parts.len())
+                    .map(|i| {
+                        let bm25 = &lists.parts[i].1.bm25;
+                        if i == lead_part {
+                            bm25.score(norm, lead.term_freq())
+                        } else {
+                            most(bm25)
+                        }
+                    })
+                    .sum();
+                let own = heap
+                    .peek()
+                    .filter(|_| heap.len() >= k)
+                    .map(|Reverse(s)| s.score);
+                let cover = 1.0
+                    + coverage(
+                        u64::from(FieldNormReader::id_to_fieldnorm(norm)),
+                        matched_chars,
+                    );
+                let ruled_out =
+                    shared.cannot_rank((phrase_most + words_most) * (max_weight * cover), ord, own);
+                early.count(ruled_out);
+                if ruled_out {
+                    top.skipped += 1;
+                    continue;
+                }
             }
             let doc = lists.align();
             if doc == TERMINATED {
