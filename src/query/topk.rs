@@ -342,6 +342,13 @@ impl EarlyOuts {
     }
 }
 
+/// The score a section must beat to enter a segment's best `k` so far.
+fn kth_best(heap: &BinaryHeap<Reverse<Scored>>, k: usize) -> Option<Score> {
+    heap.peek()
+        .filter(|_| heap.len() >= k)
+        .map(|Reverse(s)| s.score)
+}
+
 /// Moves `set` to its first section at or after `target`, staying where it
 /// is when already there (tantivy's `seek` wants a target past the current
 /// section).
@@ -440,6 +447,17 @@ impl Plan {
             .position(|(r, _)| r.contains(&lists.order[0]))
             .unwrap_or(0);
         let words_most: Score = words.iter().map(|(_, bm25)| most(bm25)).sum();
+        // A bound of weight × (1 + coverage) without the columns: the
+        // largest weight, and the coverage of the section's token count (one
+        // bigram per char; the stored norm never exceeds the true count).
+        let rough_factor = |norm: u8| {
+            let cover = 1.0
+                + coverage(
+                    u64::from(FieldNormReader::id_to_fieldnorm(norm)),
+                    matched_chars,
+                );
+            max_weight * cover
+        };
         // A listing asks for every section: let the heap grow to what matches.
         let mut heap: BinaryHeap<Reverse<Scored>> = BinaryHeap::with_capacity((k + 1).min(1024));
         let (mut a, mut b) = (Vec::new(), Vec::new());
@@ -471,17 +489,8 @@ impl Plan {
                         }
                     })
                     .sum();
-                let own = heap
-                    .peek()
-                    .filter(|_| heap.len() >= k)
-                    .map(|Reverse(s)| s.score);
-                let cover = 1.0
-                    + coverage(
-                        u64::from(FieldNormReader::id_to_fieldnorm(norm)),
-                        matched_chars,
-                    );
-                let ruled_out =
-                    shared.cannot_rank((phrase_most + words_most) * (max_weight * cover), ord, own);
+                let bound = (phrase_most + words_most) * rough_factor(norm);
+                let ruled_out = shared.cannot_rank(bound, ord, kth_best(&heap, k));
                 early.count(ruled_out);
                 if ruled_out {
                     top.skipped += 1;
@@ -512,19 +521,8 @@ impl Plan {
             let phrase_bound: Score = (0..lists.parts.len())
                 .map(|i| lists.parts[i].1.bm25.score(norm, lists.freq_bound(i)))
                 .sum();
-            let own = heap
-                .peek()
-                .filter(|_| heap.len() >= k)
-                .map(|Reverse(s)| s.score);
-            // First a bound without the columns: the largest weight, and the
-            // coverage of the section's token count (one bigram per char;
-            // the stored norm never exceeds the true count).
-            let most_cover = 1.0
-                + coverage(
-                    u64::from(FieldNormReader::id_to_fieldnorm(norm)),
-                    matched_chars,
-                );
-            let rough = (phrase_bound + words_score) * (max_weight * most_cover);
+            let own = kth_best(&heap, k);
+            let rough = (phrase_bound + words_score) * rough_factor(norm);
             // Sections that cannot rank are checked only to count them
             // (while the budget lasts), and never scored.
             let mut exact = None;
