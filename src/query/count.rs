@@ -12,7 +12,7 @@ use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader};
 
-use super::SearchRequest;
+use super::{bits, SearchRequest};
 use crate::index::schema::Fields;
 use crate::index::snapshot::Snapshot;
 use crate::index::store::Store;
@@ -80,7 +80,7 @@ impl FileCounter {
     /// Distinct files among the documents `collector` saw: turns the fruit
     /// of [`FileCounter::collector`] into a count.
     pub fn files_in(fruit: &[u64]) -> usize {
-        fruit.iter().map(|w| w.count_ones() as usize).sum()
+        bits::count(fruit)
     }
 
     /// A collector of the distinct files of the documents it sees, to run
@@ -118,7 +118,7 @@ impl Collector for DistinctFiles<'_> {
         Ok(SegmentFiles {
             snapshot: snapshot.clone(),
             segment: ord,
-            seen: vec![0; snapshot.files().div_ceil(64)],
+            seen: bits::empty(snapshot.files()),
         })
     }
 
@@ -127,11 +127,9 @@ impl Collector for DistinctFiles<'_> {
     }
 
     fn merge_fruits(&self, segs: Vec<Vec<u64>>) -> tantivy::Result<Vec<u64>> {
-        let mut all = vec![0u64; self.0 .0.files().div_ceil(64)];
+        let mut all = bits::empty(self.0 .0.files());
         for s in segs {
-            for (a, b) in all.iter_mut().zip(s) {
-                *a |= b;
-            }
+            bits::union_into(&mut all, &s);
         }
         Ok(all)
     }
@@ -142,7 +140,7 @@ impl SegmentCollector for SegmentFiles {
 
     fn collect(&mut self, doc: DocId, _: Score) {
         if let Some(g) = self.snapshot.file_of(self.segment, doc) {
-            self.seen[(g / 64) as usize] |= 1 << (g % 64);
+            bits::set(&mut self.seen, g);
         }
     }
 
@@ -273,17 +271,17 @@ pub struct MatchSet {
 }
 
 /// Collector of the matching sections of each segment as a bitset.
-struct Bits;
+struct MatchedSections;
 
 /// One segment's bitset under construction.
 struct SegmentBits(Vec<u64>);
 
-impl Collector for Bits {
+impl Collector for MatchedSections {
     type Fruit = Vec<Vec<u64>>;
     type Child = SegmentBits;
 
     fn for_segment(&self, _: SegmentOrdinal, seg: &SegmentReader) -> tantivy::Result<SegmentBits> {
-        Ok(SegmentBits(vec![0; (seg.max_doc() as usize).div_ceil(64)]))
+        Ok(SegmentBits(bits::empty(seg.max_doc() as usize)))
     }
 
     fn requires_scoring(&self) -> bool {
@@ -299,7 +297,7 @@ impl SegmentCollector for SegmentBits {
     type Fruit = Vec<u64>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        self.0[(doc / 64) as usize] |= 1 << (doc % 64);
+        bits::set(&mut self.0, doc);
     }
 
     fn harvest(self) -> Vec<u64> {
@@ -314,7 +312,7 @@ impl MatchSet {
         // Segments without a match keep an empty bitset: found once here,
         // not again for every term counted.
         let segments = searcher
-            .search(&query, &Bits)?
+            .search(&query, &MatchedSections)?
             .into_iter()
             .map(|bits| {
                 if bits.iter().any(|w| *w != 0) {
@@ -330,8 +328,8 @@ impl MatchSet {
     /// How many of the matching sections hold `term` (any indexed field).
     pub fn count_with(&self, searcher: &Searcher, term: &tantivy::Term) -> Result<usize> {
         let mut n = 0;
-        for (seg, bits) in searcher.segment_readers().iter().zip(&self.segments) {
-            if bits.is_empty() {
+        for (seg, marked) in searcher.segment_readers().iter().zip(&self.segments) {
+            if marked.is_empty() {
                 continue;
             }
             let inv = seg.inverted_index(term.field())?;
@@ -342,7 +340,7 @@ impl MatchSet {
             };
             let mut doc = postings.doc();
             while doc != tantivy::TERMINATED {
-                if bits[(doc / 64) as usize] & (1 << (doc % 64)) != 0 {
+                if bits::has(marked, doc) {
                     n += 1;
                 }
                 doc = postings.advance();

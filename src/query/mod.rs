@@ -9,8 +9,10 @@
 //! - [`topk`]: the best sections of a phrase query without checking every
 //!   match (score bounds from term frequencies), for ranked search;
 //! - [`count`]: distinct matching documents, exhaustively, for counts and benchmarks;
+//! - [`bits`]: the bitsets of matching files and sections that passes merge and count;
 //! - [`snippet`]: the original text around a match, with highlights.
 
+pub mod bits;
 pub mod count;
 pub mod filter;
 pub mod search;

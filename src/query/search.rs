@@ -20,7 +20,7 @@ use crate::normalize::fold;
 use crate::query::count::{FileCounter, Hidden};
 use crate::query::filter::{any_of, matching_terms};
 use crate::query::snippet::{self, Snippet};
-use crate::query::topk;
+use crate::query::{bits, topk};
 
 /// One matching section.
 #[derive(Debug, Clone, Serialize)]
@@ -188,15 +188,13 @@ fn pruned_pass(
     let mut pass = Pass {
         scored: Vec::new(),
         total: 0,
-        files: vec![0u64; snapshot.files().div_ceil(64)],
+        files: bits::empty(snapshot.files()),
         exact: true,
     };
     for (ord, t) in tops.into_iter().enumerate() {
         pass.total += t.matched;
         pass.exact &= t.skipped == 0;
-        for (a, b) in pass.files.iter_mut().zip(&t.files) {
-            *a |= b;
-        }
+        bits::union_into(&mut pass.files, &t.files);
         pass.scored.extend(
             t.best
                 .into_iter()

@@ -29,7 +29,7 @@ use tantivy::query::{Bm25Weight, BooleanQuery, EnableScoring, Occur, Query, Weig
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, Term, TERMINATED};
 
-use super::SearchRequest;
+use super::{bits, SearchRequest};
 use crate::index::analysis::{phrase_bigrams, words};
 use crate::index::schema::Fields;
 use crate::index::snapshot::Snapshot;
@@ -395,7 +395,7 @@ impl Plan {
             best: Vec::new(),
             matched: 0,
             skipped: 0,
-            files: vec![0; snapshot.files().div_ceil(64)],
+            files: bits::empty(snapshot.files()),
         };
         let Some(columns) = snapshot.columns(ord) else {
             anyhow::bail!("a segment the snapshot did not open");
@@ -564,7 +564,7 @@ impl Plan {
             }
             top.matched += 1;
             if let Some(g) = snapshot.file_of(ord, doc) {
-                top.files[(g / 64) as usize] |= 1 << (g % 64);
+                bits::set(&mut top.files, g);
             }
             let Some(factor) = exact else {
                 continue;
