@@ -109,37 +109,43 @@ impl OptionValue {
         OptionValue(lfold(value))
     }
 
-    /// Position of the value in `options` (see [`Node::has_option`]): the
-    /// folded option equals it, or is it plus a parenthetical.
+    /// Position of the value in `options` (see [`Node::has_option`]).
     pub fn index_in(&self, options: &[&str]) -> Option<usize> {
-        let v = self.0.as_str();
-        if v.is_empty() {
-            return None;
-        }
-        let is = |f: &str| {
-            f == v || (f.starts_with(v) && f[v.len()..].starts_with('(') && v.chars().count() >= 3)
-        };
         match OPTION_SETS
             .iter()
             .position(|(_, o)| std::ptr::eq(*o, options))
         {
-            Some(set) => {
-                let folded = &folded_sets()[set];
-                if v.len() > folded.longest {
-                    return None;
-                }
-                folded.options.iter().position(|f| is(f))
-            }
-            None => options.iter().position(|o| is(&lfold(o))),
+            Some(set) => self.index_in_set(set),
+            None => options.iter().position(|o| self.is(&lfold(o))),
         }
+    }
+
+    /// Position of the value in set `set` of [`OPTION_SETS`], against its
+    /// texts folded once per process.
+    fn index_in_set(&self, set: usize) -> Option<usize> {
+        let folded = &folded_sets()[set];
+        if self.0.len() > folded.longest {
+            return None;
+        }
+        folded.options.iter().position(|f| self.is(f))
+    }
+
+    /// Whether the folded option `f` is the value: equal, or the value plus
+    /// a parenthetical the document left out.
+    fn is(&self, f: &str) -> bool {
+        let v = self.0.as_str();
+        !v.is_empty()
+            && (f == v
+                || (f.starts_with(v) && f[v.len()..].starts_with('(') && v.chars().count() >= 3))
     }
 
     /// Whether the value is an option of some set that `keep` accepts (by name).
     fn in_any_set(&self, keep: impl Fn(&str) -> bool) -> bool {
         OPTION_SETS
             .iter()
-            .filter(|(n, _)| keep(n))
-            .any(|(_, o)| self.index_in(o).is_some())
+            .enumerate()
+            .filter(|(_, (n, _))| keep(n))
+            .any(|(set, _)| self.index_in_set(set).is_some())
     }
 }
 
