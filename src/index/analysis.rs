@@ -90,7 +90,7 @@ impl Default for JapaneseTokenizer {
 /// segmented once; the memo stops growing at `cap` units of weight so that a
 /// corpus without repetition costs memory only up to that bound.
 pub struct Memo<V> {
-    shards: Vec<Mutex<HashMap<u128, V>>>,
+    shards: Shards<V>,
     weight: AtomicUsize,
     cap: AtomicUsize,
 }
@@ -99,7 +99,7 @@ impl<V: Clone> Memo<V> {
     /// An empty memo holding at most about `cap` units of weight.
     pub fn new(cap: usize) -> Self {
         Memo {
-            shards: (0..16).map(|_| Mutex::new(HashMap::new())).collect(),
+            shards: Shards::new(),
             weight: AtomicUsize::new(0),
             cap: AtomicUsize::new(cap),
         }
@@ -114,7 +114,7 @@ impl<V: Clone> Memo<V> {
     /// weight) unless a previous call stored it.
     pub fn get_or(&self, text: &str, make: impl FnOnce(&str) -> (V, usize)) -> V {
         let key = text_key(text);
-        let shard = &self.shards[(key & 15) as usize];
+        let shard = self.shards.of(key);
         if let Some(v) = shard.lock().ok().and_then(|m| m.get(&key).cloned()) {
             return v;
         }
@@ -127,6 +127,21 @@ impl<V: Clone> Memo<V> {
             }
         }
         v
+    }
+}
+
+/// A map keyed by a text's hash ([`text_key`]), in 16 separately locked
+/// parts so that the indexing threads seldom wait on one another.
+struct Shards<V>(Vec<Mutex<HashMap<u128, V>>>);
+
+impl<V> Shards<V> {
+    fn new() -> Self {
+        Shards((0..16).map(|_| Mutex::new(HashMap::new())).collect())
+    }
+
+    /// The part that holds `key`.
+    fn of(&self, key: u128) -> &Mutex<HashMap<u128, V>> {
+        &self.0[(key & 15) as usize]
     }
 }
 
@@ -235,7 +250,7 @@ fn span_memo() -> &'static Memo<Arc<[Span]>> {
 /// as it was announced; spans are a pure function of the text, so a stale
 /// entry can only be right.
 struct Handoff {
-    shards: Vec<Mutex<HashMap<u128, Waiting>>>,
+    shards: Shards<Waiting>,
 }
 
 /// Spans of a text, and how many indexings of it are still to come.
@@ -244,19 +259,19 @@ type Waiting = (Arc<[Span]>, usize);
 fn handoff() -> &'static Handoff {
     static HANDOFF: OnceLock<Handoff> = OnceLock::new();
     HANDOFF.get_or_init(|| Handoff {
-        shards: (0..16).map(|_| Mutex::new(HashMap::new())).collect(),
+        shards: Shards::new(),
     })
 }
 
 impl Handoff {
     fn put(&self, key: u128, spans: Arc<[Span]>) {
-        if let Ok(mut m) = self.shards[(key & 15) as usize].lock() {
+        if let Ok(mut m) = self.shards.of(key).lock() {
             m.entry(key).or_insert((spans, 0)).1 += 1;
         }
     }
 
     fn take(&self, key: u128) -> Option<Arc<[Span]>> {
-        let mut m = self.shards[(key & 15) as usize].lock().ok()?;
+        let mut m = self.shards.of(key).lock().ok()?;
         let (spans, waiting) = m.get_mut(&key)?;
         *waiting -= 1;
         let spans = spans.clone();
