@@ -36,7 +36,7 @@ pub const MAX_MEMORY_MIB: usize = 4096;
 /// How to run an indexing job.
 #[derive(Debug, Clone)]
 pub struct IndexOptions {
-    /// Threads for parsing and for tantivy's analysis (tantivy uses at most 8).
+    /// Threads for parsing, and as many for tantivy's analysis.
     pub threads: usize,
     /// Show a progress bar (only honoured on a terminal).
     pub progress: bool,
@@ -62,8 +62,8 @@ impl Default for IndexOptions {
 pub struct Budget {
     /// Threads used (parsing and tantivy).
     pub threads: usize,
-    /// tantivy's indexing arena per thread: half the budget (a segment is
-    /// written when it is full).
+    /// tantivy's indexing arena per thread: three eighths of the budget (a
+    /// segment is written when it is full).
     pub arena: usize,
     /// Memos of normalised text and word spans, all threads together: a
     /// quarter of the budget.
@@ -74,10 +74,16 @@ pub struct Budget {
     /// and up to three batches are alive at once (one being parsed, one
     /// waiting, one being written); small batches keep both sides busy.
     pub batch: u64,
-    /// Documents (sections) that one segment merge may read: half the
-    /// budget at about 1 KiB of index per section. A merge maps its inputs,
-    /// which counts as resident memory while it runs.
+    /// Documents (sections) that the segment merges running at once may
+    /// read together: three eighths of the budget at about 1 KiB of index
+    /// per section.
+    /// A merge maps its inputs, which counts as resident memory while it
+    /// runs.
     pub merge_docs: usize,
+    /// Merges that run at once: one per 8 threads (at most 4), as the last
+    /// merges after the final commit otherwise run alone on one core (at 16
+    /// threads, 4 s of a 10 s run over 256 MiB).
+    pub merge_threads: usize,
 }
 
 impl IndexOptions {
@@ -93,10 +99,11 @@ impl IndexOptions {
         let per_thread = self.memory_mib << 20;
         Ok(Budget {
             threads,
-            arena: per_thread / 2,
+            arena: per_thread * 3 / 8,
             memos: threads * per_thread / 4,
             batch: (threads * per_thread / 64) as u64,
-            merge_docs: threads * per_thread / 2 / 1024,
+            merge_docs: threads * per_thread * 3 / 8 / 1024,
+            merge_threads: (threads / 8).clamp(1, 4),
         })
     }
 }
@@ -131,6 +138,27 @@ pub struct IndexReport {
     pub failed: Vec<FileProblem>,
     /// Wall time.
     pub seconds: f64,
+    /// Where the wall time went, to see which stage bounds a run.
+    pub stages: Stages,
+}
+
+/// Wall-clock split of an indexing run, seconds: with more threads the
+/// parallel stages shrink, and whatever stays large here is what limits
+/// scaling (shown with `pia index --json`).
+#[derive(Debug, Default, Serialize)]
+pub struct Stages {
+    /// Walking the tree and reading which files the index already holds.
+    pub walk: f64,
+    /// Until the first parsed batch reached the writer (parsing alone).
+    pub first_batch: f64,
+    /// Writer side waiting for parsed batches after the first one.
+    pub wait_parse: f64,
+    /// Writer side handing sections to tantivy (blocks when tantivy lags).
+    pub feed: f64,
+    /// Final commit: tantivy finishing its segments.
+    pub commit: f64,
+    /// Waiting for the last segment merges.
+    pub merge: f64,
 }
 
 impl IndexReport {
@@ -143,13 +171,11 @@ impl IndexReport {
 /// One file, read and parsed, ready to be written.
 struct Prepared {
     rel: String,
-    hash: String,
     bytes: u64,
-    doc: ParsedDoc,
-    /// Normalised body and choice list of each section, folded here in
-    /// parallel (and memoised: sections repeat across documents) rather
-    /// than on the single thread that feeds the writer.
-    norms: Vec<(Arc<str>, Arc<str>)>,
+    /// The file's record, then one document per section: built here on the
+    /// parsing threads, so that the one thread feeding tantivy only hands
+    /// them over (building them there bounded ingest at 16 threads).
+    docs: Vec<TantivyDocument>,
 }
 
 /// Indexes the files under `root` into `store`, incrementally.
@@ -187,6 +213,7 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
         .filter(|k| !seen.contains(*k))
         .cloned()
         .collect();
+    report.stages.walk = start.elapsed().as_secs_f64();
     let bar = progress_bar(opts.progress, walked.files.len() as u64);
     // Only a run that changes something takes the writer lock.
     let mut writer: Option<IndexWriter> = None;
@@ -204,7 +231,7 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
                     batch
                         .par_iter()
                         .map(|input| {
-                            let r = prepare(root, &input.path, input.kind, existing);
+                            let r = prepare(root, &input.path, input.kind, existing, &f);
                             bar.inc(1);
                             r
                         })
@@ -216,7 +243,15 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
                 }
             }
         });
+        let mut waited = Instant::now();
         for results in rx {
+            let t = waited.elapsed().as_secs_f64();
+            if report.stages.first_batch == 0.0 {
+                report.stages.first_batch = start.elapsed().as_secs_f64() - report.stages.walk;
+            } else {
+                report.stages.wait_parse += t;
+            }
+            let fed = Instant::now();
             for r in results {
                 let p = match r {
                     Err(p) => {
@@ -245,8 +280,13 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
                     report.added += 1;
                 }
                 report.bytes += p.bytes;
-                report.sections += write_doc(w, &f, &p)?;
+                report.sections += p.docs.len() - 1;
+                for d in p.docs {
+                    w.add_document(d)?;
+                }
             }
+            report.stages.feed += fed.elapsed().as_secs_f64();
+            waited = Instant::now();
         }
         Ok(())
     })?;
@@ -259,8 +299,12 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
             w.delete_term(Term::from_field_text(f.file, g));
             report.removed += 1;
         }
+        let t = Instant::now();
         w.commit()?;
+        report.stages.commit = t.elapsed().as_secs_f64();
+        let t = Instant::now();
         w.wait_merging_threads()?;
+        report.stages.merge = t.elapsed().as_secs_f64();
     }
     report.seconds = start.elapsed().as_secs_f64();
     Ok(report)
@@ -319,6 +363,7 @@ fn prepare(
     path: &Path,
     kind: InputKind,
     existing: &HashMap<String, String>,
+    fields: &Fields,
 ) -> Result<Option<Prepared>, FileProblem> {
     let problem = |reason: String| FileProblem {
         path: path.to_path_buf(),
@@ -332,7 +377,7 @@ fn prepare(
     }
     let text = ingest::text_of(path, kind, &bytes).map_err(|e| problem(e.to_string()))?;
     let doc = parse::parse_document(&text);
-    let norms = doc
+    let norms: Vec<_> = doc
         .sections
         .iter()
         .map(|s| {
@@ -347,12 +392,12 @@ fn prepare(
             (body, fold_cached(&s.choices))
         })
         .collect();
+    let docs = documents(fields, &rel, &hash, &doc, &norms)
+        .map_err(|e| problem(format!("cannot encode its metadata: {e}")))?;
     Ok(Some(Prepared {
         rel,
-        hash,
         bytes: bytes.len() as u64,
-        doc,
-        norms,
+        docs,
     }))
 }
 
@@ -462,8 +507,16 @@ pub fn section_weight(s: &Section, ordinal: usize, count: usize) -> f64 {
 }
 
 /// Writes the per-file record and every section of one file.
-fn write_doc(writer: &IndexWriter, f: &Fields, p: &Prepared) -> Result<usize> {
-    let meta = &p.doc.meta;
+/// The tantivy documents of one parsed file: its record (with the content
+/// hash that incremental runs compare), then its sections in order.
+fn documents(
+    f: &Fields,
+    rel: &str,
+    hash: &str,
+    doc: &ParsedDoc,
+    norms: &[(Arc<str>, Arc<str>)],
+) -> Result<Vec<TantivyDocument>> {
+    let meta = &doc.meta;
     let meta_json = serde_json::to_string(meta)?;
     let opt_fold = |o: Option<&str>| o.map(fold).unwrap_or_default();
     let municipality = opt_fold(meta.municipality.as_ref().map(|m| m.0.as_str()));
@@ -471,7 +524,7 @@ fn write_doc(writer: &IndexWriter, f: &Fields, p: &Prepared) -> Result<usize> {
     let affair = opt_fold(meta.affair.as_deref());
     let form = meta.form.name();
     let common = |mut d: TantivyDocument| {
-        d.add_text(f.file, &p.rel);
+        d.add_text(f.file, rel);
         d.add_text(f.municipality, &municipality);
         d.add_text(f.prefecture, &prefecture);
         d.add_text(f.affair, &affair);
@@ -479,10 +532,10 @@ fn write_doc(writer: &IndexWriter, f: &Fields, p: &Prepared) -> Result<usize> {
         d.add_text(f.meta, &meta_json);
         d
     };
+    let mut out = Vec::with_capacity(doc.sections.len() + 1);
     // Only the per-file record carries the hash (incremental indexing).
-    writer.add_document(common(doc!(f.kind => KIND_DOC, f.hash => p.hash.as_str())))?;
-    let mut n = 0;
-    for (i, s) in p.doc.sections.iter().enumerate() {
+    out.push(common(doc!(f.kind => KIND_DOC, f.hash => hash)));
+    for (i, (s, (norm, choices_norm))) in doc.sections.iter().zip(norms).enumerate() {
         let mut d = common(doc!(
             f.kind => KIND_SECTION,
             f.path => s.path.to_string(),
@@ -491,9 +544,8 @@ fn write_doc(writer: &IndexWriter, f: &Fields, p: &Prepared) -> Result<usize> {
             f.key => s.key.0.as_str(),
             f.body => s.body.as_str(),
             f.ordinal => i as u64,
-            f.weight => section_weight(s, i, p.doc.sections.len()),
+            f.weight => section_weight(s, i, doc.sections.len()),
         ));
-        let (norm, choices_norm) = &p.norms[i];
         d.add_u64(f.body_chars, norm.chars().count() as u64);
         d.add_text(f.body_ja, norm);
         d.add_text(f.body_ngram, norm);
@@ -504,10 +556,9 @@ fn write_doc(writer: &IndexWriter, f: &Fields, p: &Prepared) -> Result<usize> {
         if let Some(v) = &s.value {
             d.add_text(f.value, v);
         }
-        writer.add_document(d)?;
-        n += 1;
+        out.push(d);
     }
-    Ok(n)
+    Ok(out)
 }
 
 /// The facet of a section path; `/` inside a label becomes `／` so it cannot
@@ -550,7 +601,7 @@ mod tests {
         let e = opts(8).budget().unwrap_err().to_string();
         assert!(e.contains("32–4096 MiB per thread"), "{e}");
         let b = opts(256).budget().unwrap();
-        assert_eq!(b.arena, 128 << 20);
+        assert_eq!(b.arena, 96 << 20);
         assert_eq!(b.memos, 128 << 20);
     }
 }
