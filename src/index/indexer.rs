@@ -73,6 +73,7 @@ pub struct Budget {
     /// text, sections, normalised text, tantivy documents) until written,
     /// and up to three batches are alive at once (one being parsed, one
     /// waiting, one being written); small batches keep both sides busy.
+    /// The first batches are smaller still ([`batches`] ramps up to this).
     pub batch: u64,
     /// Documents (sections) that the segment merges running at once may
     /// read together: three eighths of the budget at about 1 KiB of index
@@ -311,8 +312,12 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
 }
 
 /// Consecutive runs of `files` of at most `bytes` in all (at least one file each).
+/// The first batch is an eighth of that and each next one twice the last,
+/// up to `bytes`: tantivy's threads idle until the first batch is parsed
+/// (0.7 s of 7.3 at 16 threads over 256 MiB with full-size batches).
 fn batches(files: &[InputFile], bytes: u64) -> impl Iterator<Item = &[InputFile]> {
     let mut rest = files;
+    let mut size = (bytes / 8).max(1);
     std::iter::from_fn(move || {
         if rest.is_empty() {
             return None;
@@ -322,12 +327,13 @@ fn batches(files: &[InputFile], bytes: u64) -> impl Iterator<Item = &[InputFile]
             .iter()
             .take_while(|f| {
                 sum += f.size;
-                sum <= bytes
+                sum <= size
             })
             .count()
             .max(1);
         let (batch, tail) = rest.split_at(n);
         rest = tail;
+        size = (size * 2).min(bytes);
         Some(batch)
     })
 }
@@ -584,11 +590,19 @@ mod tests {
 
     #[test]
     fn batches_hold_at_most_the_budget_and_at_least_one_file() {
-        let files: Vec<InputFile> = [5, 5, 5, 20, 1].into_iter().map(file).collect();
-        let sizes: Vec<Vec<u64>> = batches(&files, 10)
+        let files: Vec<InputFile> = [5, 5, 5, 5, 20, 1, 2, 3].into_iter().map(file).collect();
+        let sizes: Vec<Vec<u64>> = batches(&files, 40)
             .map(|b| b.iter().map(|f| f.size).collect())
             .collect();
-        assert_eq!(sizes, vec![vec![5, 5], vec![5], vec![20], vec![1]]);
+        // Budgets 5, 10, 20, 40, 40: the first batches ramp up.
+        assert_eq!(sizes, vec![vec![5], vec![5, 5], vec![5], vec![20, 1, 2, 3]]);
+        let sizes: Vec<Vec<u64>> = batches(&files, 8)
+            .map(|b| b.iter().map(|f| f.size).collect())
+            .collect();
+        assert_eq!(
+            sizes,
+            vec![vec![5], vec![5], vec![5], vec![5], vec![20], vec![1, 2, 3]]
+        );
     }
 
     #[test]
