@@ -73,7 +73,7 @@ pub struct Budget {
     /// text, sections, normalised text, tantivy documents) until written,
     /// and up to three batches are alive at once (one being parsed, one
     /// waiting, one being written); small batches keep both sides busy.
-    /// The first batches are smaller still ([`batches`] ramps up to this).
+    /// The first batches are smaller still (they ramp up to this).
     pub batch: u64,
     /// Documents (sections) that the segment merges running at once may
     /// read together: three eighths of the budget at about 1 KiB of index
