@@ -1,6 +1,6 @@
 //! Snippets: the part of a section's original text around the first match,
 //! with every match in it marked. Matching happens on the normalised text and
-//! is mapped back through [`Normalized::origin`], so a phrase wrapped over two
+//! is mapped back through [`crate::normalize::Normalized::original_range`], so a phrase wrapped over two
 //! lines is highlighted where the document prints it.
 
 use serde::Serialize;
