@@ -24,7 +24,7 @@
 //! sections: a word the rest of the item does not use and the corpus rarely
 //! does, so two cities using it are most likely making the same point. The
 //! authors' own names (`松戸市`) are blanked out first: two documents of one
-//! city share them whatever they say. See [`join_on_distinctive_terms`].
+//! city share them whatever they say. See `join_on_distinctive_terms`.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
