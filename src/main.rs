@@ -100,7 +100,7 @@ enum Cmd {
         /// One JSON object per line.
         #[arg(long)]
         json: bool,
-        /// Extra alias table (canonical<TAB>alias…), added to the bundled one
+        /// Extra alias table (lines of canonical name, tab, aliases…), added to the bundled one
         /// (default: $PIA_ALIASES).
         #[arg(long, env = "PIA_ALIASES")]
         aliases: Option<PathBuf>,
