@@ -25,14 +25,14 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering as AtomicOrdering};
 use anyhow::Result;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
-use tantivy::query::{Bm25Weight, BooleanQuery, EnableScoring, Occur, Query, Weight};
+use tantivy::query::{Bm25Weight, BooleanQuery, EnableScoring, Occur, Query, Scorer, Weight};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, Term, TERMINATED};
 
 use super::{bits, SearchRequest};
 use crate::index::analysis::{phrase_bigrams, words};
 use crate::index::schema::Fields;
-use crate::index::snapshot::Snapshot;
+use crate::index::snapshot::{SegmentColumns, Snapshot};
 use crate::query::syntax::WORD_BOOST;
 
 /// Sections that cannot rank whose phrase is still checked, so that the
@@ -380,6 +380,21 @@ pub fn coverage(body_chars: u64, matched: usize) -> f32 {
     (matched as f32 / body_chars as f32).min(1.0)
 }
 
+/// What a candidate section is checked for.
+#[derive(Clone, Copy)]
+enum Check {
+    /// Only whether it matches, for exact totals: it cannot rank.
+    Count,
+    /// Its score too, with its weight × (1 + coverage).
+    Score(Score),
+}
+
+/// The largest score of a term whatever its frequency and norm (its BM25
+/// weight: the tf factor stays below 1).
+fn most(bm25: &Bm25Weight) -> Score {
+    bm25.score(0, u32::MAX)
+}
+
 impl Plan {
     /// The best `k` sections of segment `ord`, pruning by score bounds.
     pub fn scan(
@@ -391,7 +406,7 @@ impl Plan {
         shared: &Shared,
         matched_chars: usize,
     ) -> Result<SegmentTop> {
-        let mut top = SegmentTop {
+        let top = SegmentTop {
             best: Vec::new(),
             matched: 0,
             skipped: 0,
@@ -400,6 +415,58 @@ impl Plan {
         let Some(columns) = snapshot.columns(ord) else {
             anyhow::bail!("a segment the snapshot did not open");
         };
+        let Some(lists) = self.open_lists(seg)? else {
+            return Ok(top);
+        };
+        let ja = seg.inverted_index(self.body_ja)?;
+        let mut words = Vec::with_capacity(self.words.len());
+        for (term, bm25) in &self.words {
+            if let Some(p) = ja.read_postings(term, IndexRecordOption::WithFreqs)? {
+                words.push((p, bm25));
+            }
+        }
+        let filter = match &self.filters {
+            Some(w) => Some(w.scorer(seg, 1.0)?),
+            None => None,
+        };
+        let lead_part = lists
+            .parts
+            .iter()
+            .position(|(r, _)| r.contains(&lists.order[0]))
+            .unwrap_or(0);
+        let words_most = words.iter().map(|(_, bm25)| most(bm25)).sum();
+        let mut scan = SegmentScan {
+            snapshot,
+            columns,
+            seg,
+            ord,
+            k,
+            shared,
+            matched_chars,
+            lists,
+            words,
+            filter,
+            norms_ngram: seg.get_fieldnorms_reader(self.body_ngram)?,
+            norms_ja: seg.get_fieldnorms_reader(self.body_ja)?,
+            max_weight: (columns.weight.max_value() as Score).max(1.0),
+            lead_part,
+            words_most,
+            // A listing asks for every section: let the heap grow to what
+            // matches.
+            heap: BinaryHeap::with_capacity((k + 1).min(1024)),
+            early: EarlyOuts::default(),
+            top,
+            scratch: (Vec::new(), Vec::new()),
+        };
+        scan.run();
+        let mut top = scan.top;
+        top.best = scan.heap.into_iter().map(|Reverse(s)| s).collect();
+        Ok(top)
+    }
+
+    /// The bigram postings of every part in `seg`, or None when a bigram
+    /// is absent there (nothing matches in this segment).
+    fn open_lists(&self, seg: &SegmentReader) -> Result<Option<Lists<'_>>> {
         let ngram = seg.inverted_index(self.body_ngram)?;
         let mut lists = Lists {
             postings: Vec::new(),
@@ -412,178 +479,214 @@ impl Plan {
         for part in &self.parts {
             let from = lists.postings.len();
             for (off, term) in &part.grams {
-                match ngram.read_postings(term, IndexRecordOption::WithFreqsAndPositions)? {
-                    Some(p) => {
-                        lists.postings.push(p);
-                        lists.offsets.push(*off);
-                    }
-                    // A bigram absent from the segment: nothing matches here.
-                    None => return Ok(top),
-                }
+                let Some(p) =
+                    ngram.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
+                else {
+                    return Ok(None);
+                };
+                lists.postings.push(p);
+                lists.offsets.push(*off);
             }
             lists.parts.push((from..lists.postings.len(), part));
         }
         lists.choose_driving();
-        let ja = seg.inverted_index(self.body_ja)?;
-        let mut words = Vec::with_capacity(self.words.len());
-        for (term, bm25) in &self.words {
-            if let Some(p) = ja.read_postings(term, IndexRecordOption::WithFreqs)? {
-                words.push((p, bm25));
-            }
-        }
-        let mut filter = match &self.filters {
-            Some(w) => Some(w.scorer(seg, 1.0)?),
-            None => None,
-        };
-        let norms_ngram = seg.get_fieldnorms_reader(self.body_ngram)?;
-        let norms_ja = seg.get_fieldnorms_reader(self.body_ja)?;
-        let max_weight = (columns.weight.max_value() as Score).max(1.0);
-        // The largest score of a term whatever its frequency and norm
-        // (its BM25 weight: the tf factor stays below 1).
-        let most = |bm25: &Bm25Weight| bm25.score(0, u32::MAX);
-        let lead_part = lists
-            .parts
-            .iter()
-            .position(|(r, _)| r.contains(&lists.order[0]))
-            .unwrap_or(0);
-        let words_most: Score = words.iter().map(|(_, bm25)| most(bm25)).sum();
-        // A bound of weight × (1 + coverage) without the columns: the
-        // largest weight, and the coverage of the section's token count (one
-        // bigram per char; the stored norm never exceeds the true count).
-        let rough_factor = |norm: u8| {
-            let cover = 1.0
-                + coverage(
-                    u64::from(FieldNormReader::id_to_fieldnorm(norm)),
-                    matched_chars,
-                );
-            max_weight * cover
-        };
-        // A listing asks for every section: let the heap grow to what matches.
-        let mut heap: BinaryHeap<Reverse<Scored>> = BinaryHeap::with_capacity((k + 1).min(1024));
-        let (mut a, mut b) = (Vec::new(), Vec::new());
+        Ok(Some(lists))
+    }
+}
+
+/// One segment's pruned pass: its postings and readers, and its best `k`
+/// so far.
+struct SegmentScan<'a> {
+    snapshot: &'a Snapshot,
+    columns: &'a SegmentColumns,
+    seg: &'a SegmentReader,
+    ord: u32,
+    k: usize,
+    shared: &'a Shared,
+    /// Characters of the query's parts, for the coverage factor.
+    matched_chars: usize,
+    lists: Lists<'a>,
+    /// The words' postings in the segment, each with its BM25 weight.
+    words: Vec<(SegmentPostings, &'a Bm25Weight)>,
+    filter: Option<Box<dyn Scorer>>,
+    norms_ngram: FieldNormReader,
+    norms_ja: FieldNormReader,
+    /// The segment's largest section weight.
+    max_weight: Score,
+    /// The part whose bigram leads the intersection.
+    lead_part: usize,
+    /// The words' scores at their largest.
+    words_most: Score,
+    heap: BinaryHeap<Reverse<Scored>>,
+    early: EarlyOuts,
+    top: SegmentTop,
+    /// Position buffers of the phrase check.
+    scratch: (Vec<u32>, Vec<u32>),
+}
+
+impl SegmentScan<'_> {
+    /// Visits the candidates of the lead bigram in order, skipping those
+    /// that cannot rank once the exact-count checks are spent.
+    fn run(&mut self) {
         let mut started = false;
-        let mut early = EarlyOuts::default();
         loop {
             // The lead moves on only once the previous section is done with.
             if std::mem::replace(&mut started, true) {
-                lists.postings[lists.order[0]].advance();
+                self.lists.postings[self.lists.order[0]].advance();
             }
-            // Once the exact-count checks are spent, most candidates of a
-            // wide query cannot rank: rule them out on the lead bigram's
-            // frequency alone (the other parts and the words at their
-            // largest), before moving the other lists to them.
-            if early.worth_trying() && shared.spent() {
-                let lead = &lists.postings[lists.order[0]];
-                let doc = lead.doc();
-                if doc == TERMINATED {
-                    break;
-                }
-                let norm = norms_ngram.fieldnorm_id(doc);
-                let phrase_most: Score = (0..lists.parts.len())
-                    .map(|i| {
-                        let bm25 = &lists.parts[i].1.bm25;
-                        if i == lead_part {
-                            bm25.score(norm, lead.term_freq())
-                        } else {
-                            most(bm25)
-                        }
-                    })
-                    .sum();
-                let bound = (phrase_most + words_most) * rough_factor(norm);
-                let ruled_out = shared.cannot_rank(bound, ord, kth_best(&heap, k));
-                early.count(ruled_out);
-                if ruled_out {
-                    top.skipped += 1;
-                    continue;
+            if self.early.worth_trying() && self.shared.spent() {
+                match self.lead_rules_out() {
+                    None => break,
+                    Some(true) => {
+                        self.top.skipped += 1;
+                        continue;
+                    }
+                    Some(false) => {}
                 }
             }
-            let doc = lists.align();
+            let doc = self.lists.align();
             if doc == TERMINATED {
                 break;
             }
-            if seg.is_deleted(doc) {
+            if self.seg.is_deleted(doc) || !self.passes_filters(doc) {
                 continue;
             }
-            if filter
-                .as_mut()
-                .is_some_and(|fs| seek_forward(fs, doc) != doc)
-            {
-                continue;
-            }
-            let words_score: Score = words
-                .iter_mut()
-                .filter_map(|(p, bm25)| {
-                    (seek_forward(p, doc) == doc)
-                        .then(|| bm25.score(norms_ja.fieldnorm_id(doc), p.term_freq()))
-                })
-                .sum();
-            let norm = norms_ngram.fieldnorm_id(doc);
-            let phrase_bound: Score = (0..lists.parts.len())
-                .map(|i| lists.parts[i].1.bm25.score(norm, lists.freq_bound(i)))
-                .sum();
-            let own = kth_best(&heap, k);
-            let rough = (phrase_bound + words_score) * rough_factor(norm);
-            // Sections that cannot rank are checked only to count them
-            // (while the budget lasts), and never scored.
-            let mut exact = None;
-            if shared.cannot_rank(rough, ord, own) {
-                if !shared.take() {
-                    top.skipped += 1;
-                    continue;
-                }
-            } else {
-                let weight = columns.weight.first(doc).unwrap_or(1.0) as Score;
-                let cover =
-                    1.0 + coverage(columns.body_chars.first(doc).unwrap_or(0), matched_chars);
-                let factor = weight * cover;
-                // The same operations as the score, so that rounding never
-                // puts the bound below it.
-                let ranks = !shared.cannot_rank((phrase_bound + words_score) * factor, ord, own);
-                if !ranks && !shared.take() {
-                    top.skipped += 1;
-                    continue;
-                }
-                exact = ranks.then_some(factor);
-            }
-            if !lists.reach_rest(doc) {
-                continue;
-            }
-            let mut phrase: Score = 0.0;
-            let mut all = true;
-            for i in 0..lists.parts.len() {
-                let part = lists.parts[i].1;
-                let tf = lists.phrase_freq(i, &mut a, &mut b);
-                if tf == 0 {
-                    all = false;
-                    break;
-                }
-                phrase += part.bm25.score(norm, tf);
-            }
-            if !all {
-                continue;
-            }
-            top.matched += 1;
-            if let Some(g) = snapshot.file_of(ord, doc) {
-                bits::set(&mut top.files, g);
-            }
-            let Some(factor) = exact else {
+            let words = self.words_score(doc);
+            let norm = self.norms_ngram.fieldnorm_id(doc);
+            let Some(check) = self.check_for(doc, norm, words) else {
+                self.top.skipped += 1;
                 continue;
             };
-            heap.push(Reverse(Scored {
-                score: (phrase + words_score) * factor,
-                doc,
-            }));
-            if heap.len() > k {
-                heap.pop();
+            if !self.lists.reach_rest(doc) {
+                continue;
             }
-            if heap.len() == k {
-                if let Some(Reverse(min)) = heap.peek() {
-                    shared.raise_floor(min.score, ord);
-                }
+            let Some(phrase) = self.phrase_score(norm) else {
+                continue;
+            };
+            self.top.matched += 1;
+            if let Some(g) = self.snapshot.file_of(self.ord, doc) {
+                bits::set(&mut self.top.files, g);
+            }
+            if let Check::Score(factor) = check {
+                self.keep(Scored {
+                    score: (phrase + words) * factor,
+                    doc,
+                });
             }
         }
-        top.best = heap.into_iter().map(|Reverse(s)| s).collect();
-        Ok(top)
+    }
+
+    /// Most candidates of a wide query cannot rank: whether the lead
+    /// bigram's frequency alone rules the lead's section out (the other
+    /// parts and the words at their largest), before the other lists move
+    /// to it. None when the lead is exhausted.
+    fn lead_rules_out(&mut self) -> Option<bool> {
+        let lead = &self.lists.postings[self.lists.order[0]];
+        let doc = lead.doc();
+        if doc == TERMINATED {
+            return None;
+        }
+        let norm = self.norms_ngram.fieldnorm_id(doc);
+        let phrase_most: Score = (0..self.lists.parts.len())
+            .map(|i| {
+                let bm25 = &self.lists.parts[i].1.bm25;
+                if i == self.lead_part {
+                    bm25.score(norm, lead.term_freq())
+                } else {
+                    most(bm25)
+                }
+            })
+            .sum();
+        let bound = (phrase_most + self.words_most) * self.rough_factor(norm);
+        let ruled_out = self
+            .shared
+            .cannot_rank(bound, self.ord, kth_best(&self.heap, self.k));
+        self.early.count(ruled_out);
+        Some(ruled_out)
+    }
+
+    /// A bound of weight × (1 + coverage) without the columns: the largest
+    /// weight, and the coverage of the section's token count (one bigram
+    /// per char; the stored norm never exceeds the true count).
+    fn rough_factor(&self, norm: u8) -> Score {
+        let chars = u64::from(FieldNormReader::id_to_fieldnorm(norm));
+        self.max_weight * (1.0 + coverage(chars, self.matched_chars))
+    }
+
+    fn passes_filters(&mut self, doc: DocId) -> bool {
+        self.filter
+            .as_mut()
+            .is_none_or(|fs| seek_forward(fs, doc) == doc)
+    }
+
+    /// The words' part of the section's score (the words it holds).
+    fn words_score(&mut self, doc: DocId) -> Score {
+        let norms = &self.norms_ja;
+        self.words
+            .iter_mut()
+            .filter_map(|(p, bm25)| {
+                (seek_forward(p, doc) == doc)
+                    .then(|| bm25.score(norms.fieldnorm_id(doc), p.term_freq()))
+            })
+            .sum()
+    }
+
+    /// What to check the section for, by its bound: None when it cannot
+    /// rank and the checks for exact totals are spent (it is skipped).
+    fn check_for(&mut self, doc: DocId, norm: u8, words: Score) -> Option<Check> {
+        let phrase_bound: Score = (0..self.lists.parts.len())
+            .map(|i| {
+                self.lists.parts[i]
+                    .1
+                    .bm25
+                    .score(norm, self.lists.freq_bound(i))
+            })
+            .sum();
+        let own = kth_best(&self.heap, self.k);
+        let rough = (phrase_bound + words) * self.rough_factor(norm);
+        if !self.shared.cannot_rank(rough, self.ord, own) {
+            let weight = self.columns.weight.first(doc).unwrap_or(1.0) as Score;
+            let chars = self.columns.body_chars.first(doc).unwrap_or(0);
+            let factor = weight * (1.0 + coverage(chars, self.matched_chars));
+            // The same operations as the score, so that rounding never puts
+            // the bound below it.
+            if !self
+                .shared
+                .cannot_rank((phrase_bound + words) * factor, self.ord, own)
+            {
+                return Some(Check::Score(factor));
+            }
+        }
+        self.shared.take().then_some(Check::Count)
+    }
+
+    /// The phrase part of the section's score, None when a part does not
+    /// occur (every list is on the section).
+    fn phrase_score(&mut self, norm: u8) -> Option<Score> {
+        let (a, b) = &mut self.scratch;
+        let mut phrase: Score = 0.0;
+        for i in 0..self.lists.parts.len() {
+            let tf = self.lists.phrase_freq(i, a, b);
+            if tf == 0 {
+                return None;
+            }
+            phrase += self.lists.parts[i].1.bm25.score(norm, tf);
+        }
+        Some(phrase)
+    }
+
+    /// Adds a scored section to the best `k`, and shares the floor once
+    /// there are `k`.
+    fn keep(&mut self, s: Scored) {
+        self.heap.push(Reverse(s));
+        if self.heap.len() > self.k {
+            self.heap.pop();
+        }
+        if self.heap.len() == self.k {
+            if let Some(Reverse(min)) = self.heap.peek() {
+                self.shared.raise_floor(min.score, self.ord);
+            }
+        }
     }
 }
 
