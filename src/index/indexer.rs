@@ -75,12 +75,10 @@ pub struct Budget {
     /// waiting, one being written); small batches keep both sides busy.
     /// The first batches are smaller still (they ramp up to this).
     pub batch: u64,
-    /// Documents (sections) that the segment merges running at once may
-    /// read together: three eighths of the budget at about 1 KiB of index
-    /// per section.
-    /// A merge maps its inputs, which counts as resident memory while it
-    /// runs.
-    pub merge_docs: usize,
+    /// Bytes of input segments that the merges running at once may read
+    /// together: three eighths of the budget. A merge maps its inputs,
+    /// which counts as resident memory while it runs.
+    pub merge_bytes: u64,
     /// Merges that run at once: one per 8 threads (at most 4), as the last
     /// merges after the final commit otherwise run alone on one core (at 16
     /// threads, 4 s of a 10 s run over 256 MiB).
@@ -103,7 +101,7 @@ impl IndexOptions {
             arena: per_thread * 3 / 8,
             memos: threads * per_thread / 4,
             batch: (threads * per_thread / 64) as u64,
-            merge_docs: threads * per_thread * 3 / 8 / 1024,
+            merge_bytes: (threads * per_thread * 3 / 8) as u64,
             merge_threads: (threads / 8).clamp(1, 4),
         })
     }

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 
 use anyhow::{anyhow, bail, Context, Result};
 use tantivy::directory::MmapDirectory;
-use tantivy::index::SegmentId;
+use tantivy::index::{SegmentComponent, SegmentId};
 use tantivy::indexer::{IndexWriterOptions, LogMergePolicy, MergeCandidate, MergePolicy};
 use tantivy::schema::Field;
 use tantivy::{
@@ -243,7 +243,7 @@ impl Store {
             .num_worker_threads(budget.threads)
             .memory_budget_per_thread(budget.arena.max(15 << 20))
             // The merges' share of the budget is split between them (see
-            // `Budget::merge_docs`).
+            // `Budget::merge_bytes`).
             .num_merge_threads(budget.merge_threads)
             .build();
         let writer = self
@@ -257,37 +257,57 @@ impl Store {
                 e => anyhow!("cannot open index writer on {}: {e}", self.path.display()),
             })?;
         writer.set_merge_policy(Box::new(BoundedMerges::new(
-            budget.merge_docs / budget.merge_threads,
+            self.path.clone(),
+            budget.merge_bytes / budget.merge_threads as u64,
             budget.merge_threads,
         )));
         Ok(writer)
     }
 }
 
-/// tantivy's log merge policy with merges of at most `max_docs` documents in
-/// all: a merge reads its input segments through memory maps, and what it
-/// touched counts as the process's resident memory until it ends, so an
-/// unbounded merge made peak memory grow with the corpus. A merge of many
-/// segments is split in `ways` so that the merge threads share it: the
-/// merge after the final commit otherwise runs on one core while the rest
-/// wait (at 16 threads, 4 of the 10 s over 256 MiB).
+/// tantivy's log merge policy with merges of at most `max_bytes` of input
+/// segments in all: a merge reads its inputs through memory maps, and what
+/// it touched counts as the process's resident memory until it ends, so an
+/// unbounded merge made peak memory grow with the corpus. Bytes, not
+/// documents: a section of unique prose takes three times the index of a
+/// repeated one (a merge bounded by documents took 2 × 256 MiB runs over
+/// unique prose to 981 MiB). A merge of many segments is split in `ways`
+/// so that the merge threads share it: the merge after the final commit
+/// otherwise runs on one core while the rest wait (at 16 threads, 4 of the
+/// 10 s over 256 MiB).
 #[derive(Debug)]
 struct BoundedMerges {
     log: LogMergePolicy,
-    max_docs: usize,
+    /// The index folder, where the segments' files are measured.
+    dir: PathBuf,
+    max_bytes: u64,
     ways: usize,
 }
 
 impl BoundedMerges {
-    fn new(max_docs: usize, ways: usize) -> Self {
-        let mut log = LogMergePolicy::default();
-        // A segment of more than half the bound would merge with little else.
-        log.set_max_docs_before_merge(max_docs / 2);
+    fn new(dir: PathBuf, max_bytes: u64, ways: usize) -> Self {
         BoundedMerges {
-            log,
-            max_docs,
+            log: LogMergePolicy::default(),
+            dir,
+            max_bytes,
             ways: ways.max(1),
         }
+    }
+
+    /// Bytes of a segment's files on disk (what a merge maps).
+    fn bytes(&self, s: &SegmentMeta) -> u64 {
+        [
+            SegmentComponent::Postings,
+            SegmentComponent::Positions,
+            SegmentComponent::Terms,
+            SegmentComponent::Store,
+            SegmentComponent::FastFields,
+            SegmentComponent::FieldNorms,
+        ]
+        .into_iter()
+        .filter_map(|c| std::fs::metadata(self.dir.join(s.relative_path(c))).ok())
+        .map(|m| m.len())
+        .sum()
     }
 
     /// `group` as merges of at least two segments each, in up to `ways`
@@ -304,21 +324,26 @@ impl BoundedMerges {
             ));
         }
     }
-}
 
-impl MergePolicy for BoundedMerges {
-    fn compute_merge_candidates(&self, segments: &[SegmentMeta]) -> Vec<MergeCandidate> {
-        let docs: HashMap<SegmentId, usize> = segments
-            .iter()
-            .map(|s| (s.id(), s.num_docs() as usize))
-            .collect();
+    /// The log policy's candidates cut into merges of at most `max_bytes`
+    /// (`sizes`: bytes of each segment), each split in `ways`.
+    fn bound(
+        &self,
+        candidates: Vec<MergeCandidate>,
+        sizes: &HashMap<SegmentId, u64>,
+    ) -> Vec<MergeCandidate> {
         let mut out = Vec::new();
-        for MergeCandidate(ids) in self.log.compute_merge_candidates(segments) {
+        for MergeCandidate(ids) in candidates {
             let mut group = Vec::new();
             let mut sum = 0;
             for id in ids {
-                let n = docs.get(&id).copied().unwrap_or(0);
-                if sum + n > self.max_docs && group.len() >= 2 {
+                let n = sizes.get(&id).copied().unwrap_or(0);
+                // A segment of more than half the bound would merge with
+                // little else: it stays as it is.
+                if n > self.max_bytes / 2 {
+                    continue;
+                }
+                if sum + n > self.max_bytes && group.len() >= 2 {
                     self.split(std::mem::take(&mut group), &mut out);
                     sum = 0;
                 }
@@ -331,6 +356,14 @@ impl MergePolicy for BoundedMerges {
     }
 }
 
+impl MergePolicy for BoundedMerges {
+    fn compute_merge_candidates(&self, segments: &[SegmentMeta]) -> Vec<MergeCandidate> {
+        let sizes: HashMap<SegmentId, u64> =
+            segments.iter().map(|s| (s.id(), self.bytes(s))).collect();
+        self.bound(self.log.compute_merge_candidates(segments), &sizes)
+    }
+}
+
 fn open_error(path: &Path, e: TantivyError) -> anyhow::Error {
     anyhow!("cannot open index at {}: {e}", path.display())
 }
@@ -340,7 +373,7 @@ mod tests {
     use super::*;
 
     fn sizes(ways: usize, segments: usize) -> Vec<usize> {
-        let policy = BoundedMerges::new(1 << 20, ways);
+        let policy = BoundedMerges::new(PathBuf::new(), 1 << 20, ways);
         let ids = (0..segments)
             .map(|_| SegmentId::generate_random())
             .collect();
