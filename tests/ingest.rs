@@ -375,6 +375,17 @@ fn cli_reports_problems_on_stderr_and_exits_2() {
     assert_eq!(v["added"], 1);
     assert!(v["failed"].as_array().unwrap().is_empty(), "{v}");
     assert!(v["skipped"].as_array().unwrap().is_empty(), "{v}");
+    // Where the time went: each stage measured, none longer than the run,
+    // and a run that wrote something committed (a measured commit).
+    let seconds = v["seconds"].as_f64().unwrap();
+    let stages = v["stages"].as_object().unwrap();
+    for k in ["walk", "first_batch", "wait_parse", "feed", "commit", "merge"] {
+        let t = stages[k].as_f64().unwrap();
+        assert!((0.0..=seconds).contains(&t), "{k}: {t} of {seconds} s");
+    }
+    assert!(stages["commit"].as_f64().unwrap() > 0.0, "{v}");
+    let sum: f64 = stages.values().map(|t| t.as_f64().unwrap()).sum();
+    assert!(sum <= seconds * 1.01, "{sum} > {seconds}: {v}");
 }
 
 #[test]

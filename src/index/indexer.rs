@@ -69,8 +69,9 @@ pub struct Budget {
     /// quarter of the budget.
     pub memos: usize,
     /// Source bytes parsed per batch: a sixty-fourth of the budget per
-    /// thread, as a parsed file holds its text about four times (decoded
-    /// text, sections, normalised text, tantivy documents) until written,
+    /// thread, as a parsed file's documents hold its text about four times
+    /// (the section text, the normalised text for two fields, and the
+    /// metadata in each section) until written,
     /// and up to three batches are alive at once (one being parsed, one
     /// waiting, one being written); small batches keep both sides busy.
     /// The first batches are smaller still (they ramp up to this).
@@ -243,10 +244,11 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
             }
         });
         let mut waited = Instant::now();
+        let mut first = true;
         for results in rx {
             let t = waited.elapsed().as_secs_f64();
-            if report.stages.first_batch == 0.0 {
-                report.stages.first_batch = start.elapsed().as_secs_f64() - report.stages.walk;
+            if std::mem::take(&mut first) {
+                report.stages.first_batch = t;
             } else {
                 report.stages.wait_parse += t;
             }
