@@ -379,7 +379,14 @@ fn cli_reports_problems_on_stderr_and_exits_2() {
     // and a run that wrote something committed (a measured commit).
     let seconds = v["seconds"].as_f64().unwrap();
     let stages = v["stages"].as_object().unwrap();
-    for k in ["walk", "first_batch", "wait_parse", "feed", "commit", "merge"] {
+    for k in [
+        "walk",
+        "first_batch",
+        "wait_parse",
+        "feed",
+        "commit",
+        "merge",
+    ] {
         let t = stages[k].as_f64().unwrap();
         assert!((0.0..=seconds).contains(&t), "{k}: {t} of {seconds} s");
     }
