@@ -113,6 +113,42 @@ fn skipping_sections_that_cannot_rank_changes_no_hit() {
 }
 
 #[test]
+fn a_short_list_is_the_head_of_the_full_ranking() {
+    // Hits within a document are reordered (its earliest near-best section
+    // first); a top 10 must still be the first ten of ranking every match,
+    // whatever sections outside the best ten that reordering needs. Where
+    // several sections tie at the last score shown, either may be shown
+    // (as in any top-k), so those places only need the same score.
+    let store = wide_store();
+    for q in QUERIES {
+        let full = run(store, q, Filters::default(), 1_000_000, usize::MAX);
+        assert!(full.hits.len() > 40, "{q}: wide enough to need pruning");
+        let full = ranking(&full);
+        for limit in [1, 3, 10, 40] {
+            let head = &full[..limit];
+            let cut = head[limit - 1].2;
+            let above = |r: &[(String, u64, u32)]| -> Vec<(String, u64, u32)> {
+                r.iter().filter(|h| h.2 != cut).cloned().collect()
+            };
+            let scores = |r: &[(String, u64, u32)]| -> Vec<u32> { r.iter().map(|h| h.2).collect() };
+            for up_to in [0, usize::MAX] {
+                let short = ranking(&run(store, q, Filters::default(), limit, up_to));
+                assert_eq!(
+                    scores(&short),
+                    scores(head),
+                    "{q} limit {limit}: the same scores"
+                );
+                assert_eq!(
+                    above(&short),
+                    above(head),
+                    "{q} limit {limit}: the same sections above the last score"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn filtered_searches_prune_alike() {
     let store = wide_store();
     let filters = Filters {

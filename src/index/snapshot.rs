@@ -47,7 +47,8 @@ pub struct Snapshot {
     segments: Vec<(SegmentId, SegmentColumns)>,
     /// Per segment ordinal: `file` term ordinal → snapshot-wide file number.
     global: Vec<Vec<u32>>,
-    files: usize,
+    /// Per snapshot-wide number: the file's name.
+    names: Vec<Box<str>>,
 }
 
 impl Snapshot {
@@ -56,6 +57,7 @@ impl Snapshot {
         let mut ids: HashMap<Vec<u8>, u32> = HashMap::new();
         let mut segments = Vec::new();
         let mut global = Vec::new();
+        let mut names = Vec::new();
         for seg in searcher.segment_readers() {
             let columns = SegmentColumns::open(seg)?;
             let dict = columns.file.dictionary();
@@ -63,7 +65,11 @@ impl Snapshot {
             let mut stream = dict.stream()?;
             while stream.advance() {
                 let next = ids.len() as u32;
-                map.push(*ids.entry(stream.key().to_vec()).or_insert(next));
+                let id = *ids.entry(stream.key().to_vec()).or_insert_with(|| {
+                    names.push(String::from_utf8_lossy(stream.key()).into());
+                    next
+                });
+                map.push(id);
             }
             global.push(map);
             segments.push((seg.segment_id(), columns));
@@ -71,7 +77,7 @@ impl Snapshot {
         Ok(Snapshot {
             segments,
             global,
-            files: ids.len(),
+            names,
         })
     }
 
@@ -93,8 +99,15 @@ impl Snapshot {
         self.global.get(seg as usize)?.get(ord as usize).copied()
     }
 
+    /// The name of file `file` (a snapshot-wide number): the same term in
+    /// every segment's `file` field, so a search that revisits a document
+    /// finds its sections there.
+    pub fn file_name(&self, file: u32) -> Option<&str> {
+        self.names.get(file as usize).map(|n| &**n)
+    }
+
     /// Distinct files in the snapshot (numbers are below this).
     pub fn files(&self) -> usize {
-        self.files
+        self.names.len()
     }
 }

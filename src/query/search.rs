@@ -126,9 +126,9 @@ fn rank(
     req: &SearchRequest,
     want: usize,
 ) -> Result<Ranked> {
-    // More candidates than shown, for the near-best reordering within a
-    // document; tantivy preallocates the top-k heap: never ask for more
-    // than exist.
+    // The general pass takes more candidates than shown, for the
+    // near-best reordering within a document; tantivy preallocates the
+    // top-k heap: never ask for more than exist.
     let pool = want
         .saturating_mul(5)
         .max(200)
@@ -136,7 +136,17 @@ fn rank(
         .max(1);
     let threads = threads_for(searcher, f, req);
     let pass = match topk::Plan::new(searcher, f, req)? {
-        Some(plan) => pruned_pass(searcher, counter, &plan, req, pool, threads)?,
+        Some(plan) => {
+            // The best `want` exactly, then what the reordering within their
+            // documents needs: no pool, so the hits are those of ranking
+            // every match, and pruning works against the `want`-th best.
+            let k = want.min(searcher.num_docs() as usize).max(1);
+            let mut pass = pruned_pass(searcher, counter, &plan, req, k, threads)?;
+            if pass.scored.len() >= k {
+                add_near_best(searcher, counter, &plan, &mut pass, threads)?;
+            }
+            pass
+        }
         None => tantivy_pass(searcher, counter, f, req, pool, threads)?,
     };
     let snapshot = counter.snapshot();
@@ -164,6 +174,54 @@ fn rank(
     })
 }
 
+/// Adds to `pass` every section of the documents it ranked that scores
+/// within [`NEAR_BEST`] of its document's best: [`prefer_first_occurrence`]
+/// may give such a section its document's best score, wherever it ranked.
+/// A document's best is among the best `k` whenever another of its sections
+/// is, so the thresholds are exact.
+fn add_near_best(
+    searcher: &Searcher,
+    counter: &FileCounter,
+    plan: &topk::Plan,
+    pass: &mut Pass,
+    threads: usize,
+) -> Result<()> {
+    let snapshot = counter.snapshot();
+    // Each file's best (the first seen is its best: scores descend).
+    let mut files: Vec<topk::NearFile> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (score, addr) in &pass.scored {
+        let Some(file) = snapshot.file_of(addr.segment_ord, addr.doc_id) else {
+            continue;
+        };
+        if !seen.insert(file) {
+            continue;
+        }
+        if let Some(name) = snapshot.file_name(file) {
+            files.push(topk::NearFile {
+                file,
+                name: name.to_owned(),
+                threshold: score * NEAR_BEST,
+            });
+        }
+    }
+    files.sort_by_key(|f| f.file);
+    let found = per_segment(searcher, threads, |ord, seg| {
+        plan.near_best(snapshot, ord, seg, &files)
+    })?;
+    let have: std::collections::HashSet<DocAddress> =
+        pass.scored.iter().map(|(_, addr)| *addr).collect();
+    for (ord, near) in found.into_iter().enumerate() {
+        for s in near {
+            let addr = DocAddress::new(ord as u32, s.doc);
+            if !have.contains(&addr) {
+                pass.scored.push((s.score, addr));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Characters the query's parts match in all (for coverage).
 fn matched_chars(req: &SearchRequest) -> usize {
     req.query.must.iter().map(|p| p.norm.chars().count()).sum()
@@ -181,9 +239,8 @@ fn pruned_pass(
 ) -> Result<Pass> {
     let snapshot = counter.snapshot();
     let shared = topk::Shared::new(req.exact_up_to);
-    let matched = matched_chars(req);
     let tops = per_segment(searcher, threads, |ord, seg| {
-        plan.scan(snapshot, ord, seg, pool, &shared, matched)
+        plan.scan(snapshot, ord, seg, pool, &shared)
     })?;
     let mut pass = Pass {
         scored: Vec::new(),

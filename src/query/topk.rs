@@ -66,6 +66,9 @@ pub struct Plan {
     filters: Option<Box<dyn Weight>>,
     body_ngram: tantivy::schema::Field,
     body_ja: tantivy::schema::Field,
+    file: tantivy::schema::Field,
+    /// Characters of the query's parts, for the coverage factor.
+    matched_chars: usize,
 }
 
 impl Plan {
@@ -108,8 +111,21 @@ impl Plan {
             filters,
             body_ngram: f.body_ngram,
             body_ja: f.body_ja,
+            file: f.file,
+            matched_chars: req.query.must.iter().map(|p| p.norm.chars().count()).sum(),
         }))
     }
+}
+
+/// A document already ranked whose near-best sections a search wants
+/// ([`Plan::near_best`]).
+pub struct NearFile {
+    /// Snapshot-wide file number ([`Snapshot::file_of`]).
+    pub file: u32,
+    /// Its name, the `file` term of its sections.
+    pub name: String,
+    /// The score a section must reach.
+    pub threshold: Score,
 }
 
 /// A section that made a segment's best `k`.
@@ -216,6 +232,7 @@ const DRIVING_PER_PART: usize = 2;
 
 /// The bigram postings of every part in one segment, flat, with the range
 /// of each part and the order in which the intersection visits them.
+#[derive(Default)]
 struct Lists<'p> {
     postings: Vec<SegmentPostings>,
     /// Offset of each bigram in its part, in chars.
@@ -295,6 +312,13 @@ impl Lists<'_> {
             }
         }
         true
+    }
+
+    /// Moves every list to `doc`: whether they all hold it.
+    fn reach_all(&mut self, doc: DocId) -> bool {
+        self.postings
+            .iter_mut()
+            .all(|p| seek_forward(p, doc) == doc)
     }
 
     /// Moves every list to the first section at or after the lead's current
@@ -404,20 +428,40 @@ impl Plan {
         seg: &SegmentReader,
         k: usize,
         shared: &Shared,
-        matched_chars: usize,
     ) -> Result<SegmentTop> {
-        let top = SegmentTop {
-            best: Vec::new(),
-            matched: 0,
-            skipped: 0,
-            files: bits::empty(snapshot.files()),
+        let Some(lists) = self.open_lists(seg)? else {
+            return Ok(SegmentTop {
+                best: Vec::new(),
+                matched: 0,
+                skipped: 0,
+                files: bits::empty(snapshot.files()),
+            });
         };
+        let mut scan = self.segment_scan(snapshot, ord, seg, lists, k, shared)?;
+        scan.run();
+        let mut top = scan.top;
+        top.best = scan.heap.into_iter().map(|Reverse(s)| s).collect();
+        Ok(top)
+    }
+
+    /// The state of one segment's pass, with no lists open yet.
+    fn segment_scan<'a>(
+        &'a self,
+        snapshot: &'a Snapshot,
+        ord: u32,
+        seg: &'a SegmentReader,
+        lists: Lists<'a>,
+        k: usize,
+        shared: &'a Shared,
+    ) -> Result<SegmentScan<'a>> {
         let Some(columns) = snapshot.columns(ord) else {
             anyhow::bail!("a segment the snapshot did not open");
         };
-        let Some(lists) = self.open_lists(seg)? else {
-            return Ok(top);
-        };
+        let lead_part = lists
+            .parts
+            .iter()
+            .position(|(r, _)| r.contains(&lists.order[0]))
+            .unwrap_or(0);
         let ja = seg.inverted_index(self.body_ja)?;
         let mut words = Vec::with_capacity(self.words.len());
         for (term, bm25) in &self.words {
@@ -429,20 +473,15 @@ impl Plan {
             Some(w) => Some(w.scorer(seg, 1.0)?),
             None => None,
         };
-        let lead_part = lists
-            .parts
-            .iter()
-            .position(|(r, _)| r.contains(&lists.order[0]))
-            .unwrap_or(0);
         let words_most = words.iter().map(|(_, bm25)| most(bm25)).sum();
-        let mut scan = SegmentScan {
+        Ok(SegmentScan {
             snapshot,
             columns,
             seg,
             ord,
             k,
             shared,
-            matched_chars,
+            matched_chars: self.matched_chars,
             lists,
             words,
             filter,
@@ -455,13 +494,49 @@ impl Plan {
             // matches.
             heap: BinaryHeap::with_capacity((k + 1).min(1024)),
             early: EarlyOuts::default(),
-            top,
+            top: SegmentTop {
+                best: Vec::new(),
+                matched: 0,
+                skipped: 0,
+                files: bits::empty(snapshot.files()),
+            },
             scratch: (Vec::new(), Vec::new()),
+        })
+    }
+
+    /// The sections of `files` in segment `ord` that match and score at
+    /// least their file's threshold: the near-best sections of documents a
+    /// search has already ranked, which the reordering within a document
+    /// needs whatever their rank. Only those files' sections are visited,
+    /// found through their names.
+    pub fn near_best(
+        &self,
+        snapshot: &Snapshot,
+        ord: u32,
+        seg: &SegmentReader,
+        files: &[NearFile],
+    ) -> Result<Vec<Scored>> {
+        let names = seg.inverted_index(self.file)?;
+        let mut docs = Vec::new();
+        for f in files {
+            let term = Term::from_field_text(self.file, &f.name);
+            if let Some(mut p) = names.read_postings(&term, IndexRecordOption::Basic)? {
+                while p.doc() != TERMINATED {
+                    docs.push(p.doc());
+                    p.advance();
+                }
+            }
+        }
+        if docs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let Some(lists) = self.open_lists(seg)? else {
+            return Ok(Vec::new());
         };
-        scan.run();
-        let mut top = scan.top;
-        top.best = scan.heap.into_iter().map(|Reverse(s)| s).collect();
-        Ok(top)
+        docs.sort_unstable();
+        let shared = Shared::new(usize::MAX);
+        let mut scan = self.segment_scan(snapshot, ord, seg, lists, usize::MAX, &shared)?;
+        Ok(scan.near(&docs, files))
     }
 
     /// The bigram postings of every part in `seg`, or None when a bigram
@@ -634,20 +709,11 @@ impl SegmentScan<'_> {
     /// What to check the section for, by its bound: None when it cannot
     /// rank and the checks for exact totals are spent (it is skipped).
     fn check_for(&mut self, doc: DocId, norm: u8, words: Score) -> Option<Check> {
-        let phrase_bound: Score = (0..self.lists.parts.len())
-            .map(|i| {
-                self.lists.parts[i]
-                    .1
-                    .bm25
-                    .score(norm, self.lists.freq_bound(i))
-            })
-            .sum();
+        let phrase_bound = self.phrase_bound(norm);
         let own = kth_best(&self.heap, self.k);
         let rough = (phrase_bound + words) * self.rough_factor(norm);
         if !self.shared.cannot_rank(rough, self.ord, own) {
-            let weight = self.columns.weight.first(doc).unwrap_or(1.0) as Score;
-            let chars = self.columns.body_chars.first(doc).unwrap_or(0);
-            let factor = weight * (1.0 + coverage(chars, self.matched_chars));
+            let factor = self.factor(doc);
             // The same operations as the score, so that rounding never puts
             // the bound below it.
             if !self
@@ -658,6 +724,73 @@ impl SegmentScan<'_> {
             }
         }
         self.shared.take().then_some(Check::Count)
+    }
+
+    /// A bound of the phrase part of the section's score, from the least
+    /// frequency of each part's driving bigrams (every list on the section).
+    fn phrase_bound(&self, norm: u8) -> Score {
+        (0..self.lists.parts.len())
+            .map(|i| {
+                self.lists.parts[i]
+                    .1
+                    .bm25
+                    .score(norm, self.lists.freq_bound(i))
+            })
+            .sum()
+    }
+
+    /// The section's weight × (1 + coverage), from the columns.
+    fn factor(&self, doc: DocId) -> Score {
+        let weight = self.columns.weight.first(doc).unwrap_or(1.0) as Score;
+        let chars = self.columns.body_chars.first(doc).unwrap_or(0);
+        weight * (1.0 + coverage(chars, self.matched_chars))
+    }
+
+    /// Of `docs` (ascending), the sections that match and score at least
+    /// their file's threshold ([`Plan::near_best`]; `files` sorted by
+    /// number); scores are computed as in [`SegmentScan::run`], so a
+    /// section found by both is equal.
+    fn near(&mut self, docs: &[DocId], files: &[NearFile]) -> Vec<Scored> {
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < docs.len() {
+            // Only sections of the rarest bigram can match: leap to them.
+            let lead = seek_forward(&mut self.lists.postings[self.lists.order[0]], docs[i]);
+            if lead == TERMINATED {
+                break;
+            }
+            if lead != docs[i] {
+                i += docs[i..].partition_point(|&d| d < lead);
+                continue;
+            }
+            let doc = docs[i];
+            i += 1;
+            let threshold = self
+                .snapshot
+                .file_of(self.ord, doc)
+                .and_then(|g| files.binary_search_by_key(&g, |f| f.file).ok())
+                .map(|j| files[j].threshold);
+            let Some(threshold) = threshold else {
+                continue;
+            };
+            if self.seg.is_deleted(doc) || !self.passes_filters(doc) || !self.lists.reach_all(doc) {
+                continue;
+            }
+            let words = self.words_score(doc);
+            let norm = self.norms_ngram.fieldnorm_id(doc);
+            let factor = self.factor(doc);
+            if (self.phrase_bound(norm) + words) * factor < threshold {
+                continue;
+            }
+            let Some(phrase) = self.phrase_score(norm) else {
+                continue;
+            };
+            let score = (phrase + words) * factor;
+            if score >= threshold {
+                found.push(Scored { score, doc });
+            }
+        }
+        found
     }
 
     /// The phrase part of the section's score, None when a part does not
