@@ -427,6 +427,20 @@ pub fn phrase_bigrams(normalized: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// The bigrams of `normalized` that [`phrase_bigrams`] leaves out (those
+/// at odd offsets inside the string): not needed to pin a substring down,
+/// but one of them can be much rarer than any of the cover (帳ネ in
+/// 住民基本台帳ネットワークシステム), and so a better list to find
+/// candidates with.
+pub fn bridging_bigrams(normalized: &str) -> Vec<(usize, String)> {
+    let chars: Vec<char> = normalized.chars().collect();
+    let cover: Vec<usize> = phrase_bigrams(normalized).iter().map(|(o, _)| *o).collect();
+    (0..chars.len().saturating_sub(1))
+        .filter(|o| !cover.contains(o))
+        .map(|o| (o, chars[o..o + 2].iter().collect()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -463,6 +477,12 @@ mod tests {
         );
         assert_eq!(phrase_bigrams("ab"), vec![(0, "ab".into())]);
         assert!(phrase_bigrams("a").is_empty());
+        // What the cover leaves out: the pairs across its joins.
+        assert_eq!(
+            bridging_bigrams("abcdef"),
+            vec![(1, "bc".into()), (3, "de".into())]
+        );
+        assert!(bridging_bigrams("abc").is_empty());
     }
 
     #[test]

@@ -33,7 +33,7 @@ use super::{bits, SearchRequest};
 use crate::index::analysis::{phrase_bigrams, words};
 use crate::index::schema::Fields;
 use crate::index::snapshot::{SegmentColumns, Snapshot};
-use crate::query::syntax::WORD_BOOST;
+use crate::query::syntax::{rarer_bridge, WORD_BOOST};
 
 /// Sections that cannot rank whose phrase is still checked, so that the
 /// totals of all but the widest queries stay exact (Elasticsearch's
@@ -82,15 +82,20 @@ impl Plan {
         let mut parts = Vec::new();
         let mut word_terms = Vec::new();
         for p in &req.query.must {
-            let grams: Vec<(u32, Term)> = phrase_bigrams(&p.norm)
-                .into_iter()
-                .map(|(off, g)| (off as u32, Term::from_field_text(f.body_ngram, &g)))
-                .collect();
+            let term =
+                |(off, g): (usize, String)| (off as u32, Term::from_field_text(f.body_ngram, &g));
+            let mut grams: Vec<(u32, Term)> =
+                phrase_bigrams(&p.norm).into_iter().map(term).collect();
             if grams.is_empty() {
                 return Ok(None);
             }
+            // The phrase scores as its cover; a bridging bigram rarer than
+            // the whole cover joins the lists only to find fewer candidates.
             let terms: Vec<Term> = grams.iter().map(|(_, t)| t.clone()).collect();
             let bm25 = Bm25Weight::for_terms(searcher, &terms)?;
+            if let Some(bridge) = rarer_bridge(searcher, f.body_ngram, &p.norm)? {
+                grams.push(term(bridge));
+            }
             parts.push(Part { grams, bm25 });
             for w in words(&p.norm) {
                 let t = Term::from_field_text(f.body_ja, &w);
