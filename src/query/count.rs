@@ -59,12 +59,12 @@ impl FileCounter {
 /// ranks (word clauses) or is implied (`kind:section`: only sections have
 /// body text), so counting does not intersect with every section.
 pub fn match_query(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<Box<dyn Query>> {
-    let over = |field: Field| req.query.counting_query(searcher, field);
-    let mut user = over(f.body_ngram)?;
+    let over = |field: Field| req.query.match_query(field);
+    let mut user = over(f.body_ngram);
     if req.include_choices {
         user = Box::new(BooleanQuery::new(vec![
             (Occur::Should, user),
-            (Occur::Should, over(f.choices_ngram)?),
+            (Occur::Should, over(f.choices_ngram)),
         ]));
     }
     let filters = req.filters.to_queries(searcher, f)?;
@@ -221,14 +221,8 @@ fn choice_only_query(
     req: &SearchRequest,
 ) -> Result<Box<dyn Query>> {
     let mut clauses = vec![
-        (
-            Occur::Must,
-            req.query.counting_query(searcher, f.choices_ngram)?,
-        ),
-        (
-            Occur::MustNot,
-            req.query.counting_query(searcher, f.body_ngram)?,
-        ),
+        (Occur::Must, req.query.match_query(f.choices_ngram)),
+        (Occur::MustNot, req.query.match_query(f.body_ngram)),
     ];
     clauses.extend(
         req.filters

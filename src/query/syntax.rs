@@ -108,29 +108,6 @@ impl UserQuery {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    /// [`Self::match_query`] for counting: each part's phrase also holds
-    /// its rarest bridging bigram where that is rarer than the whole cover
-    /// ([`rarer_bridge`]), so fewer sections have their positions read. The
-    /// same sections match; only the scores differ, which counting ignores.
-    pub fn counting_query(
-        &self,
-        searcher: &Searcher,
-        ngram: Field,
-    ) -> tantivy::Result<Box<dyn Query>> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for p in &self.must {
-            let bridge = rarer_bridge(searcher, ngram, &p.norm)?;
-            clauses.push((Occur::Must, bridged_query(ngram, &p.norm, bridge)));
-        }
-        for p in &self.must_not {
-            clauses.push((Occur::MustNot, substring_query(ngram, &p.norm)));
-        }
-        if clauses.len() == 1 {
-            return Ok(clauses.pop().map(|(_, q)| q).expect("one clause"));
-        }
-        Ok(Box::new(BooleanQuery::new(clauses)))
-    }
-
     /// The ranked query: [`Self::match_query`] plus the lindera words of every
     /// part (field `ja`) as SHOULD clauses for BM25.
     pub fn to_query(&self, ngram: Field, ja: Field) -> Box<dyn Query> {
@@ -211,24 +188,6 @@ pub fn rarer_bridge(
         }
     }
     Ok(best.map(|(g, _)| g))
-}
-
-/// [`substring_query`] whose phrase also holds `bridge` (an extra bigram
-/// with its offset), which narrows the candidates without changing what
-/// matches.
-fn bridged_query(field: Field, norm: &str, bridge: Option<(usize, String)>) -> Box<dyn Query> {
-    let Some(bridge) = bridge else {
-        return substring_query(field, norm);
-    };
-    let mut grams = phrase_bigrams(norm);
-    grams.push(bridge);
-    grams.sort();
-    Box::new(PhraseQuery::new_with_offset(
-        grams
-            .into_iter()
-            .map(|(off, g)| (off, Term::from_field_text(field, &g)))
-            .collect(),
-    ))
 }
 
 /// A query matching exactly the documents whose `field` (bigram-tokenised,
