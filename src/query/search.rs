@@ -134,13 +134,21 @@ fn rank(
         .max(200)
         .min(searcher.num_docs() as usize)
         .max(1);
-    let threads = threads_for(searcher, f, req);
+    let reach = reach(searcher, f, req);
+    let threads = threads_for(searcher, reach);
     let pass = match topk::Plan::new(searcher, f, req)? {
         Some(plan) => {
             // The best `want` exactly, then what the reordering within their
             // documents needs: no pool, so the hits are those of ranking
-            // every match, and pruning works against the `want`-th best.
-            let k = want.min(searcher.num_docs() as usize).max(1);
+            // every match, and pruning works against the `want`-th best. A
+            // query that can match only a few sections keeps them all
+            // instead: one pass, no second visit.
+            let k = if reach < FEW_SECTIONS {
+                reach as usize + 1
+            } else {
+                want
+            };
+            let k = k.max(want).min(searcher.num_docs() as usize).max(1);
             let mut pass = pruned_pass(searcher, counter, &plan, req, k, threads)?;
             if pass.scored.len() >= k {
                 add_near_best(searcher, counter, &plan, &mut pass, threads)?;
@@ -316,22 +324,20 @@ fn tantivy_pass(
     })
 }
 
+/// Below this many sections of its rarest bigram, a ranked query keeps every
+/// match rather than pruning to the best `limit` and revisiting their
+/// documents (the second pass costs more than the few checks it saves).
+const FEW_SECTIONS: u64 = 200;
+
 /// Sections the rarest bigram of a query must be in before its segments are
 /// searched on several threads: below it the whole pass takes well under a
 /// millisecond, less than handing it to other threads costs.
 const PARALLEL_SECTIONS: u64 = 2500;
 
-/// Threads for the ranked pass of `req`: several when the index has several
-/// segments and the query matches widely (its phrase positions are then
-/// most of a search), else one.
-fn threads_for(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> usize {
-    let segments = searcher.segment_readers().len();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if segments < 2 || cores < 2 {
-        return 1;
-    }
-    // The sections a part can match are at most those of its rarest bigram.
-    let reach = |norm: &str| {
+/// Sections the query can match at most: those of the rarest cover bigram
+/// of its narrowest part (all parts must match).
+fn reach(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> u64 {
+    let of_part = |norm: &str| {
         phrase_bigrams(norm)
             .iter()
             .map(|(_, b)| {
@@ -342,15 +348,21 @@ fn threads_for(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> usize {
             .min()
             .unwrap_or(u64::MAX)
     };
-    // All parts must match: the query reaches no further than its narrowest.
-    let reach_of_query = req
-        .query
+    req.query
         .must
         .iter()
-        .map(|p| reach(&p.norm))
+        .map(|p| of_part(&p.norm))
         .min()
-        .unwrap_or(0);
-    if reach_of_query < PARALLEL_SECTIONS {
+        .unwrap_or(0)
+}
+
+/// Threads for the ranked pass of a query that can match `reach` sections:
+/// several when the index has several segments and the query matches
+/// widely (its phrase positions are then most of a search), else one.
+fn threads_for(searcher: &Searcher, reach: u64) -> usize {
+    let segments = searcher.segment_readers().len();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if segments < 2 || cores < 2 || reach < PARALLEL_SECTIONS {
         1
     } else {
         cores.min(segments)

@@ -162,6 +162,10 @@ fn split_parts(input: &str) -> Vec<(String, bool)> {
     parts
 }
 
+/// Sections of the cover's rarest bigram below which a bridging bigram is
+/// not looked for: its lookups would cost more than the checks it saves.
+const BRIDGE_FROM: u64 = 1000;
+
 /// The rarest of `norm`'s bridging bigrams ([`bridging_bigrams`]) in
 /// `field` when it is in fewer sections than every bigram of the cover
 /// ([`phrase_bigrams`]): 帳ネ (3 776 sections of a 100 MiB corpus) rather
@@ -179,6 +183,9 @@ pub fn rarer_bridge(
     let mut rarest_cover = u64::MAX;
     for (_, g) in phrase_bigrams(norm) {
         rarest_cover = rarest_cover.min(df(&g)?);
+    }
+    if rarest_cover < BRIDGE_FROM {
+        return Ok(None);
     }
     let mut best: Option<((usize, String), u64)> = None;
     for (off, g) in bridges {
