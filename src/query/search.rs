@@ -126,17 +126,13 @@ fn rank(
     req: &SearchRequest,
     want: usize,
 ) -> Result<Ranked> {
-    // The general pass takes more candidates than shown, for the
-    // near-best reordering within a document; tantivy preallocates the
-    // top-k heap: never ask for more than exist.
-    let pool = want
-        .saturating_mul(5)
-        .max(200)
-        .min(searcher.num_docs() as usize)
-        .max(1);
-    let reach = reach(searcher, f, req);
+    let plan = topk::Plan::new(searcher, f, req)?;
+    let reach = match &plan {
+        Some(plan) => plan.reach(),
+        None => reach(searcher, f, req),
+    };
     let threads = threads_for(searcher, reach);
-    let pass = match topk::Plan::new(searcher, f, req)? {
+    let pass = match plan {
         Some(plan) => {
             // The best `want` exactly, then what the reordering within their
             // documents needs: no pool, so the hits are those of ranking
@@ -155,7 +151,17 @@ fn rank(
             }
             pass
         }
-        None => tantivy_pass(searcher, counter, f, req, pool, threads)?,
+        None => {
+            // More candidates than shown, for the near-best reordering
+            // within a document; tantivy preallocates the top-k heap: never
+            // ask for more than exist.
+            let pool = want
+                .saturating_mul(5)
+                .max(200)
+                .min(searcher.num_docs() as usize)
+                .max(1);
+            tantivy_pass(searcher, counter, f, req, pool, threads)?
+        }
     };
     let snapshot = counter.snapshot();
     let mut ranked = Vec::with_capacity(pass.scored.len());
@@ -208,7 +214,7 @@ fn add_near_best(
         if let Some(name) = snapshot.file_name(file) {
             files.push(topk::NearFile {
                 file,
-                name: name.to_owned(),
+                name,
                 threshold: score * NEAR_BEST,
             });
         }
@@ -228,11 +234,6 @@ fn add_near_best(
         }
     }
     Ok(())
-}
-
-/// Characters the query's parts match in all (for coverage).
-fn matched_chars(req: &SearchRequest) -> usize {
-    req.query.must.iter().map(|p| p.norm.chars().count()).sum()
 }
 
 /// The pass of plain phrase queries ([`topk`]): sections that cannot rank
@@ -305,7 +306,7 @@ fn tantivy_pass(
     })?;
     let (top, total, files) = collector.merge_fruits(fruits)?;
     let snapshot = counter.snapshot();
-    let matched = matched_chars(req);
+    let matched = req.query.matched_chars();
     let scored = top
         .into_iter()
         .map(|(score, addr)| {
@@ -334,8 +335,8 @@ const FEW_SECTIONS: u64 = 200;
 /// millisecond, less than handing it to other threads costs.
 const PARALLEL_SECTIONS: u64 = 2500;
 
-/// Sections the query can match at most: those of the rarest cover bigram
-/// of its narrowest part (all parts must match).
+/// Sections the query can match at most ([`topk::Plan::reach`]), for
+/// requests that take the general path.
 fn reach(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> u64 {
     let of_part = |norm: &str| {
         phrase_bigrams(norm)

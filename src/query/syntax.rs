@@ -13,10 +13,10 @@ use tantivy::query::{
     BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Searcher, Term};
+use tantivy::Term;
 use thiserror::Error;
 
-use crate::index::analysis::{bridging_bigrams, phrase_bigrams, words};
+use crate::index::analysis::{phrase_bigrams, words};
 use crate::normalize::fold;
 
 /// Weight of a lindera word clause against the phrase clause: words rank,
@@ -92,6 +92,12 @@ impl UserQuery {
         Ok(UserQuery { must, must_not })
     }
 
+    /// Characters the query's parts match in all: ranking's coverage of a
+    /// section by the query.
+    pub fn matched_chars(&self) -> usize {
+        self.must.iter().map(|p| p.norm.chars().count()).sum()
+    }
+
     /// The query that decides what matches (over a bigram field): every
     /// `must` part as a substring, no `must_not` part. Scores nothing useful.
     pub fn match_query(&self, ngram: Field) -> Box<dyn Query> {
@@ -160,41 +166,6 @@ fn split_parts(input: &str) -> Vec<(String, bool)> {
     }
     flush(&mut cur, &mut negated, &mut parts);
     parts
-}
-
-/// Sections of the cover's rarest bigram below which a bridging bigram is
-/// not looked for: its lookups would cost more than the checks it saves.
-const BRIDGE_FROM: u64 = 1000;
-
-/// The rarest of `norm`'s bridging bigrams ([`bridging_bigrams`]) in
-/// `field` when it is in fewer sections than every bigram of the cover
-/// ([`phrase_bigrams`]): 帳ネ (3 776 sections of a 100 MiB corpus) rather
-/// than 台帳 (8 371) for 住民基本台帳ネットワークシステム.
-pub fn rarer_bridge(
-    searcher: &Searcher,
-    field: Field,
-    norm: &str,
-) -> tantivy::Result<Option<(usize, String)>> {
-    let bridges = bridging_bigrams(norm);
-    if bridges.is_empty() {
-        return Ok(None);
-    }
-    let df = |g: &str| searcher.doc_freq(&Term::from_field_text(field, g));
-    let mut rarest_cover = u64::MAX;
-    for (_, g) in phrase_bigrams(norm) {
-        rarest_cover = rarest_cover.min(df(&g)?);
-    }
-    if rarest_cover < BRIDGE_FROM {
-        return Ok(None);
-    }
-    let mut best: Option<((usize, String), u64)> = None;
-    for (off, g) in bridges {
-        let n = df(&g)?;
-        if n < rarest_cover && best.as_ref().is_none_or(|(_, b)| n < *b) {
-            best = Some(((off, g), n));
-        }
-    }
-    Ok(best.map(|(g, _)| g))
 }
 
 /// A query matching exactly the documents whose `field` (bigram-tokenised,
