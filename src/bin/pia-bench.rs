@@ -7,7 +7,9 @@
 //! * `build-row`: the `build` row of an index built from a corpus;
 //! * `space`: bytes per index component and field (where the size goes);
 //! * `check`: the engine's document counts against a brute-force scan of the
-//!   stored section texts with the normative definition.
+//!   stored section texts with the normative definition;
+//! * `stages`: one thread's seconds per ingest stage before tantivy (read,
+//!   decode, parse, normalise, segment words), to show where parsing goes.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -82,6 +84,15 @@ enum Cmd {
         #[arg(long)]
         index: PathBuf,
     },
+    /// One thread's seconds per ingest stage before tantivy, over a corpus.
+    Stages {
+        /// Corpus directory (or one file).
+        corpus: PathBuf,
+        /// Passes over the corpus; the fastest is printed (later passes hit
+        /// the memos the way repeated prose does in a large corpus).
+        #[arg(long, default_value_t = 1)]
+        repeat: usize,
+    },
 }
 
 fn main() -> Result<()> {
@@ -108,6 +119,7 @@ fn main() -> Result<()> {
         } => build_row(&corpus, &index, build_s, &notes),
         Cmd::Space { index } => space(&index),
         Cmd::Check { file, index } => check(&file, &index),
+        Cmd::Stages { corpus, repeat } => stages(&corpus, repeat.max(1)),
     }
 }
 
@@ -372,5 +384,58 @@ fn check(file: &Path, index: &Path) -> Result<()> {
     if bad > 0 {
         bail!("{bad} queries differ");
     }
+    Ok(())
+}
+
+/// Seconds per stage of one pass of `prepare` over `corpus` on this thread:
+/// where the parsing side of an ingest goes, without tantivy's threads
+/// competing for the cores.
+fn stages(corpus: &Path, repeat: usize) -> Result<()> {
+    use pia_search::index::analysis;
+    use pia_search::ingest::{self, walk};
+    let files = walk::walk(corpus, &walk::WalkOptions::default()).files;
+    let mut best: Option<[f64; 5]> = None;
+    let mut bytes = 0u64;
+    for _ in 0..repeat {
+        let mut t = [0f64; 5];
+        bytes = 0;
+        for f in &files {
+            let mut lap = Instant::now();
+            let mut stage = |i: usize| {
+                t[i] += lap.elapsed().as_secs_f64();
+                lap = Instant::now();
+            };
+            let raw = std::fs::read(&f.path).with_context(|| f.path.display().to_string())?;
+            bytes += raw.len() as u64;
+            stage(0);
+            let Ok(text) = ingest::text_of(&f.path, f.kind, &raw) else {
+                continue;
+            };
+            stage(1);
+            let doc = pia_search::parse::parse_document(&text);
+            stage(2);
+            let norms: Vec<_> = doc
+                .sections
+                .iter()
+                .map(|s| analysis::fold_cached(&s.body))
+                .collect();
+            stage(3);
+            for n in &norms {
+                std::hint::black_box(analysis::words(n).len());
+            }
+            stage(4);
+        }
+        if best.is_none_or(|b| t.iter().sum::<f64>() < b.iter().sum::<f64>()) {
+            best = Some(t);
+        }
+    }
+    let t = best.unwrap_or_default();
+    let mib = bytes as f64 / (1 << 20) as f64;
+    println!("#stage\tseconds\tshare\tmib_per_s");
+    let total: f64 = t.iter().sum();
+    for (name, s) in ["read", "decode", "parse", "normalise", "words"].iter().zip(t) {
+        println!("{name}\t{s:.3}\t{:.1}%\t{:.1}", 100.0 * s / total, mib / s);
+    }
+    println!("total\t{total:.3}\t100%\t{:.1}", mib / total);
     Ok(())
 }

@@ -362,12 +362,19 @@ fn reach(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> u64 {
 /// widely (its phrase positions are then most of a search), else one.
 fn threads_for(searcher: &Searcher, reach: u64) -> usize {
     let segments = searcher.segment_readers().len();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = cores();
     if segments < 2 || cores < 2 || reach < PARALLEL_SECTIONS {
         1
     } else {
         cores.min(segments)
     }
+}
+
+/// Cores this process may use, looked up once: the standard library reads
+/// the cgroup files on every call, which was a third of a rare query's time.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// `scan` run on every segment of `searcher`, the segments shared out among
