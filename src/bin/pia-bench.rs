@@ -433,7 +433,10 @@ fn stages(corpus: &Path, repeat: usize) -> Result<()> {
     let mib = bytes as f64 / (1 << 20) as f64;
     println!("#stage\tseconds\tshare\tmib_per_s");
     let total: f64 = t.iter().sum();
-    for (name, s) in ["read", "decode", "parse", "normalise", "words"].iter().zip(t) {
+    for (name, s) in ["read", "decode", "parse", "normalise", "words"]
+        .iter()
+        .zip(t)
+    {
         println!("{name}\t{s:.3}\t{:.1}%\t{:.1}", 100.0 * s / total, mib / s);
     }
     println!("total\t{total:.3}\t100%\t{:.1}", mib / total);

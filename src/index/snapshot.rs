@@ -6,8 +6,6 @@
 //! and opening a column decodes its block index, both work that grows with
 //! the corpus, so [`crate::index::store::Store::snapshot`] keeps one.
 
-use std::collections::HashMap;
-
 use anyhow::{anyhow, Result};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentId;
@@ -54,26 +52,12 @@ pub struct Snapshot {
 impl Snapshot {
     /// Opens the columns of every segment of `searcher` and numbers its files.
     pub fn new(searcher: &Searcher) -> Result<Snapshot> {
-        let mut ids: HashMap<Vec<u8>, u32> = HashMap::new();
-        let mut segments = Vec::new();
-        let mut global = Vec::new();
-        let mut names = Vec::new();
-        for seg in searcher.segment_readers() {
-            let columns = SegmentColumns::open(seg)?;
-            let dict = columns.file.dictionary();
-            let mut map = Vec::with_capacity(dict.num_terms());
-            let mut stream = dict.stream()?;
-            while stream.advance() {
-                let next = ids.len() as u32;
-                let id = *ids.entry(stream.key().to_vec()).or_insert_with(|| {
-                    names.push(String::from_utf8_lossy(stream.key()).into());
-                    next
-                });
-                map.push(id);
-            }
-            global.push(map);
-            segments.push((seg.segment_id(), columns));
-        }
+        let segments = searcher
+            .segment_readers()
+            .iter()
+            .map(|seg| Ok((seg.segment_id(), SegmentColumns::open(seg)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let Numbering { global, names } = number_files(&segments)?;
         Ok(Snapshot {
             segments,
             global,
@@ -109,5 +93,106 @@ impl Snapshot {
     /// Distinct files in the snapshot (numbers are below this).
     pub fn files(&self) -> usize {
         self.names.len()
+    }
+}
+
+/// Numbers the files named in the segments' `file` dictionaries, in name
+/// order: each dictionary is sorted, so one merge of them gives every name
+/// its number without hashing or copying it. (A name looked up in a hash map per term
+/// cost five times the reading of the dictionaries: 7 of the 14 ms of a
+/// rare `pia search` over 1 GiB.)
+fn number_files(segments: &[(SegmentId, SegmentColumns)]) -> Result<Numbering> {
+    let mut streams = segments
+        .iter()
+        .map(|(_, c)| c.file.dictionary().stream())
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let mut global: Vec<Vec<u32>> = segments
+        .iter()
+        .map(|(_, c)| Vec::with_capacity(c.file.dictionary().num_terms()))
+        .collect();
+    let mut live: Vec<bool> = streams.iter_mut().map(|s| s.advance()).collect();
+    let mut names: Vec<Box<str>> = Vec::new();
+    let mut name = Vec::new();
+    loop {
+        let least = (0..streams.len())
+            .filter(|&i| live[i])
+            .min_by(|&a, &b| streams[a].key().cmp(streams[b].key()));
+        let Some(least) = least else {
+            break;
+        };
+        name.clear();
+        name.extend_from_slice(streams[least].key());
+        let number = names.len() as u32;
+        for (i, stream) in streams.iter_mut().enumerate() {
+            if live[i] && stream.key() == name.as_slice() {
+                global[i].push(number);
+                live[i] = stream.advance();
+            }
+        }
+        names.push(String::from_utf8_lossy(&name).into());
+    }
+    Ok(Numbering { global, names })
+}
+
+/// The file numbers of [`number_files`].
+struct Numbering {
+    /// Per segment, the number of each of its `file` term ordinals.
+    global: Vec<Vec<u32>>,
+    /// Per number, the file's name.
+    names: Vec<Box<str>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use tantivy::{doc, IndexWriter};
+
+    use super::*;
+    use crate::index::store::Store;
+
+    /// Commits one segment of sections of `files`.
+    fn commit(store: &Store, files: &[&str]) {
+        let f = &store.fields;
+        let mut w: IndexWriter = store.index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for (i, name) in files.iter().enumerate() {
+            w.add_document(doc!(
+                f.file => *name,
+                f.ordinal => i as u64,
+                f.body_chars => 10u64,
+                f.weight => 1.0f64,
+            ))
+            .unwrap();
+        }
+        w.commit().unwrap();
+    }
+
+    #[test]
+    fn a_file_has_one_number_in_every_segment() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_or_create(dir.path()).unwrap();
+        commit(&store, &["b.txt", "a.txt", "b.txt"]);
+        commit(&store, &["d.txt", "b.txt"]);
+        commit(&store, &["c.txt"]);
+        let reader = store.reader().unwrap();
+        reader.reload().unwrap();
+        let searcher = reader.searcher();
+        assert_eq!(searcher.segment_readers().len(), 3);
+        let snap = Snapshot::new(&searcher).unwrap();
+        assert_eq!(snap.files(), 4);
+        // Every section's number names its own file.
+        let mut numbers: HashMap<String, u32> = HashMap::new();
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let files = seg.fast_fields().str("file").unwrap().unwrap();
+            for doc in 0..seg.max_doc() {
+                let mut name = String::new();
+                let term = files.ords().first(doc).unwrap();
+                files.ord_to_str(term, &mut name).unwrap();
+                let number = snap.file_of(ord as u32, doc).unwrap();
+                assert_eq!(snap.file_name(number), Some(name.as_str()));
+                assert_eq!(*numbers.entry(name).or_insert(number), number);
+            }
+        }
+        assert_eq!(numbers.len(), 4);
     }
 }

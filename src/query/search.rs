@@ -131,7 +131,7 @@ fn rank(
         Some(plan) => plan.reach(),
         None => reach(searcher, f, req),
     };
-    let threads = threads_for(searcher, reach);
+    let threads = threads_for(searcher, work(reach, req.exact_up_to as u64));
     let pass = match plan {
         Some(plan) => {
             // The best `want` exactly, then what the reordering within their
@@ -330,10 +330,19 @@ fn tantivy_pass(
 /// documents (the second pass costs more than the few checks it saves).
 const FEW_SECTIONS: u64 = 200;
 
-/// Sections the rarest bigram of a query must be in before its segments are
-/// searched on several threads: below it the whole pass takes well under a
+/// Work ([`work`]) a ranked pass must have before its segments are searched
+/// on several threads: below it the whole pass takes well under a
 /// millisecond, less than handing it to other threads costs.
-const PARALLEL_SECTIONS: u64 = 2500;
+const PARALLEL_WORK: u64 = 2500;
+
+/// A pass's work in units of a candidate section ruled out by its bound: a
+/// query that can match `reach` sections visits them all, and checks the
+/// positions of up to `exact_up_to` of them for exact totals, which costs
+/// about one and a half visits more (100 MiB corpus: with totals, two
+/// threads pay from about 1 000 sections on; without, from 2 500).
+fn work(reach: u64, exact_up_to: u64) -> u64 {
+    reach.saturating_add(reach.min(exact_up_to).saturating_mul(3) / 2)
+}
 
 /// Sections the query can match at most ([`topk::Plan::reach`]), for
 /// requests that take the general path.
@@ -357,13 +366,13 @@ fn reach(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> u64 {
         .unwrap_or(0)
 }
 
-/// Threads for the ranked pass of a query that can match `reach` sections:
-/// several when the index has several segments and the query matches
-/// widely (its phrase positions are then most of a search), else one.
-fn threads_for(searcher: &Searcher, reach: u64) -> usize {
+/// Threads for a ranked pass of `work`: several when the index has several
+/// segments and the query matches widely (its phrase positions are then
+/// most of a search), else one.
+fn threads_for(searcher: &Searcher, work: u64) -> usize {
     let segments = searcher.segment_readers().len();
     let cores = cores();
-    if segments < 2 || cores < 2 || reach < PARALLEL_SECTIONS {
+    if segments < 2 || cores < 2 || work < PARALLEL_WORK {
         1
     } else {
         cores.min(segments)
