@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use lindera::dictionary::Dictionary;
@@ -282,6 +282,17 @@ impl Handoff {
     }
 }
 
+/// Texts the word tokenizer has been given in this process: the indexer
+/// compares it with the sections it handed tantivy to see how far
+/// tantivy's analysis lags.
+static WORD_TEXTS: AtomicU64 = AtomicU64::new(0);
+
+/// How many texts the word tokenizer has been given so far (every section
+/// indexed is one).
+pub fn word_texts() -> u64 {
+    WORD_TEXTS.load(Ordering::Relaxed)
+}
+
 /// Segments `text` (normalised section text for the word field) now, on the
 /// calling thread, for the index writer's tokenizer to pick up when it
 /// indexes the same text; every call must be followed by one indexing of
@@ -334,6 +345,7 @@ impl Tokenizer for JapaneseTokenizer {
     type TokenStream<'a> = WordStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
+        WORD_TEXTS.fetch_add(1, Ordering::Relaxed);
         // lindera reports byte offsets into its input, which is what tantivy wants.
         let spans = match handoff().take(text_key(text)) {
             Some(spans) => spans,
