@@ -94,7 +94,10 @@ pub fn fold(s: &str) -> String {
         }
     });
     if markup {
-        return normalize(s).text;
+        let mut chars = Vec::with_capacity(s.len() / 2);
+        nfkc_clusters(s, |c, _, _| chars.push(c));
+        out.clear();
+        strip(&chars, |&c| c, |&c| out.push(c));
     }
     out
 }
@@ -116,27 +119,38 @@ pub fn normalize(s: &str) -> Normalized {
         origin: Vec::with_capacity(chars.len()),
         byte_of_char: Vec::with_capacity(chars.len()),
     };
+    strip(
+        &chars,
+        |c| c.0,
+        |&(c, from, to)| {
+            out.byte_of_char.push(out.text.len() as u32);
+            out.text.push(c);
+            out.origin.push((from, to));
+        },
+    );
+    out
+}
+
+/// Stage 2 over stage 1's characters (each a `T` holding its `char`):
+/// drops HTML markup, then whitespace, then ー after katakana; `kept` gets
+/// each character that stays, in order.
+fn strip<T>(cs: &[T], char_of: impl Fn(&T) -> char, mut kept: impl FnMut(&T)) {
     let mut prev: Option<char> = None;
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i].0;
+    while i < cs.len() {
+        let c = char_of(&cs[i]);
         if c == '<' {
-            if let Some(len) = html_tag_len(&chars[i..]) {
+            if let Some(len) = html_tag_len(&cs[i..], &char_of) {
                 i += len;
                 continue;
             }
         }
-        if !keeps(c, prev) {
-            i += 1;
-            continue;
+        if keeps(c, prev) {
+            kept(&cs[i]);
+            prev = Some(c);
         }
-        out.byte_of_char.push(out.text.len() as u32);
-        out.text.push(c);
-        out.origin.push((chars[i].1, chars[i].2));
-        prev = Some(c);
         i += 1;
     }
-    out
 }
 
 /// Stage 1: NFKC per cluster (a starter plus its following combining marks,
@@ -195,13 +209,13 @@ fn is_combining(c: char) -> bool {
 }
 
 /// Length in chars of an HTML tag of [`HTML_TAGS`] starting at `cs[0] == '<'`.
-fn html_tag_len(cs: &[(char, u32, u32)]) -> Option<usize> {
+fn html_tag_len<T>(cs: &[T], char_of: impl Fn(&T) -> char) -> Option<usize> {
     let mut j = 1;
-    if cs.get(j).map(|c| c.0) == Some('/') {
+    if cs.get(j).map(&char_of) == Some('/') {
         j += 1;
     }
     let name_start = j;
-    while j < cs.len() && cs[j].0.is_ascii_alphanumeric() {
+    while j < cs.len() && char_of(&cs[j]).is_ascii_alphanumeric() {
         j += 1;
     }
     if j == name_start || j - name_start > 6 {
@@ -209,7 +223,7 @@ fn html_tag_len(cs: &[(char, u32, u32)]) -> Option<usize> {
     }
     let name: String = cs[name_start..j]
         .iter()
-        .map(|c| c.0.to_ascii_lowercase())
+        .map(|c| char_of(c).to_ascii_lowercase())
         .collect();
     if !HTML_TAGS.contains(&name.as_str()) {
         return None;
@@ -217,7 +231,7 @@ fn html_tag_len(cs: &[(char, u32, u32)]) -> Option<usize> {
     // Attributes: anything up to '>' on a bounded stretch, no nested '<'.
     let limit = (j + 512).min(cs.len());
     while j < limit {
-        match cs[j].0 {
+        match char_of(&cs[j]) {
             '>' => return Some(j + 1),
             '<' => return None,
             c if j == name_start + name.len() && !(c.is_whitespace() || c == '/') => return None,
