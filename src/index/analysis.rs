@@ -284,7 +284,8 @@ impl Handoff {
 
 /// Texts the word tokenizer has been given in this process: the indexer
 /// compares it with the sections it handed tantivy to see how far
-/// tantivy's analysis lags.
+/// tantivy's analysis lags. Runs at once in one process share it; it only
+/// steers where lindera runs, never what is indexed.
 static WORD_TEXTS: AtomicU64 = AtomicU64::new(0);
 
 /// How many texts the word tokenizer has been given so far (every section
