@@ -348,15 +348,11 @@ fn work(reach: u64, exact_up_to: u64) -> u64 {
 /// requests that take the general path.
 fn reach(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> u64 {
     let of_part = |norm: &str| {
-        phrase_bigrams(norm)
+        let terms: Vec<Term> = phrase_bigrams(norm)
             .iter()
-            .map(|(_, b)| {
-                searcher
-                    .doc_freq(&Term::from_field_text(f.body_ngram, b))
-                    .unwrap_or(0)
-            })
-            .min()
-            .unwrap_or(u64::MAX)
+            .map(|(_, b)| Term::from_field_text(f.body_ngram, b))
+            .collect();
+        topk::rarest(searcher, &terms).unwrap_or(0)
     };
     req.query
         .must

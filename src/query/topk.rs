@@ -96,10 +96,7 @@ impl Plan {
             // the whole cover joins the lists only to find fewer candidates.
             let terms: Vec<Term> = grams.iter().map(|(_, t)| t.clone()).collect();
             let bm25 = Bm25Weight::for_terms(searcher, &terms)?;
-            let mut rarest_cover = u64::MAX;
-            for t in &terms {
-                rarest_cover = rarest_cover.min(searcher.doc_freq(t)?);
-            }
+            let rarest_cover = rarest(searcher, &terms)?;
             reach = reach.min(rarest_cover);
             if let Some(bridge) = rarer_bridge(searcher, f.body_ngram, &p.norm, rarest_cover)? {
                 grams.push(term(bridge));
@@ -129,6 +126,16 @@ impl Plan {
             reach,
         }))
     }
+}
+
+/// Sections the rarest of `terms` is in (`u64::MAX` for none): at most
+/// those a phrase they cover can match.
+pub fn rarest(searcher: &Searcher, terms: &[Term]) -> Result<u64> {
+    let mut least = u64::MAX;
+    for t in terms {
+        least = least.min(searcher.doc_freq(t)?);
+    }
+    Ok(least)
 }
 
 /// Sections of the cover's rarest bigram below which a bridging bigram is
