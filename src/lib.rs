@@ -28,3 +28,10 @@ pub mod present;
 pub mod query;
 pub mod reports;
 pub mod serve;
+
+pub mod alloc;
+
+/// mimalloc for the commands that ingest, the system allocator for the
+/// rest: see [`alloc`].
+#[global_allocator]
+static GLOBAL: alloc::PerCommand = alloc::PerCommand;
