@@ -83,10 +83,23 @@ fn is_katakana(c: char) -> bool {
 /// markup (`<`, which needs lookahead) takes the full path.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    fold_into(s, |_| false, &mut out);
+    out
+}
+
+/// [`fold`] appended to `out`, except that each character `verbatim` picks
+/// is copied as it is, and the text on either side of it is folded as if
+/// apart: the parser's labels keep circled numbers, which NFKC would turn
+/// into digits. One pass, without cutting the text into pieces.
+pub fn fold_into(s: &str, verbatim: impl Fn(char) -> bool, out: &mut String) {
+    let start = out.len();
     let mut prev: Option<char> = None;
     let mut markup = false;
-    nfkc_clusters(s, |c, _, _| {
-        if c == '<' {
+    nfkc_clusters(s, &verbatim, |c, _, _| {
+        if verbatim(c) {
+            out.push(c);
+            prev = None;
+        } else if c == '<' {
             markup = true;
         } else if keeps(c, prev) {
             out.push(c);
@@ -95,11 +108,10 @@ pub fn fold(s: &str) -> String {
     });
     if markup {
         let mut chars = Vec::with_capacity(s.len() / 2);
-        nfkc_clusters(s, |c, _, _| chars.push(c));
-        out.clear();
+        nfkc_clusters(s, &verbatim, |c, _, _| chars.push(c));
+        out.truncate(start);
         strip(&chars, |&c| c, |&c| out.push(c));
     }
-    out
 }
 
 /// Whether stage 2 keeps character `c` after the kept character `prev`:
@@ -111,7 +123,7 @@ fn keeps(c: char, prev: Option<char>) -> bool {
 /// Normalises `s` according to the normative definition, keeping offsets.
 pub fn normalize(s: &str) -> Normalized {
     let mut chars: Vec<(char, u32, u32)> = Vec::with_capacity(s.len() / 2);
-    nfkc_clusters(s, |c, start, end| chars.push((c, start, end)));
+    nfkc_clusters(s, |_| false, |c, start, end| chars.push((c, start, end)));
 
     // Stage 2: drop HTML markup, then whitespace, then ー after katakana.
     let mut out = Normalized {
@@ -155,12 +167,18 @@ fn strip<T>(cs: &[T], char_of: impl Fn(&T) -> char, mut kept: impl FnMut(&T)) {
 
 /// Stage 1: NFKC per cluster (a starter plus its following combining marks,
 /// so that ｶﾞ composes to ガ), and 〇 to ○; `emit` gets each output character
-/// with the byte range of its cluster in `s`.
-fn nfkc_clusters(s: &str, mut emit: impl FnMut(char, u32, u32)) {
+/// with the byte range of its cluster in `s`. A `verbatim` character is
+/// emitted as it is, and takes no combining mark after it.
+fn nfkc_clusters(s: &str, verbatim: impl Fn(char) -> bool, mut emit: impl FnMut(char, u32, u32)) {
     let mut it = s.char_indices().peekable();
     let mut cluster = String::new();
     while let Some((start, c)) = it.next() {
         let mut end = start + c.len_utf8();
+        if verbatim(c) {
+            // As it is, and no combining mark after it joins it.
+            emit(c, start as u32, end as u32);
+            continue;
+        }
         if c.is_ascii() && it.peek().is_none_or(|&(_, n)| n.is_ascii()) {
             // Fast path: ASCII is NFKC-stable and never composes with ASCII.
             emit(c, start as u32, end as u32);

@@ -73,8 +73,8 @@ static YOSHIKI: Lazy<Regex> = Lazy::new(|| Regex::new(r"様式\s*([2-4２-４])"
 
 /// Detects the form tree to use, including the 基礎 version.
 pub fn detect_variant(text: &str) -> Option<Variant> {
-    let head: String = text.chars().take(20_000).collect();
-    let fh = lfold(&head);
+    let head = chars_prefix(text, 20_000);
+    let fh = lfold(head);
     let kiso = |t: &str| {
         if t.contains("人手を介在させる作業") || lfold(t).contains("[令和6年10月") {
             Variant::KisoR6
@@ -91,14 +91,14 @@ pub fn detect_variant(text: &str) -> Option<Variant> {
     if fh.contains("(重点項目評価書)") {
         return Some(Variant::Juten);
     }
-    if let Some(c) = YOSHIKI.captures(&head) {
+    if let Some(c) = YOSHIKI.captures(head) {
         return Some(match c[1].chars().next() {
             Some('2' | '２') => kiso(text),
             Some('3' | '３') => Variant::Juten,
             _ => Variant::Zenkomoku,
         });
     }
-    let f = lfold(&text.chars().take(2_000_000).collect::<String>());
+    let f = lfold(chars_prefix(text, 2_000_000));
     if f.contains("取扱いプロセスにおけるリスク対策") || f.contains("(任意に全項目評価を実施)")
     {
         Some(Variant::Zenkomoku)
@@ -114,6 +114,11 @@ pub fn detect_variant(text: &str) -> Option<Variant> {
     }
 }
 
+/// The first `n` characters of `text`, without copying them.
+fn chars_prefix(text: &str, n: usize) -> &str {
+    text.char_indices().nth(n).map_or(text, |(i, _)| &text[..i])
+}
+
 /// R0: the TSV+HTML export has many TABs or `<p>` tags.
 pub fn is_ordered(text: &str) -> bool {
     text.bytes().filter(|&b| b == b'\t').take(201).count() > 200
@@ -123,24 +128,16 @@ pub fn is_ordered(text: &str) -> bool {
 /// Folds a label for matching (R1): like [`crate::normalize::fold`] but keeps
 /// circled numbers (NFKC would turn ① into 1) and drops `※` and `【任意】`.
 pub fn lfold(s: &str) -> String {
-    let is_circled = |c: char| ('①'..='⑳').contains(&c);
     // ※ goes before folding, as a reader skips it (ア※ー is アー).
-    let fold_chunk = |t: &str| {
-        if t.contains('※') {
-            crate::normalize::fold(&t.replace('※', ""))
-        } else {
-            crate::normalize::fold(t)
-        }
+    let without;
+    let s = if s.contains('※') {
+        without = s.replace('※', "");
+        without.as_str()
+    } else {
+        s
     };
     let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find(is_circled) {
-        out.push_str(&fold_chunk(&rest[..i]));
-        let c = rest[i..].chars().next().unwrap_or('①');
-        out.push(c);
-        rest = &rest[i + c.len_utf8()..];
-    }
-    out.push_str(&fold_chunk(rest));
+    crate::normalize::fold_into(s, |c| ('①'..='⑳').contains(&c), &mut out);
     if out.contains("【任意】") {
         out = out.replace("【任意】", "");
     }

@@ -290,25 +290,53 @@ static SPACED_COUNT: Lazy<Regex> = Lazy::new(|| {
 /// (`評価書名 10 後期高齢者…`), so there only a number and its counter are
 /// joined (`10 万人未満`).
 pub fn unspace_digits(text: &str) -> Cow<'_, str> {
+    // Both patterns have a blank right after a number and lie within a
+    // line, so only lines with such a blank are searched and rewritten.
+    let spaced: Vec<bool> = text.split_inclusive('\n').map(has_spaced_number).collect();
+    let candidates = || {
+        text.split_inclusive('\n')
+            .zip(&spaced)
+            .filter(|(_, &s)| s)
+            .map(|(l, _)| l)
+    };
     let collapsed = is_collapsed(text);
-    let in_words = !collapsed && SPACED_IN_WORDS.is_match(text);
-    if !in_words && !SPACED_COUNT.is_match(text) {
+    let in_words = !collapsed && candidates().any(|l| SPACED_IN_WORDS.is_match(l));
+    if !in_words && !candidates().any(|l| SPACED_COUNT.is_match(l)) {
         return Cow::Borrowed(text);
     }
-    let mut t = text.to_string();
-    // Each twice: neighbouring matches share a character (`年 5 月 28 日`);
-    // numbers inside words first, so that `年 5 月` is not left half-joined.
+    // Numbers inside words first, so that `年 5 月` is not left half-joined.
     let passes: &[&Regex] = if in_words {
         &[&SPACED_IN_WORDS, &SPACED_COUNT]
     } else {
         &[&SPACED_COUNT]
     };
-    for re in passes {
-        for _ in 0..2 {
-            t = re.replace_all(&t, "$1$2$3").into_owned();
+    let mut out = String::with_capacity(text.len());
+    for (line, &s) in text.split_inclusive('\n').zip(&spaced) {
+        if !s {
+            out.push_str(line);
+            continue;
         }
+        let mut t = Cow::Borrowed(line);
+        for re in passes {
+            // Twice: neighbouring matches share a character (`年 5 月 28 日`).
+            for _ in 0..2 {
+                if let Cow::Owned(o) = re.replace_all(&t, "$1$2$3") {
+                    t = Cow::Owned(o);
+                }
+            }
+        }
+        out.push_str(&t);
     }
-    Cow::Owned(t)
+    Cow::Owned(out)
+}
+
+/// A digit (ASCII or full width) right before an ASCII blank.
+fn has_spaced_number(line: &str) -> bool {
+    let b = line.as_bytes();
+    line.match_indices(' ').any(|(i, _)| {
+        (i >= 1 && b[i - 1].is_ascii_digit())
+            || (i >= 3 && b[i - 3] == 0xEF && b[i - 2] == 0xBC && (0x90..=0x99).contains(&b[i - 1]))
+    })
 }
 
 /// The parser's own layout: enough space-led lines that are labels.
