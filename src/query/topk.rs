@@ -296,6 +296,11 @@ impl Shared {
         if self.limit == usize::MAX {
             return usize::MAX;
         }
+        if self.spent() {
+            // A load, not an add: once the budget is gone, every section
+            // that cannot rank asks again.
+            return 0;
+        }
         let before = self
             .used
             .fetch_add(CHECKS_PER_TAKE, AtomicOrdering::Relaxed);
