@@ -209,7 +209,7 @@ fn nfkc_clusters(s: &str, verbatim: impl Fn(char) -> bool, mut emit: impl FnMut(
 
 /// Kanji, hiragana, katakana, ー and 、。: characters NFKC maps to
 /// themselves when no combining mark follows (the slow path handles が+゛).
-fn is_nfkc_stable(c: char) -> bool {
+pub(crate) fn is_nfkc_stable(c: char) -> bool {
     matches!(c as u32, 0x3001..=0x3002 | 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x30FC | 0x4E00..=0x9FFF)
 }
 

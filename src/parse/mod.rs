@@ -144,6 +144,27 @@ pub fn lfold(s: &str) -> String {
     out
 }
 
+/// False when [`lfold`]`(text)` cannot be `folded`, without folding `text`
+/// (most bodies are far longer than a label): each kanji or kana of `text`
+/// comes out of folding as at least one character, except ー (dropped
+/// after katakana), 任意 (dropped within 【任意】) and whatever lies between
+/// `<` and `>` (markup that folding may cut out), none of which is counted.
+fn may_fold_to(text: &str, folded: &str) -> bool {
+    let most = folded.chars().count();
+    let mut in_angle = false;
+    text.chars()
+        .filter(|&c| {
+            match c {
+                '<' | '＜' => in_angle = true,
+                '>' | '＞' => in_angle = false,
+                _ => {}
+            }
+            !in_angle && crate::normalize::is_nfkc_stable(c) && !matches!(c, 'ー' | '任' | '意')
+        })
+        .nth(most)
+        .is_none()
+}
+
 /// A label of the form recognised in a document, with its place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Place {
@@ -290,7 +311,11 @@ impl<'a> Builder<'a> {
             .nodes
             .get(p.node + 1)
             .is_none_or(|c| c.parent != Some(p.node));
-        n.kind == Kind::Field && leaf && !body.is_empty() && lfold(body) == n.fold
+        n.kind == Kind::Field
+            && leaf
+            && !body.is_empty()
+            && may_fold_to(body, &n.fold)
+            && lfold(body) == n.fold
     }
 
     /// A choice field answered by an option (R6 typed slot).
