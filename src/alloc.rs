@@ -105,5 +105,22 @@ extern "C" fn choose(
     };
     if INGEST_COMMANDS.contains(&first) {
         MIMALLOC.store(true, Ordering::Relaxed);
+        // Freed pages go back to the system after a second unused instead
+        // of 10 ms: ingest frees and refills the same buffers section after
+        // section, and zeroing the refaulted pages was 3–7 % of its time
+        // (plain 100 MiB at 1 thread: 8.4 → 7.9 s, peak RSS +20 MiB).
+        // SAFETY: sets one integer of mimalloc's option table; no allocation.
+        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 1000) };
     }
+}
+
+/// `mi_option_purge_delay` in the `mi_option_e` of mimalloc v2's
+/// `mimalloc.h` (the version Cargo.toml pins).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+extern "C" {
+    /// mimalloc's own API (linked in by the `mimalloc` crate).
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
 }
