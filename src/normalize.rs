@@ -287,6 +287,22 @@ mod tests {
     }
 
     #[test]
+    fn verbatim_characters_pass_and_the_rest_folds_around_them() {
+        let circled = |c: char| ('①'..='⑳').contains(&c);
+        let f = |s: &str| {
+            let mut out = String::from("x");
+            fold_into(s, circled, &mut out);
+            out
+        };
+        // NFKC would make ① a 1; the text on both sides still folds,
+        // markup included, and what `out` held stays.
+        assert_eq!(f("①　ＩＣカード②<br>サーバー"), "x①ICカド②サバ");
+        assert_eq!(fold("①"), "1");
+        // ー after a verbatim character is not after katakana.
+        assert_eq!(f("ア①ー"), "xア①ー");
+    }
+
+    #[test]
     fn fold_is_the_text_of_normalize() {
         // fold streams and falls back to normalize only for markup.
         for s in [

@@ -408,3 +408,21 @@ fn debug_dump_if_requested() {
         }
     }
 }
+
+proptest::proptest! {
+    /// The bound that spares `is_bare_label` a fold never rules out a text
+    /// that does fold to the label: marks that folding drops or joins
+    /// (ー after katakana, ※, 【任意】, markup, half-width kana with voicing
+    /// marks, combining marks, circled numbers) in any mix.
+    #[test]
+    fn the_label_bound_never_rules_out_a_text_that_folds_to_it(
+        parts in proptest::collection::vec(proptest::sample::select(vec![
+            "評価", "サーバー", "ー", "※", "【任意】", "任意", "<p>", "</p>", "<br>", "<p class=\"表\">",
+            "＜", "＞", "<選択肢>", "ｶﾞ", "ﾞ", "か", "\u{3099}", "゛", "①", "⑳", "（１）", "　", " ",
+            "\n", "ア", "、", "。", "ＩＣ",
+        ]), 0..40),
+    ) {
+        let text: String = parts.concat();
+        proptest::prop_assert!(may_fold_to(&text, &lfold(&text)), "{text:?}");
+    }
+}
