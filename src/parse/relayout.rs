@@ -292,13 +292,11 @@ static SPACED_COUNT: Lazy<Regex> = Lazy::new(|| {
 pub fn unspace_digits(text: &str) -> Cow<'_, str> {
     // Both patterns have a blank right after a number and lie within a
     // line, so only lines with such a blank are searched and rewritten.
-    let spaced: Vec<bool> = text.split_inclusive('\n').map(has_spaced_number).collect();
-    let candidates = || {
-        text.split_inclusive('\n')
-            .zip(&spaced)
-            .filter(|(_, &s)| s)
-            .map(|(l, _)| l)
-    };
+    let lines: Vec<(&str, bool)> = text
+        .split_inclusive('\n')
+        .map(|l| (l, has_spaced_number(l)))
+        .collect();
+    let candidates = || lines.iter().filter(|(_, s)| *s).map(|(l, _)| *l);
     let collapsed = is_collapsed(text);
     let in_words = !collapsed && candidates().any(|l| SPACED_IN_WORDS.is_match(l));
     if !in_words && !candidates().any(|l| SPACED_COUNT.is_match(l)) {
@@ -311,8 +309,8 @@ pub fn unspace_digits(text: &str) -> Cow<'_, str> {
         &[&SPACED_COUNT]
     };
     let mut out = String::with_capacity(text.len());
-    for (line, &s) in text.split_inclusive('\n').zip(&spaced) {
-        if !s {
+    for &(line, spaced) in &lines {
+        if !spaced {
             out.push_str(line);
             continue;
         }
@@ -332,10 +330,11 @@ pub fn unspace_digits(text: &str) -> Cow<'_, str> {
 
 /// A digit (ASCII or full width) right before an ASCII blank.
 fn has_spaced_number(line: &str) -> bool {
-    let b = line.as_bytes();
     line.match_indices(' ').any(|(i, _)| {
-        (i >= 1 && b[i - 1].is_ascii_digit())
-            || (i >= 3 && b[i - 3] == 0xEF && b[i - 2] == 0xBC && (0x90..=0x99).contains(&b[i - 1]))
+        line[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
     })
 }
 
