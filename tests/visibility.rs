@@ -138,6 +138,45 @@ fn choice_only_and_filtered_matches_are_counted_exactly() {
     assert!(nonzero >= 3, "the queries exercise choice lists: {nonzero}");
 }
 
+/// The hidden counts of a search are those of [`count::hidden`] whenever
+/// its totals are exact, whether they were counted beside the ranking (its
+/// reach within the exact-total budget) or after it (beyond the budget, but
+/// every match could rank); a search whose totals turned into lower bounds
+/// reports none.
+#[test]
+fn hidden_counts_follow_exact_totals_whatever_the_budget() {
+    let store = common::store();
+    let reader = store.reader().unwrap();
+    let searcher = reader.searcher();
+    let q = "住民基本台帳ネットワークシステム";
+    let expected = count::hidden(
+        &searcher,
+        &store.fields,
+        &phrase(q, false, Filters::default()),
+    )
+    .unwrap();
+    assert!(expected.choice_only_sections > 0, "{expected:?}");
+    for exact_up_to in [pia_search::query::topk::EXACT_TOTAL, 0] {
+        let req = SearchRequest {
+            exact_up_to,
+            ..phrase(q, false, Filters::default())
+        };
+        let r = search::search_with_hidden(store, &req, false).unwrap();
+        assert!(r.totals_exact, "budget {exact_up_to}: every match can rank");
+        assert_eq!(r.hidden, Some(expected), "budget {exact_up_to}");
+    }
+    // A wide query's best section only, no budget: most matches are
+    // skipped unchecked.
+    let req = SearchRequest {
+        exact_up_to: 0,
+        limit: 1,
+        ..phrase("情報", false, Filters::default())
+    };
+    let r = search::search_with_hidden(store, &req, false).unwrap();
+    assert!(!r.totals_exact, "{} sections counted", r.total);
+    assert_eq!(r.hidden, None);
+}
+
 #[test]
 fn search_output_tells_about_choice_only_matches() {
     let dir = tempfile::tempdir().unwrap();

@@ -344,6 +344,15 @@ fn work(reach: u64, exact_up_to: u64) -> u64 {
     reach.saturating_add(reach.min(exact_up_to).saturating_mul(3) / 2)
 }
 
+/// Whether `req`'s totals will be exact whatever the ranking finds: it
+/// does not take the pruned pass, counts every match, or cannot match more
+/// sections than it checks for exact totals.
+fn totals_certainly_exact(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> bool {
+    !topk::Plan::applies(req)
+        || req.exact_up_to == usize::MAX
+        || reach(searcher, f, req) <= req.exact_up_to as u64
+}
+
 /// Sections the query can match at most ([`topk::Plan::reach`]), for
 /// requests that take the general path.
 fn reach(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> u64 {
@@ -469,13 +478,22 @@ fn run(store: &Store, req: &SearchRequest, per_file: bool, hidden: bool) -> Resu
     let f = &store.fields;
     let limit = req.limit.max(1);
     let want = if per_file { usize::MAX / 8 } else { limit };
+    // The hidden counts are shown only beside exact totals. When the
+    // totals may turn into lower bounds, they wait for the ranking: run
+    // beside it, a pass that is then thrown away took a core from it (a
+    // third of 情報提供ネットワークシステム's process).
+    let beside = hidden && totals_certainly_exact(&searcher, f, req);
     let (ranked, counts) = std::thread::scope(|s| {
-        let counts = hidden.then(|| s.spawn(|| counter.hidden_counts(&searcher, f, req)));
+        let counts = beside.then(|| s.spawn(|| counter.hidden_counts(&searcher, f, req)));
         let ranked = rank(&searcher, &counter, f, req, want);
         let counts = counts.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         (ranked, counts)
     });
     let mut r = ranked?;
+    let counts = match counts {
+        None if hidden && r.exact => Some(counter.hidden_counts(&searcher, f, req)),
+        counts => counts,
+    };
     if per_file {
         let mut seen = std::collections::HashSet::new();
         r.candidates.retain(|c| seen.insert(c.file));

@@ -78,7 +78,7 @@ impl Plan {
     /// path: exclusions, choice lists, or a one-character part (a prefix
     /// scan, not a phrase).
     pub fn new(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<Option<Plan>> {
-        if req.include_choices || !req.query.must_not.is_empty() {
+        if !Plan::applies(req) {
             return Ok(None);
         }
         let mut parts = Vec::new();
@@ -167,6 +167,19 @@ fn rarer_bridge(
 }
 
 impl Plan {
+    /// Whether `req` takes the pruned pass, whose totals may turn into
+    /// lower bounds: plain phrases of two characters or more, without
+    /// exclusions or choice lists.
+    pub fn applies(req: &SearchRequest) -> bool {
+        !req.include_choices
+            && req.query.must_not.is_empty()
+            && req
+                .query
+                .must
+                .iter()
+                .all(|p| p.norm.chars().nth(1).is_some())
+    }
+
     /// Sections the query can match at most: those of the rarest cover
     /// bigram of its narrowest part (all parts must match).
     pub fn reach(&self) -> u64 {
