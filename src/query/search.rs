@@ -124,9 +124,9 @@ fn rank(
     counter: &FileCounter,
     f: &Fields,
     req: &SearchRequest,
+    plan: Option<topk::Plan>,
     want: usize,
 ) -> Result<Ranked> {
-    let plan = topk::Plan::new(searcher, f, req)?;
     let reach = match &plan {
         Some(plan) => plan.reach(),
         None => reach(searcher, f, req),
@@ -345,12 +345,10 @@ fn work(reach: u64, exact_up_to: u64) -> u64 {
 }
 
 /// Whether `req`'s totals will be exact whatever the ranking finds: it
-/// does not take the pruned pass, counts every match, or cannot match more
-/// sections than it checks for exact totals.
-fn totals_certainly_exact(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> bool {
-    !topk::Plan::applies(req)
-        || req.exact_up_to == usize::MAX
-        || reach(searcher, f, req) <= req.exact_up_to as u64
+/// does not take the pruned pass (`plan`), counts every match, or cannot
+/// match more sections than it checks for exact totals.
+fn totals_certainly_exact(plan: Option<&topk::Plan>, req: &SearchRequest) -> bool {
+    plan.is_none_or(|p| req.exact_up_to == usize::MAX || p.reach() <= req.exact_up_to as u64)
 }
 
 /// Sections the query can match at most ([`topk::Plan::reach`]), for
@@ -482,10 +480,11 @@ fn run(store: &Store, req: &SearchRequest, per_file: bool, hidden: bool) -> Resu
     // totals may turn into lower bounds, they wait for the ranking: run
     // beside it, a pass that is then thrown away took a core from it (a
     // third of 情報提供ネットワークシステム's process).
-    let beside = hidden && totals_certainly_exact(&searcher, f, req);
+    let plan = topk::Plan::new(&searcher, f, req)?;
+    let beside = hidden && totals_certainly_exact(plan.as_ref(), req);
     let (ranked, counts) = std::thread::scope(|s| {
         let counts = beside.then(|| s.spawn(|| counter.hidden_counts(&searcher, f, req)));
-        let ranked = rank(&searcher, &counter, f, req, want);
+        let ranked = rank(&searcher, &counter, f, req, plan, want);
         let counts = counts.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         (ranked, counts)
     });

@@ -18,15 +18,19 @@
 //! runs; the hits cannot. Counting queries ([`crate::query::count`]) and
 //! long listings stay exact.
 
+use std::cell::RefCell;
 use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering as AtomicOrdering};
 
 use anyhow::Result;
 use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::TermInfo;
 use tantivy::postings::{Postings, SegmentPostings};
-use tantivy::query::{Bm25Weight, BooleanQuery, EnableScoring, Occur, Query, Scorer, Weight};
-use tantivy::schema::IndexRecordOption;
+use tantivy::query::{
+    Bm25StatisticsProvider, Bm25Weight, BooleanQuery, EnableScoring, Occur, Query, Scorer, Weight,
+};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, Term, TERMINATED};
 
 use super::{bits, SearchRequest};
@@ -47,6 +51,67 @@ pub const fn exact_up_to(count_all: bool) -> usize {
         usize::MAX
     } else {
         EXACT_TOTAL
+    }
+}
+
+/// Every query term's dictionary entry in every segment, looked up once
+/// per search: a plan used to look each term up three times per segment
+/// (its document frequency for BM25, again for the rarest bigram, and to
+/// open its postings, then once more for the near-best pass), and at 4 GiB
+/// (40 segments) those lookups were a fifth of a rare query.
+#[derive(Default)]
+pub struct TermInfos {
+    /// Per term, its entry in each segment (by ordinal; None: absent).
+    map: HashMap<Term, Vec<Option<TermInfo>>>,
+}
+
+impl TermInfos {
+    /// The term's entries, in segment order.
+    fn get(&self, term: &Term) -> Option<&[Option<TermInfo>]> {
+        self.map.get(term).map(Vec::as_slice)
+    }
+
+    /// The term's entry in segment `ord` (None: absent, or never looked up).
+    fn in_segment(&self, term: &Term, ord: u32) -> Option<&TermInfo> {
+        self.get(term)?.get(ord as usize)?.as_ref()
+    }
+}
+
+/// The searcher's statistics, with each term looked up once per segment
+/// and kept ([`TermInfos`]): BM25 weights, the rarest bigram and the
+/// postings opened later all read the same entries.
+struct CachedStats<'s> {
+    searcher: &'s Searcher,
+    infos: RefCell<TermInfos>,
+}
+
+impl CachedStats<'_> {
+    fn infos(&self, term: &Term) -> tantivy::Result<u64> {
+        if let Some(v) = self.infos.borrow().get(term) {
+            return Ok(v.iter().flatten().map(|i| u64::from(i.doc_freq)).sum());
+        }
+        let mut v = Vec::with_capacity(self.searcher.segment_readers().len());
+        for seg in self.searcher.segment_readers() {
+            v.push(seg.inverted_index(term.field())?.get_term_info(term)?);
+        }
+        let n = v.iter().flatten().map(|i| u64::from(i.doc_freq)).sum();
+        self.infos.borrow_mut().map.insert(term.clone(), v);
+        Ok(n)
+    }
+}
+
+impl Bm25StatisticsProvider for CachedStats<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        self.searcher.total_num_tokens(field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.searcher.total_num_docs()
+    }
+
+    /// Sections holding `term`, as [`Searcher::doc_freq`] counts them.
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.infos(term)
     }
 }
 
@@ -71,6 +136,8 @@ pub struct Plan {
     matched_chars: usize,
     /// Sections the query can match at most ([`Plan::reach`]).
     reach: u64,
+    /// The dictionary entries of every term above, per segment.
+    infos: TermInfos,
 }
 
 impl Plan {
@@ -81,6 +148,10 @@ impl Plan {
         if !Plan::applies(req) {
             return Ok(None);
         }
+        let stats = CachedStats {
+            searcher,
+            infos: RefCell::new(TermInfos::default()),
+        };
         let mut parts = Vec::new();
         let mut word_terms = Vec::new();
         let mut reach = u64::MAX;
@@ -95,16 +166,16 @@ impl Plan {
             // The phrase scores as its cover; a bridging bigram rarer than
             // the whole cover joins the lists only to find fewer candidates.
             let terms: Vec<Term> = grams.iter().map(|(_, t)| t.clone()).collect();
-            let bm25 = Bm25Weight::for_terms(searcher, &terms)?;
-            let rarest_cover = rarest(searcher, &terms)?;
+            let bm25 = Bm25Weight::for_terms(&stats, &terms)?;
+            let rarest_cover = rarest(&stats, &terms)?;
             reach = reach.min(rarest_cover);
-            if let Some(bridge) = rarer_bridge(searcher, f.body_ngram, &p.norm, rarest_cover)? {
+            if let Some(bridge) = rarer_bridge(&stats, f.body_ngram, &p.norm, rarest_cover)? {
                 grams.push(term(bridge));
             }
             parts.push(Part { grams, bm25 });
             for w in words(&p.norm) {
                 let t = Term::from_field_text(f.body_ja, &w);
-                let bm25 = Bm25Weight::for_terms(searcher, std::slice::from_ref(&t))?;
+                let bm25 = Bm25Weight::for_terms(&stats, std::slice::from_ref(&t))?;
                 word_terms.push((t, bm25.boost_by(WORD_BOOST)));
             }
         }
@@ -124,16 +195,17 @@ impl Plan {
             file: f.file,
             matched_chars: req.query.matched_chars(),
             reach,
+            infos: stats.infos.into_inner(),
         }))
     }
 }
 
 /// Sections the rarest of `terms` is in (`u64::MAX` for none): at most
 /// those a phrase they cover can match.
-pub fn rarest(searcher: &Searcher, terms: &[Term]) -> Result<u64> {
+pub fn rarest(stats: &dyn Bm25StatisticsProvider, terms: &[Term]) -> Result<u64> {
     let mut least = u64::MAX;
     for t in terms {
-        least = least.min(searcher.doc_freq(t)?);
+        least = least.min(stats.doc_freq(t)?);
     }
     Ok(least)
 }
@@ -148,7 +220,7 @@ const BRIDGE_FROM: u64 = 1000;
 /// of a 100 MiB corpus) rather than 台帳 (8 371) for
 /// 住民基本台帳ネットワークシステム.
 fn rarer_bridge(
-    searcher: &Searcher,
+    stats: &dyn Bm25StatisticsProvider,
     field: tantivy::schema::Field,
     norm: &str,
     rarest_cover: u64,
@@ -158,7 +230,7 @@ fn rarer_bridge(
     }
     let mut best: Option<((usize, String), u64)> = None;
     for (off, g) in bridging_bigrams(norm) {
-        let n = searcher.doc_freq(&Term::from_field_text(field, &g))?;
+        let n = stats.doc_freq(&Term::from_field_text(field, &g))?;
         if n < rarest_cover && best.as_ref().is_none_or(|(_, b)| n < *b) {
             best = Some(((off, g), n));
         }
@@ -170,7 +242,7 @@ impl Plan {
     /// Whether `req` takes the pruned pass, whose totals may turn into
     /// lower bounds: plain phrases of two characters or more, without
     /// exclusions or choice lists.
-    pub fn applies(req: &SearchRequest) -> bool {
+    fn applies(req: &SearchRequest) -> bool {
         !req.include_choices
             && req.query.must_not.is_empty()
             && req
@@ -544,7 +616,7 @@ impl Plan {
         k: usize,
         shared: &Shared,
     ) -> Result<SegmentTop> {
-        let Some(lists) = self.open_lists(seg)? else {
+        let Some(lists) = self.open_lists(ord, seg)? else {
             return Ok(SegmentTop::empty(snapshot.files()));
         };
         let mut scan = self.segment_scan(snapshot, ord, seg, lists, k, shared)?;
@@ -575,8 +647,11 @@ impl Plan {
         let ja = seg.inverted_index(self.body_ja)?;
         let mut words = Vec::with_capacity(self.words.len());
         for (term, bm25) in &self.words {
-            if let Some(p) = ja.read_postings(term, IndexRecordOption::WithFreqs)? {
-                words.push((p, bm25));
+            if let Some(info) = self.infos.in_segment(term, ord) {
+                words.push((
+                    ja.read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?,
+                    bm25,
+                ));
             }
         }
         let filter = match &self.filters {
@@ -636,7 +711,7 @@ impl Plan {
         if docs.is_empty() {
             return Ok(Vec::new());
         }
-        let Some(lists) = self.open_lists(seg)? else {
+        let Some(lists) = self.open_lists(ord, seg)? else {
             return Ok(Vec::new());
         };
         docs.sort_unstable();
@@ -647,7 +722,7 @@ impl Plan {
 
     /// The bigram postings of every part in `seg`, or None when a bigram
     /// is absent there (nothing matches in this segment).
-    fn open_lists(&self, seg: &SegmentReader) -> Result<Option<Lists<'_>>> {
+    fn open_lists(&self, ord: u32, seg: &SegmentReader) -> Result<Option<Lists<'_>>> {
         let ngram = seg.inverted_index(self.body_ngram)?;
         let mut lists = Lists {
             postings: Vec::new(),
@@ -657,15 +732,27 @@ impl Plan {
             order: Vec::new(),
             rest: Vec::new(),
         };
+        // A segment without one of the bigrams has no match: nothing opened.
+        let in_segment = |term: &Term| self.infos.in_segment(term, ord);
+        if !self
+            .parts
+            .iter()
+            .all(|part| part.grams.iter().all(|(_, t)| in_segment(t).is_some()))
+        {
+            return Ok(None);
+        }
         for part in &self.parts {
             let from = lists.postings.len();
             for (off, term) in &part.grams {
-                let Some(p) =
-                    ngram.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
-                else {
+                let Some(info) = in_segment(term) else {
                     return Ok(None);
                 };
-                lists.postings.push(p);
+                lists.postings.push(
+                    ngram.read_postings_from_terminfo(
+                        info,
+                        IndexRecordOption::WithFreqsAndPositions,
+                    )?,
+                );
                 lists.offsets.push(*off);
             }
             lists.parts.push((from..lists.postings.len(), part));
