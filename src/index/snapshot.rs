@@ -90,6 +90,16 @@ impl Snapshot {
         self.names.get(file as usize).map(|n| &**n)
     }
 
+    /// Whether segment `seg` holds records of file `file` (a snapshot-wide
+    /// number): a search that revisits a few documents skips the segments
+    /// without them instead of looking their names up in each.
+    pub fn holds(&self, seg: SegmentOrdinal, file: u32) -> bool {
+        // Term ordinals and snapshot numbers both follow name order.
+        self.global
+            .get(seg as usize)
+            .is_some_and(|g| g.binary_search(&file).is_ok())
+    }
+
     /// Distinct files in the snapshot (numbers are below this).
     pub fn files(&self) -> usize {
         self.names.len()
@@ -194,5 +204,20 @@ mod tests {
             }
         }
         assert_eq!(numbers.len(), 4);
+        // A segment holds exactly the files whose sections it has.
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let files = seg.fast_fields().str("file").unwrap().unwrap();
+            let here: std::collections::HashSet<u32> = (0..seg.max_doc())
+                .filter_map(|doc| snap.file_of(ord as u32, doc))
+                .collect();
+            assert_eq!(here.len() as u64, files.num_terms() as u64);
+            for number in 0..snap.files() as u32 {
+                assert_eq!(
+                    snap.holds(ord as u32, number),
+                    here.contains(&number),
+                    "segment {ord}, file {number}"
+                );
+            }
+        }
     }
 }

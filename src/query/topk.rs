@@ -697,9 +697,16 @@ impl Plan {
         seg: &SegmentReader,
         files: &[NearFile<'_>],
     ) -> Result<Vec<Scored>> {
+        let mut here = files
+            .iter()
+            .filter(|f| snapshot.holds(ord, f.file))
+            .peekable();
+        if here.peek().is_none() {
+            return Ok(Vec::new());
+        }
         let names = seg.inverted_index(self.file)?;
         let mut docs = Vec::new();
-        for f in files {
+        for f in here {
             let term = Term::from_field_text(self.file, f.name);
             if let Some(mut p) = names.read_postings(&term, IndexRecordOption::Basic)? {
                 while p.doc() != TERMINATED {
