@@ -110,7 +110,10 @@ impl Snapshot {
 /// order: each dictionary is sorted, so one merge of them gives every name
 /// its number without hashing it, and each name is copied once, not once
 /// per segment. (A hash map of copied names cost five times the reading of
-/// the dictionaries: 7 of the 14 ms of a rare `pia search` over 1 GiB.)
+/// the dictionaries: 7 of the 14 ms of a rare `pia search` over 1 GiB.) The
+/// streams are merged through a heap of their current names: comparing
+/// every stream's name for each file was a sixth of a rare `pia search`
+/// over 40 segments (4 GiB).
 fn number_files(segments: &[(SegmentId, SegmentColumns)]) -> Result<Numbering> {
     let mut streams = segments
         .iter()
@@ -120,28 +123,56 @@ fn number_files(segments: &[(SegmentId, SegmentColumns)]) -> Result<Numbering> {
         .iter()
         .map(|(_, c)| Vec::with_capacity(c.file.dictionary().num_terms()))
         .collect();
-    let mut live: Vec<bool> = streams.iter_mut().map(|s| s.advance()).collect();
+    let mut heap: Vec<usize> = Vec::with_capacity(streams.len());
+    for (i, s) in streams.iter_mut().enumerate() {
+        if s.advance() {
+            heap.push(i);
+        }
+    }
+    for i in (0..heap.len() / 2).rev() {
+        sift_down(&mut heap, i, |a, b| streams[a].key() < streams[b].key());
+    }
     let mut names: Vec<Box<str>> = Vec::new();
     let mut name = Vec::new();
-    loop {
-        let least = (0..streams.len())
-            .filter(|&i| live[i])
-            .min_by(|&a, &b| streams[a].key().cmp(streams[b].key()));
-        let Some(least) = least else {
-            break;
-        };
+    while let Some(&least) = heap.first() {
         name.clear();
         name.extend_from_slice(streams[least].key());
         let number = names.len() as u32;
-        for (i, stream) in streams.iter_mut().enumerate() {
-            if live[i] && stream.key() == name.as_slice() {
-                global[i].push(number);
-                live[i] = stream.advance();
+        // Every stream on this name (a file split across segments).
+        while let Some(&top) = heap.first() {
+            if streams[top].key() != name.as_slice() {
+                break;
             }
+            global[top].push(number);
+            if !streams[top].advance() {
+                let last = heap.len() - 1;
+                heap.swap(0, last);
+                heap.pop();
+            }
+            sift_down(&mut heap, 0, |a, b| streams[a].key() < streams[b].key());
         }
         names.push(String::from_utf8_lossy(&name).into());
     }
     Ok(Numbering { global, names })
+}
+
+/// Restores the min-heap order of `heap` below `i` (`less`: the order).
+fn sift_down(heap: &mut [usize], mut i: usize, less: impl Fn(usize, usize) -> bool) {
+    loop {
+        let (l, r) = (2 * i + 1, 2 * i + 2);
+        let mut m = i;
+        if l < heap.len() && less(heap[l], heap[m]) {
+            m = l;
+        }
+        if r < heap.len() && less(heap[r], heap[m]) {
+            m = r;
+        }
+        if m == i {
+            return;
+        }
+        heap.swap(i, m);
+        i = m;
+    }
 }
 
 /// The file numbers of [`number_files`].
@@ -175,6 +206,48 @@ mod tests {
             .unwrap();
         }
         w.commit().unwrap();
+    }
+
+    #[test]
+    fn files_are_numbered_in_name_order_across_many_segments() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_or_create(dir.path()).unwrap();
+        // Nine segments, names shared between some of them, in no order.
+        let names: Vec<String> = (0..40)
+            .map(|i| format!("f{:02}.txt", (i * 17) % 40))
+            .collect();
+        for seg in 0..9 {
+            let files: Vec<&str> = names
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| (i + seg) % 3 == 0 || i % 9 == seg)
+                .map(|(_, n)| n.as_str())
+                .collect();
+            commit(&store, &files);
+        }
+        let reader = store.reader().unwrap();
+        reader.reload().unwrap();
+        let searcher = reader.searcher();
+        assert_eq!(searcher.segment_readers().len(), 9);
+        let snap = Snapshot::new(&searcher).unwrap();
+        let mut expected: Vec<&str> = names.iter().map(String::as_str).collect();
+        expected.sort_unstable();
+        expected.dedup();
+        let numbered: Vec<&str> = (0..snap.files() as u32)
+            .map(|n| snap.file_name(n).unwrap())
+            .collect();
+        assert_eq!(numbered, expected);
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let files = seg.fast_fields().str("file").unwrap().unwrap();
+            for doc in 0..seg.max_doc() {
+                let mut name = String::new();
+                files
+                    .ord_to_str(files.ords().first(doc).unwrap(), &mut name)
+                    .unwrap();
+                let number = snap.file_of(ord as u32, doc).unwrap();
+                assert_eq!(snap.file_name(number), Some(name.as_str()));
+            }
+        }
     }
 
     #[test]
