@@ -315,6 +315,9 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
         w.wait_merging_threads()?;
         report.stages.merge = t.elapsed().as_secs_f64();
     }
+    // Also after a run that changed nothing: an index written by an older
+    // pia gets its numbering.
+    store.save_numbering()?;
     report.seconds = start.elapsed().as_secs_f64();
     Ok(report)
 }

@@ -94,6 +94,9 @@ impl MetaStamp {
 /// What identifies an index snapshot: its segments and their deletes.
 type SnapshotKey = Vec<(SegmentId, Option<tantivy::Opstamp>)>;
 
+/// File name of the saved file numbering in an index directory.
+const NUMBERING_FILE: &str = "pia-files.bin";
+
 /// An open index with its field handles.
 pub struct Store {
     /// The tantivy index.
@@ -214,9 +217,31 @@ impl Store {
                 return Ok(s.clone());
             }
         }
-        let s = Arc::new(Snapshot::new(searcher)?);
+        let s = Arc::new(Snapshot::open(searcher, Some(&self.numbering_path()))?);
         *cached = Some((key, s.clone()));
         Ok(s)
+    }
+
+    /// Where [`Store::save_numbering`] keeps the file numbering: beside
+    /// tantivy's files, which it does not manage (its garbage collection
+    /// leaves it alone).
+    fn numbering_path(&self) -> PathBuf {
+        self.path.join(NUMBERING_FILE)
+    }
+
+    /// Saves the file numbering of the last commit for later searches
+    /// ([`Snapshot::open`]), unless it is saved already: a search process
+    /// then reads one file instead of every segment's file dictionary.
+    pub fn save_numbering(&self) -> Result<()> {
+        let searcher = self.reader()?.searcher();
+        let snapshot = self.snapshot(&searcher)?;
+        let path = self.numbering_path();
+        if !snapshot.saved_at(&path) {
+            snapshot
+                .save(&path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        Ok(())
     }
 
     /// How common each character bigram is in the index (see [`BigramShare`]).
