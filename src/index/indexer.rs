@@ -316,8 +316,10 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
         report.stages.merge = t.elapsed().as_secs_f64();
     }
     // Also after a run that changed nothing: an index written by an older
-    // pia gets its numbering.
-    store.save_numbering()?;
+    // pia gets its numbering. Only a cache: where it cannot be written (an
+    // index directory others made read-only) searches number the files
+    // themselves, so the run does not fail for it.
+    let _ = store.save_numbering();
     report.seconds = start.elapsed().as_secs_f64();
     Ok(report)
 }
