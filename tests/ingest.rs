@@ -545,8 +545,9 @@ fn reindexing_is_incremental_and_idempotent() {
     let store = Store::open(&idx).unwrap();
     // Each run leaves the file numbering of its last commit for searches.
     let searcher = store.reader().unwrap().searcher();
-    let fresh = pia_search::index::snapshot::Snapshot::new(&searcher).unwrap();
-    assert!(fresh.saved_at(&idx.join("pia-files.bin")));
+    let saved = idx.join("pia-files.bin");
+    let snapshot = pia_search::index::snapshot::Snapshot::open(&searcher, Some(&saved)).unwrap();
+    assert!(snapshot.read_saved());
     let hits = search_files(&store, "プラットフォーム増設");
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert_eq!(hits[0].0, "sub/copy.txt");

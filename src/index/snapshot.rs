@@ -8,11 +8,11 @@
 //! `pia index` saves the numbering of its last commit beside the index
 //! ([`Snapshot::save`]) so that a search process reads it in one file.
 
-use anyhow::{anyhow, Result};
 use std::path::Path;
+
+use anyhow::{anyhow, Result};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentId;
-
 use tantivy::{DocId, Searcher, SegmentOrdinal, SegmentReader};
 
 /// The columns of one segment that searches read.
@@ -51,6 +51,9 @@ pub struct Snapshot {
     global: Vec<Vec<u32>>,
     /// Per snapshot-wide number: the file's name.
     names: Names,
+    /// Whether the numbering was read from a saved file
+    /// ([`Snapshot::open`]) rather than built from the dictionaries.
+    read_saved: bool,
 }
 
 impl Snapshot {
@@ -71,6 +74,7 @@ impl Snapshot {
             .map(|seg| Ok((seg.segment_id(), SegmentColumns::open(seg)?)))
             .collect::<Result<Vec<_>>>()?;
         let loaded = saved.and_then(|p| saved::load(p, &segments));
+        let read_saved = loaded.is_some();
         let Numbering { global, names } = match loaded {
             Some(n) => n,
             None => number_files(&segments)?,
@@ -79,6 +83,7 @@ impl Snapshot {
             segments,
             global,
             names,
+            read_saved,
         })
     }
 
@@ -89,9 +94,11 @@ impl Snapshot {
         saved::save(path, &self.segments, &self.global, &self.names)
     }
 
-    /// Whether `path` holds the numbering of exactly these segments.
-    pub fn saved_at(&self, path: &Path) -> bool {
-        saved::load(path, &self.segments).is_some()
+    /// Whether the numbering came from the file given to
+    /// [`Snapshot::open`] (it was made for exactly these segments), so
+    /// that there is nothing to save.
+    pub fn read_saved(&self) -> bool {
+        self.read_saved
     }
 
     /// The columns of segment `seg` (its ordinal in the searcher).
@@ -437,11 +444,12 @@ mod tests {
         reader.reload().unwrap();
         let searcher = reader.searcher();
         let fresh = Snapshot::new(&searcher).unwrap();
+        assert!(!fresh.read_saved());
         let path = dir.path().join("numbering.bin");
-        assert!(!fresh.saved_at(&path));
+        assert!(!Snapshot::open(&searcher, Some(&path)).unwrap().read_saved());
         fresh.save(&path).unwrap();
-        assert!(fresh.saved_at(&path));
         let loaded = Snapshot::open(&searcher, Some(&path)).unwrap();
+        assert!(loaded.read_saved());
         assert_eq!(numbers(&loaded, &searcher), numbers(&fresh, &searcher));
         assert_eq!(loaded.files(), 4);
         // Damaged: every truncation and a changed name length are ignored,
@@ -449,22 +457,25 @@ mod tests {
         let good = std::fs::read(&path).unwrap();
         for cut in [0, 8, 12, 40, good.len() / 2, good.len() - 1] {
             std::fs::write(&path, &good[..cut]).unwrap();
-            assert!(!fresh.saved_at(&path), "cut at {cut}");
             let s = Snapshot::open(&searcher, Some(&path)).unwrap();
+            assert!(!s.read_saved(), "cut at {cut}");
             assert_eq!(numbers(&s, &searcher), numbers(&fresh, &searcher));
         }
         let mut bad = good.clone();
         let ends = bad.len() - "a.txtb.txtd.txtäé.txt".len() - 4;
         bad[ends..ends + 4].copy_from_slice(&16u32.to_le_bytes());
         std::fs::write(&path, &bad).unwrap();
-        assert!(!fresh.saved_at(&path), "an end inside a character");
+        assert!(
+            !Snapshot::open(&searcher, Some(&path)).unwrap().read_saved(),
+            "an end inside a character"
+        );
         // Stale: a later commit has a segment the file does not know.
         std::fs::write(&path, &good).unwrap();
         commit(&store, &["c.txt"]);
         reader.reload().unwrap();
         let searcher = reader.searcher();
         let now = Snapshot::open(&searcher, Some(&path)).unwrap();
-        assert!(!now.saved_at(&path));
+        assert!(!now.read_saved());
         assert_eq!(now.files(), 5);
         assert_eq!(
             numbers(&now, &searcher),

@@ -230,13 +230,14 @@ impl Store {
     }
 
     /// Saves the file numbering of the last commit for later searches
-    /// ([`Snapshot::open`]), unless it is saved already: a search process
-    /// then reads one file instead of every segment's file dictionary.
+    /// ([`Snapshot::open`]), unless the snapshot was read from it already:
+    /// a search process then reads one file instead of every segment's
+    /// file dictionary.
     pub fn save_numbering(&self) -> Result<()> {
         let searcher = self.reader()?.searcher();
         let snapshot = self.snapshot(&searcher)?;
         let path = self.numbering_path();
-        if !snapshot.saved_at(&path) {
+        if !snapshot.read_saved() {
             snapshot
                 .save(&path)
                 .with_context(|| format!("cannot write {}", path.display()))?;

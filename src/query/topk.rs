@@ -60,7 +60,7 @@ pub const fn exact_up_to(count_all: bool) -> usize {
 /// open its postings, then once more for the near-best pass), and at 4 GiB
 /// (40 segments) those lookups were a fifth of a rare query.
 #[derive(Default)]
-pub struct TermInfos {
+struct TermInfos {
     /// Per term, its entry in each segment (by ordinal; None: absent).
     map: HashMap<Term, Vec<Option<TermInfo>>>,
 }
@@ -85,21 +85,6 @@ struct CachedStats<'s> {
     infos: RefCell<TermInfos>,
 }
 
-impl CachedStats<'_> {
-    fn infos(&self, term: &Term) -> tantivy::Result<u64> {
-        if let Some(v) = self.infos.borrow().get(term) {
-            return Ok(v.iter().flatten().map(|i| u64::from(i.doc_freq)).sum());
-        }
-        let mut v = Vec::with_capacity(self.searcher.segment_readers().len());
-        for seg in self.searcher.segment_readers() {
-            v.push(seg.inverted_index(term.field())?.get_term_info(term)?);
-        }
-        let n = v.iter().flatten().map(|i| u64::from(i.doc_freq)).sum();
-        self.infos.borrow_mut().map.insert(term.clone(), v);
-        Ok(n)
-    }
-}
-
 impl Bm25StatisticsProvider for CachedStats<'_> {
     fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
         self.searcher.total_num_tokens(field)
@@ -111,7 +96,16 @@ impl Bm25StatisticsProvider for CachedStats<'_> {
 
     /// Sections holding `term`, as [`Searcher::doc_freq`] counts them.
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        self.infos(term)
+        if self.infos.borrow().get(term).is_none() {
+            let mut v = Vec::with_capacity(self.searcher.segment_readers().len());
+            for seg in self.searcher.segment_readers() {
+                v.push(seg.inverted_index(term.field())?.get_term_info(term)?);
+            }
+            self.infos.borrow_mut().map.insert(term.clone(), v);
+        }
+        Ok(self.infos.borrow().get(term).map_or(0, |v| {
+            v.iter().flatten().map(|i| u64::from(i.doc_freq)).sum()
+        }))
     }
 }
 
@@ -739,28 +733,31 @@ impl Plan {
             order: Vec::new(),
             rest: Vec::new(),
         };
-        // A segment without one of the bigrams has no match: nothing opened.
-        let in_segment = |term: &Term| self.infos.in_segment(term, ord);
-        if !self
+        // Every bigram's entry first: a segment without one of them has no
+        // match, and nothing is opened there.
+        let found: Option<Vec<Vec<(u32, &TermInfo)>>> = self
             .parts
             .iter()
-            .all(|part| part.grams.iter().all(|(_, t)| in_segment(t).is_some()))
-        {
+            .map(|part| {
+                part.grams
+                    .iter()
+                    .map(|(off, term)| Some((*off, self.infos.in_segment(term, ord)?)))
+                    .collect()
+            })
+            .collect();
+        let Some(found) = found else {
             return Ok(None);
-        }
-        for part in &self.parts {
+        };
+        for (part, grams) in self.parts.iter().zip(found) {
             let from = lists.postings.len();
-            for (off, term) in &part.grams {
-                let Some(info) = in_segment(term) else {
-                    return Ok(None);
-                };
+            for (off, info) in grams {
                 lists.postings.push(
                     ngram.read_postings_from_terminfo(
                         info,
                         IndexRecordOption::WithFreqsAndPositions,
                     )?,
                 );
-                lists.offsets.push(*off);
+                lists.offsets.push(off);
             }
             lists.parts.push((from..lists.postings.len(), part));
         }
