@@ -19,7 +19,7 @@ use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{doc, DocSet, IndexWriter, TantivyDocument, Term, TERMINATED};
 
 use crate::index::analysis::{self, fold_cached};
-use crate::index::schema::{Fields, KIND_DOC, KIND_SECTION};
+use crate::index::schema::{weight_to_column, Fields, KIND_DOC, KIND_SECTION};
 use crate::index::store::Store;
 use crate::ingest;
 use crate::ingest::walk::{self, InputFile, InputKind, WalkOptions};
@@ -613,7 +613,7 @@ fn documents(
             f.key => s.key.0.as_str(),
             f.body => s.body.as_str(),
             f.ordinal => i as u64,
-            f.weight => section_weight(s, i, doc.sections.len()),
+            f.weight => weight_to_column(section_weight(s, i, doc.sections.len())),
         ));
         d.add_u64(f.body_chars, norm.chars().count() as u64);
         d.add_text(f.body_ja, norm);

@@ -15,6 +15,8 @@ use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Searcher, SegmentOrdinal, SegmentReader};
 
+use crate::index::schema::weight_from_column;
+
 /// The columns of one segment that searches read.
 #[derive(Clone)]
 pub struct SegmentColumns {
@@ -25,8 +27,9 @@ pub struct SegmentColumns {
     pub ordinal: Column<u64>,
     /// Length of the section's normalised text, in characters.
     pub body_chars: Column<u64>,
-    /// The section's ranking weight.
-    pub weight: Column<f64>,
+    /// The section's ranking weight, as
+    /// [`crate::index::schema::weight_to_column`] stores it.
+    weight: Column<u64>,
 }
 
 impl SegmentColumns {
@@ -38,8 +41,18 @@ impl SegmentColumns {
             file: ff.str("file")?.ok_or_else(stale)?,
             ordinal: ff.u64("ordinal")?,
             body_chars: ff.u64("body_chars")?,
-            weight: ff.f64("weight")?,
+            weight: ff.u64("weight")?,
         })
+    }
+
+    /// The section's score multiplier (None: a file record, which has none).
+    pub fn weight(&self, doc: DocId) -> Option<f32> {
+        self.weight.first(doc).map(weight_from_column)
+    }
+
+    /// The largest score multiplier of the segment's sections.
+    pub fn max_weight(&self) -> f32 {
+        weight_from_column(self.weight.max_value())
     }
 }
 
@@ -362,6 +375,7 @@ mod tests {
     use tantivy::{doc, IndexWriter};
 
     use super::*;
+    use crate::index::schema::weight_to_column;
     use crate::index::store::Store;
 
     /// Commits one segment of sections of `files`.
@@ -373,7 +387,7 @@ mod tests {
                 f.file => *name,
                 f.ordinal => i as u64,
                 f.body_chars => 10u64,
-                f.weight => 1.0f64,
+                f.weight => weight_to_column(1.0),
             ))
             .unwrap();
         }

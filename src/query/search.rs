@@ -289,12 +289,10 @@ fn tantivy_pass(
     let query = build_query(searcher, f, req)?;
     let snapshot = counter.snapshot().clone();
     let top = TopDocs::with_limit(pool).tweak_score(move |seg: &SegmentReader| {
-        let weight = snapshot
-            .columns_of(seg.segment_id())
-            .map(|c| c.weight.clone());
+        let columns = snapshot.columns_of(seg.segment_id()).cloned();
         move |doc, score: Score| {
-            let w = weight.as_ref().and_then(|c| c.first(doc)).unwrap_or(1.0);
-            score * w as Score
+            let w = columns.as_ref().and_then(|c| c.weight(doc)).unwrap_or(1.0);
+            score * w
         }
     });
     // One pass ranks, counts sections and counts distinct documents (the
