@@ -590,9 +590,8 @@ pub fn coverage(body_chars: u64, matched: usize) -> f32 {
 enum Check {
     /// Only whether it matches, for exact totals: it cannot rank.
     Count,
-    /// Its score too: the words' part of it, and its weight × (1 +
-    /// coverage).
-    Score { words: Score, factor: Score },
+    /// Its score too, with its weight × (1 + coverage).
+    Score(Score),
 }
 
 /// The largest score of a term whatever its frequency and norm (its BM25
@@ -826,8 +825,9 @@ impl SegmentScan<'_> {
             if self.seg.is_deleted(doc) || !self.passes_filters(doc) {
                 continue;
             }
+            let words = self.words_score(doc);
             let norm = self.norms_ngram.fieldnorm_id(doc);
-            let Some(check) = self.check_for(doc, norm) else {
+            let Some(check) = self.check_for(doc, norm, words) else {
                 self.top.skipped += 1;
                 continue;
             };
@@ -841,7 +841,7 @@ impl SegmentScan<'_> {
             if let Some(g) = self.snapshot.file_of(self.ord, doc) {
                 bits::set(&mut self.top.files, g);
             }
-            if let Check::Score { words, factor } = check {
+            if let Check::Score(factor) = check {
                 self.keep(Scored {
                     score: (phrase + words) * factor,
                     doc,
@@ -906,32 +906,20 @@ impl SegmentScan<'_> {
     }
 
     /// What to check the section for, by its bound: None when it cannot
-    /// rank and the checks for exact totals are spent (it is skipped). The
-    /// words' lists and the columns are read only for a section that the
-    /// bound without them leaves in the running: with the words at their
-    /// largest and the segment's largest weight.
-    fn check_for(&mut self, doc: DocId, norm: u8) -> Option<Check> {
+    /// rank and the checks for exact totals are spent (it is skipped).
+    fn check_for(&mut self, doc: DocId, norm: u8, words: Score) -> Option<Check> {
         let phrase_bound = self.phrase_bound(norm);
         let own = kth_best(&self.heap, self.k);
-        let rough = self.rough_factor(norm);
-        if !self
-            .shared
-            .cannot_rank((phrase_bound + self.words_most) * rough, self.ord, own)
-        {
-            let words = self.words_score(doc);
+        let rough = (phrase_bound + words) * self.rough_factor(norm);
+        if !self.shared.cannot_rank(rough, self.ord, own) {
+            let factor = self.factor(doc);
+            // The same operations as the score, so that rounding never puts
+            // the bound below it.
             if !self
                 .shared
-                .cannot_rank((phrase_bound + words) * rough, self.ord, own)
+                .cannot_rank((phrase_bound + words) * factor, self.ord, own)
             {
-                let factor = self.factor(doc);
-                // The same operations as the score, so that rounding never
-                // puts the bound below it.
-                if !self
-                    .shared
-                    .cannot_rank((phrase_bound + words) * factor, self.ord, own)
-                {
-                    return Some(Check::Score { words, factor });
-                }
+                return Some(Check::Score(factor));
             }
         }
         if self.checks == 0 {
