@@ -175,7 +175,7 @@ fn rank(
             file: snapshot
                 .file_of(addr.segment_ord, addr.doc_id)
                 .unwrap_or(u32::MAX),
-            ordinal: c.ordinal.first(addr.doc_id).unwrap_or(0),
+            ordinal: c.ordinal(addr.doc_id).unwrap_or(0),
         });
     }
     prefer_first_occurrence(&mut ranked);
