@@ -117,7 +117,8 @@ fn compare_cli_writes_json_and_an_html_report() {
 /// each file: at 2,000 documents `pia contractors NAME --no-aliases` must
 /// return exactly those files, and with aliases exactly the files of all the
 /// vendor's spellings (a subsidiary such as NECネクサソリューションズ, whose
-/// name holds the alias NEC, is not 日本電気株式会社).
+/// name holds the alias NEC, is not 日本電気株式会社), entry for entry the
+/// same as reading every 委託先名 field.
 #[test]
 fn generated_corpus_contractor_lookup_equals_the_manifest() {
     const DOCS: usize = 2000;
@@ -173,11 +174,18 @@ fn generated_corpus_contractor_lookup_equals_the_manifest() {
             } else {
                 files
             };
-            let got: BTreeSet<String> = contractors::lookup(&store, &aliases, vendor, use_aliases)
-                .unwrap()
-                .into_iter()
-                .map(|e| e.location.file)
-                .collect();
+            let entries = contractors::lookup(&store, &aliases, vendor, use_aliases).unwrap();
+            // Reading only the fields that hold a part of a spelling finds
+            // what reading every 委託先名 field finds, roles included.
+            let every =
+                contractors::lookup_reading_every_field(&store, &aliases, vendor, use_aliases)
+                    .unwrap();
+            if format!("{entries:?}") != format!("{every:?}") {
+                failures.push(format!(
+                    "{vendor} (aliases {use_aliases}): the narrowed lookup differs from a scan of every field"
+                ));
+            }
+            let got: BTreeSet<String> = entries.into_iter().map(|e| e.location.file).collect();
             if &got != want {
                 let missing: Vec<_> = want.difference(&got).collect();
                 let extra: Vec<_> = got.difference(want).collect();
@@ -188,4 +196,46 @@ fn generated_corpus_contractor_lookup_equals_the_manifest() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A 委託先名 field may print a legal form short (`(株)`, `㈱`): a lookup
+/// reads only the fields holding a part of a spelling, and that part must be
+/// one that such a field still holds (not the whole `株式会社…` spelling).
+#[test]
+fn short_legal_forms_in_a_field_are_found_by_the_narrowed_lookup() {
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/003_2bb90e44d61317a5.txt");
+    let text = std::fs::read_to_string(&seed).unwrap();
+    let nec = "⑥委託先名\t日本電気株式会社\t";
+    let shinnihon = "株式会社新日本コンピュータサービス";
+    assert!(text.contains(nec) && text.contains(shinnihon));
+    let text = text
+        .replacen(nec, "⑥委託先名\t日本電気㈱　東京支社\t", 1)
+        .replace(shinnihon, "(株)新日本コンピュータサービス");
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(corpus.join("003_short_forms.txt"), text).unwrap();
+    let store = Store::open_or_create(&tmp.path().join("idx")).unwrap();
+    let opts = IndexOptions {
+        progress: false,
+        ..Default::default()
+    };
+    let r = indexer::index_dir(&store, &corpus, &opts).unwrap();
+    assert_eq!(r.added, 1, "{:?}", r.failed);
+    let aliases = Aliases::load(None).unwrap();
+    for (name, fields) in [
+        ("日本電気株式会社", 2),
+        (shinnihon, 1),
+        ("(株)新日本コンピュータサービス", 1),
+    ] {
+        for use_aliases in [false, true] {
+            let got = contractors::lookup(&store, &aliases, name, use_aliases).unwrap();
+            let in_fields = got.iter().filter(|e| e.field).count();
+            assert_eq!(in_fields, fields, "{name} (aliases {use_aliases}): {got:?}");
+            let every =
+                contractors::lookup_reading_every_field(&store, &aliases, name, use_aliases)
+                    .unwrap();
+            assert_eq!(format!("{got:?}"), format!("{every:?}"));
+        }
+    }
 }

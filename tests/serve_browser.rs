@@ -135,11 +135,16 @@ fn base(addr: SocketAddr) -> String {
     format!("http://{addr}")
 }
 
+/// Saves a screenshot for people to look at. It asserts nothing, so a
+/// browser too busy to take one (a loaded CI machine) warns instead of
+/// failing the test.
 async fn shot(c: &Client, name: &str) {
     let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/serve-screenshots");
     std::fs::create_dir_all(&dir).unwrap();
-    let png = c.screenshot().await.expect("screenshot");
-    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    match c.screenshot().await {
+        Ok(png) => std::fs::write(dir.join(format!("{name}.png")), png).unwrap(),
+        Err(e) => eprintln!("warning: no screenshot {name}: {e}"),
+    }
 }
 
 async fn wait_css(c: &Client, css: &str) -> fantoccini::elements::Element {
