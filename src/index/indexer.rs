@@ -20,7 +20,7 @@ use tantivy::{doc, DocSet, IndexWriter, TantivyDocument, Term, TERMINATED};
 
 use crate::index::analysis::{self, fold_cached};
 use crate::index::schema::{weight_to_column, Fields, KIND_DOC, KIND_SECTION};
-use crate::index::store::Store;
+use crate::index::store::{read_stored, Store};
 use crate::ingest;
 use crate::ingest::walk::{self, InputFile, InputKind, WalkOptions};
 use crate::model::{DocMeta, ParsedDoc, Section};
@@ -540,21 +540,20 @@ pub fn doc_records(store: &Store) -> Result<Vec<DocRecord>> {
         Term::from_field_text(f.kind, KIND_DOC),
         IndexRecordOption::Basic,
     );
-    let mut out = Vec::new();
-    for addr in searcher.search(&q, &DocSetCollector)? {
-        let d: TantivyDocument = searcher.doc(addr)?;
+    let addrs = searcher.search(&q, &DocSetCollector)?;
+    let mut out = read_stored(&searcher, addrs, |d| {
         let get = |field| {
             d.get_first(field)
                 .and_then(|v| v.as_str())
                 .unwrap_or_default()
                 .to_string()
         };
-        out.push(DocRecord {
+        DocRecord {
             file: get(f.file),
             hash: get(f.hash),
             meta: serde_json::from_str(&get(f.meta)).unwrap_or_default(),
-        });
-    }
+        }
+    })?;
     out.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(out)
 }

@@ -13,8 +13,10 @@ use tantivy::directory::MmapDirectory;
 use tantivy::index::{SegmentComponent, SegmentId};
 use tantivy::indexer::{IndexWriterOptions, LogMergePolicy, MergeCandidate, MergePolicy};
 use tantivy::schema::Field;
+use rayon::prelude::*;
 use tantivy::{
-    Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentMeta, TantivyError, Term,
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentMeta,
+    TantivyDocument, TantivyError, Term,
 };
 
 use crate::index::analysis;
@@ -289,6 +291,35 @@ impl Store {
         )));
         Ok(writer)
     }
+}
+
+/// The stored documents at `addrs`, each mapped by `read`: each segment's on
+/// a thread of its own, in document order, so that every compressed block
+/// of the store is decompressed once (a collector's hash order decompressed
+/// blocks again and again: the contractor summary over 4 GiB took 17.1 s
+/// instead of 6.0). Grouped by segment, in document order within each.
+pub fn read_stored<T: Send>(
+    searcher: &Searcher,
+    addrs: impl IntoIterator<Item = DocAddress>,
+    read: impl Fn(&TantivyDocument) -> T + Sync,
+) -> Result<Vec<T>> {
+    let mut by_segment: Vec<Vec<DocAddress>> = vec![Vec::new(); searcher.segment_readers().len()];
+    for a in addrs {
+        if let Some(v) = by_segment.get_mut(a.segment_ord as usize) {
+            v.push(a);
+        }
+    }
+    let per_segment = by_segment
+        .into_par_iter()
+        .map(|mut addrs| {
+            addrs.sort_unstable();
+            addrs
+                .into_iter()
+                .map(|a| Ok(read(&searcher.doc(a)?)))
+                .collect::<Result<Vec<T>>>()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(per_segment.into_iter().flatten().collect())
 }
 
 /// tantivy's log merge policy with merges of at most `max_bytes` of input

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use anyhow::Result;
-use rayon::prelude::*;
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, DocSetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, TermQuery};
@@ -15,7 +14,7 @@ use tantivy::{DocAddress, Score, Searcher, SegmentReader, TantivyDocument, Term}
 use super::SearchRequest;
 use crate::index::analysis::phrase_bigrams;
 use crate::index::schema::{Fields, KIND_SECTION};
-use crate::index::store::Store;
+use crate::index::store::{read_stored, Store};
 use crate::model::{DocMeta, Location};
 use crate::normalize::fold;
 use crate::query::count::{FileCounter, Hidden};
@@ -659,28 +658,7 @@ pub fn sections_where(
         clauses.push((Occur::Must, q));
     }
     let addrs = searcher.search(&BooleanQuery::new(clauses), &DocSetCollector)?;
-    // Reading the stored sections is most of a listing's time (decompressing
-    // their blocks): each segment's are read on a thread of their own, in
-    // document order so that every block is decompressed once.
-    let mut by_segment: Vec<Vec<DocAddress>> = vec![Vec::new(); searcher.segment_readers().len()];
-    for a in addrs {
-        if let Some(v) = by_segment.get_mut(a.segment_ord as usize) {
-            v.push(a);
-        }
-    }
-    let mut out = by_segment
-        .into_par_iter()
-        .map(|mut addrs| {
-            addrs.sort_unstable();
-            addrs
-                .into_iter()
-                .map(|a| Ok(SectionRecord::read(&searcher.doc(a)?, &f)))
-                .collect::<Result<Vec<_>>>()
-        })
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>();
+    let mut out = read_stored(&searcher, addrs, |d| SectionRecord::read(d, &f))?;
     out.sort_by(|a, b| (&a.location.file, a.ordinal).cmp(&(&b.location.file, b.ordinal)));
     Ok(out)
 }
