@@ -9,11 +9,11 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use anyhow::{anyhow, bail, Context, Result};
+use rayon::prelude::*;
 use tantivy::directory::MmapDirectory;
 use tantivy::index::{SegmentComponent, SegmentId};
 use tantivy::indexer::{IndexWriterOptions, LogMergePolicy, MergeCandidate, MergePolicy};
 use tantivy::schema::Field;
-use rayon::prelude::*;
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentMeta,
     TantivyDocument, TantivyError, Term,
