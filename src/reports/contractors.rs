@@ -600,23 +600,21 @@ mod tests {
                 .first()
                 .map(|n| n.0.clone())
         };
-        assert_eq!(
-            main("⑥委託先名\t(株)新日本コンピュータサービス"),
-            Some("(株)新日本コンピュータサービス".to_string())
-        );
-        assert_eq!(
-            main("⑥委託先名 富士通（株） （東京支社）"),
-            Some("富士通（株）".to_string())
-        );
-        assert_eq!(
-            main("⑥委託先名 （一財）地方自治情報センター"),
-            Some("（一財）地方自治情報センター".to_string())
-        );
-        // Any other bracket still ends the name.
-        assert_eq!(
-            main("⑥委託先名 国保連合会（予定）"),
-            Some("国保連合会".to_string())
-        );
+        for (body, name) in [
+            (
+                "⑥委託先名\t(株)新日本コンピュータサービス",
+                "(株)新日本コンピュータサービス",
+            ),
+            ("⑥委託先名 富士通（株） （東京支社）", "富士通（株）"),
+            (
+                "⑥委託先名 （一財）地方自治情報センター",
+                "（一財）地方自治情報センター",
+            ),
+            // Any other bracket still ends the name.
+            ("⑥委託先名 国保連合会（予定）", "国保連合会"),
+        ] {
+            assert_eq!(main(body).as_deref(), Some(name), "{body}");
+        }
         assert_eq!(normalize_name("富士通（株）"), "富士通株式会社");
     }
 
