@@ -452,3 +452,70 @@ fn sigterm_stops_the_server_cleanly() {
     std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
     assert!(rest.contains("stopped"), "{rest}");
 }
+
+/// The lists of every contractor and every comparable item are kept between
+/// requests (they take seconds over the national corpus), but only until a
+/// commit changes the index: a document indexed while the server runs shows
+/// in both on the next request.
+#[test]
+fn whole_index_lists_follow_each_commit() {
+    use pia_search::index::indexer::{self, IndexOptions};
+    use pia_search::index::store::Store;
+    use pia_search::serve;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let seed =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/003_2bb90e44d61317a5.txt");
+    let text = std::fs::read_to_string(&seed).unwrap();
+    std::fs::write(corpus.join("003.txt"), &text).unwrap();
+    let path = tmp.path().join("idx");
+    let opts = IndexOptions {
+        progress: false,
+        ..Default::default()
+    };
+    let index = |store: &Store| {
+        let r = indexer::index_dir(store, &corpus, &opts).unwrap();
+        assert!(r.failed.is_empty(), "{:?}", r.failed);
+    };
+    index(&Store::open_or_create(&path).unwrap());
+    let addr = serve::spawn(Store::open(&path).unwrap(), None).unwrap();
+    let json = |p: &str| -> serde_json::Value {
+        let r = serve::http_get(addr, p).unwrap();
+        assert_eq!(r.status, 200, "{p}: {}", r.body);
+        serde_json::from_str(&r.body).unwrap()
+    };
+    let documents_of = |list: &serde_json::Value, name: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["contractor"] == name)
+            .map(|c| c["documents"].as_u64().unwrap())
+    };
+    let items_documents = |items: &serde_json::Value| -> u64 {
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["documents"].as_u64().unwrap())
+            .max()
+            .unwrap()
+    };
+    let new_name = "架空計算株式会社";
+    for _ in 0..2 {
+        let list = json("/api/contractors");
+        assert_eq!(documents_of(&list, "日本電気株式会社"), Some(1));
+        assert_eq!(documents_of(&list, new_name), None);
+        assert_eq!(items_documents(&json("/api/compare/items")), 1);
+    }
+    std::fs::write(
+        corpus.join("004.txt"),
+        text.replace("日本電気株式会社", new_name),
+    )
+    .unwrap();
+    index(&Store::open_or_create(&path).unwrap());
+    let list = json("/api/contractors");
+    assert_eq!(documents_of(&list, new_name), Some(1));
+    assert_eq!(items_documents(&json("/api/compare/items")), 2);
+}

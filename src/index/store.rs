@@ -96,6 +96,54 @@ impl MetaStamp {
 /// What identifies an index snapshot: its segments and their deletes.
 type SnapshotKey = Vec<(SegmentId, Option<tantivy::Opstamp>)>;
 
+fn snapshot_key(searcher: &Searcher) -> SnapshotKey {
+    searcher
+        .segment_readers()
+        .iter()
+        .map(|s| (s.segment_id(), s.delete_opstamp()))
+        .collect()
+}
+
+/// Which commit the index is at, as its readers see it: what a value
+/// computed from the whole index stays valid for ([`PerCommit`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitKey(SnapshotKey);
+
+/// A value computed from the whole index, kept until a commit changes the
+/// index. The web UI's list of every contractor and of every comparable
+/// item take seconds over the national corpus (6.2 and 5.6 s at 4 GiB), and
+/// every page that shows them would compute them again. A request that
+/// finds another computing the value waits for it rather than computing it
+/// twice.
+pub struct PerCommit<T> {
+    slot: Mutex<Option<(CommitKey, Arc<T>)>>,
+}
+
+impl<T> Default for PerCommit<T> {
+    fn default() -> Self {
+        PerCommit {
+            slot: Mutex::new(None),
+        }
+    }
+}
+
+impl<T> PerCommit<T> {
+    /// The value for the commit `store` is at: the kept one when it was
+    /// made at that commit, else `make`'s.
+    pub fn get_or_make(&self, store: &Store, make: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
+        let key = store.commit_key()?;
+        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((k, v)) = slot.as_ref() {
+            if *k == key {
+                return Ok(v.clone());
+            }
+        }
+        let v = Arc::new(make()?);
+        *slot = Some((key, v.clone()));
+        Ok(v)
+    }
+}
+
 /// File name of the saved file numbering in an index directory.
 const NUMBERING_FILE: &str = "pia-files.bin";
 
@@ -205,14 +253,16 @@ impl Store {
         Ok(self.reader.get_or_init(|| r).clone())
     }
 
+    /// The commit the index is at now (reloading the reader if one
+    /// happened).
+    pub fn commit_key(&self) -> Result<CommitKey> {
+        Ok(CommitKey(snapshot_key(&self.reader()?.searcher())))
+    }
+
     /// The columns and file numbering of `searcher`'s snapshot, opened once
     /// per snapshot.
     pub fn snapshot(&self, searcher: &Searcher) -> Result<Arc<Snapshot>> {
-        let key: SnapshotKey = searcher
-            .segment_readers()
-            .iter()
-            .map(|s| (s.segment_id(), s.delete_opstamp()))
-            .collect();
+        let key = snapshot_key(searcher);
         let mut cached = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((k, s)) = cached.as_ref() {
             if *k == key {

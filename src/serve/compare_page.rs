@@ -19,7 +19,10 @@ use crate::{model, present};
 pub type Item = compare::ItemVariation;
 
 fn items(app: &App) -> Answer<Vec<Item>> {
-    Ok(compare::list(&app.store)?)
+    let items = app
+        .compare_items
+        .get_or_make(&app.store, || compare::list(&app.store))?;
+    Ok(items.as_ref().clone())
 }
 
 /// What the compare URL says.

@@ -11,8 +11,11 @@ use super::{blocking, json, table, Answer, App, Error};
 use crate::reports::contractors;
 
 fn summary(app: &App) -> Answer<Vec<contractors::Summary>> {
-    let all = contractors::field_entries(&app.store, &app.aliases)?;
-    Ok(contractors::summarize(&all))
+    let rows = app.contractor_summary.get_or_make(&app.store, || {
+        let all = contractors::field_entries(&app.store, &app.aliases)?;
+        Ok(contractors::summarize(&all))
+    })?;
+    Ok(rows.as_ref().clone())
 }
 
 /// The `name` parameter, required and length-capped.

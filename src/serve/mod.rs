@@ -28,7 +28,7 @@ use axum::routing::get;
 use axum::Router;
 
 use crate::index::store;
-use crate::reports::contractors;
+use crate::reports::{compare, contractors};
 
 pub use client::{get as http_get, HttpResponse};
 pub use load::{load_test, LoadReport};
@@ -53,6 +53,10 @@ pub(crate) struct Ctx {
     pub corpus: Option<PathBuf>,
     /// Contractor aliases (the bundled table, as the CLI loads it).
     pub aliases: contractors::Aliases,
+    /// Every contractor, for `/contractors` and its exports.
+    pub contractor_summary: store::PerCommit<Vec<contractors::Summary>>,
+    /// Every comparable item, for the compare picker.
+    pub compare_items: store::PerCommit<Vec<compare::ItemVariation>>,
 }
 
 /// Shared state as handlers receive it.
@@ -114,6 +118,8 @@ pub fn router(store: store::Store, corpus: Option<PathBuf>) -> Result<Router> {
         store,
         corpus,
         aliases: contractors::Aliases::load(None)?,
+        contractor_summary: store::PerCommit::default(),
+        compare_items: store::PerCommit::default(),
     });
     Ok(Router::new()
         .route("/", get(search_page::page))
