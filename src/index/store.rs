@@ -93,26 +93,29 @@ impl MetaStamp {
     }
 }
 
-/// What identifies an index snapshot: its segments and their deletes.
-type SnapshotKey = Vec<(SegmentId, Option<tantivy::Opstamp>)>;
+/// Which commit a searcher sees: its segments and their deletes. What a
+/// value computed from the whole index stays valid for ([`PerCommit`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitKey(Vec<(SegmentId, Option<tantivy::Opstamp>)>);
 
-fn snapshot_key(searcher: &Searcher) -> SnapshotKey {
-    searcher
-        .segment_readers()
-        .iter()
-        .map(|s| (s.segment_id(), s.delete_opstamp()))
-        .collect()
+impl CommitKey {
+    /// The commit `searcher` sees.
+    pub fn of(searcher: &Searcher) -> CommitKey {
+        CommitKey(
+            searcher
+                .segment_readers()
+                .iter()
+                .map(|s| (s.segment_id(), s.delete_opstamp()))
+                .collect(),
+        )
+    }
 }
 
-/// Which commit the index is at, as its readers see it: what a value
-/// computed from the whole index stays valid for ([`PerCommit`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CommitKey(SnapshotKey);
-
 /// A value computed from the whole index, kept until a commit changes the
-/// index. The web UI's list of every contractor and of every comparable
-/// item take seconds over the national corpus (6.2 and 5.6 s at 4 GiB), and
-/// every page that shows them would compute them again. A request that
+/// index: the columns and file numbering of a snapshot ([`Store::snapshot`]),
+/// and the web UI's lists of every contractor and of every comparable item,
+/// which take seconds over the national corpus (6.2 and 5.6 s at 4 GiB) and
+/// would be computed again for every page that shows them. A caller that
 /// finds another computing the value waits for it rather than computing it
 /// twice.
 pub struct PerCommit<T> {
@@ -128,10 +131,9 @@ impl<T> Default for PerCommit<T> {
 }
 
 impl<T> PerCommit<T> {
-    /// The value for the commit `store` is at: the kept one when it was
-    /// made at that commit, else `make`'s.
-    pub fn get_or_make(&self, store: &Store, make: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
-        let key = store.commit_key()?;
+    /// The value for commit `key`: the kept one when it was made at that
+    /// commit, else `make`'s.
+    pub fn get_or_make(&self, key: CommitKey, make: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
         let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((k, v)) = slot.as_ref() {
             if *k == key {
@@ -161,9 +163,8 @@ pub struct Store {
     /// meta.json as last loaded ([`MetaStamp`]): a reload reopens
     /// every segment, so it is done only when a commit changed the file.
     loaded: Mutex<Option<MetaStamp>>,
-    /// The columns and file numbering of the last snapshot searched, by
-    /// its segments.
-    snapshot: Mutex<Option<(SnapshotKey, Arc<Snapshot>)>>,
+    /// The columns and file numbering of the last snapshot searched.
+    snapshot: PerCommit<Snapshot>,
 }
 
 impl Store {
@@ -229,7 +230,7 @@ impl Store {
             path: path.to_path_buf(),
             reader: std::sync::OnceLock::new(),
             loaded: Mutex::new(None),
-            snapshot: Mutex::new(None),
+            snapshot: PerCommit::default(),
         })
     }
 
@@ -256,22 +257,15 @@ impl Store {
     /// The commit the index is at now (reloading the reader if one
     /// happened).
     pub fn commit_key(&self) -> Result<CommitKey> {
-        Ok(CommitKey(snapshot_key(&self.reader()?.searcher())))
+        Ok(CommitKey::of(&self.reader()?.searcher()))
     }
 
     /// The columns and file numbering of `searcher`'s snapshot, opened once
     /// per snapshot.
     pub fn snapshot(&self, searcher: &Searcher) -> Result<Arc<Snapshot>> {
-        let key = snapshot_key(searcher);
-        let mut cached = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((k, s)) = cached.as_ref() {
-            if *k == key {
-                return Ok(s.clone());
-            }
-        }
-        let s = Arc::new(Snapshot::open(searcher, Some(&self.numbering_path()))?);
-        *cached = Some((key, s.clone()));
-        Ok(s)
+        self.snapshot.get_or_make(CommitKey::of(searcher), || {
+            Snapshot::open(searcher, Some(&self.numbering_path()))
+        })
     }
 
     /// Where [`Store::save_numbering`] keeps the file numbering: beside

@@ -21,7 +21,7 @@ pub type Item = compare::ItemVariation;
 fn items(app: &App) -> Answer<Vec<Item>> {
     let items = app
         .compare_items
-        .get_or_make(&app.store, || compare::list(&app.store))?;
+        .get_or_make(app.store.commit_key()?, || compare::list(&app.store))?;
     Ok(items.as_ref().clone())
 }
 

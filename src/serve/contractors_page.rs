@@ -11,10 +11,12 @@ use super::{blocking, json, table, Answer, App, Error};
 use crate::reports::contractors;
 
 fn summary(app: &App) -> Answer<Vec<contractors::Summary>> {
-    let rows = app.contractor_summary.get_or_make(&app.store, || {
-        let all = contractors::field_entries(&app.store, &app.aliases)?;
-        Ok(contractors::summarize(&all))
-    })?;
+    let rows = app
+        .contractor_summary
+        .get_or_make(app.store.commit_key()?, || {
+            let all = contractors::field_entries(&app.store, &app.aliases)?;
+            Ok(contractors::summarize(&all))
+        })?;
     Ok(rows.as_ref().clone())
 }
 
