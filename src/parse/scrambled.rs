@@ -26,7 +26,7 @@ pub fn parse(text: &str, schema: &Schema) -> Vec<Section> {
     let reg = Regions::find(&lines, &pages, schema);
     let mut b = Builder::new(schema);
     meta::cover_sections(&lines[..reg.cover_end], &mut b, cover_node(schema));
-    for i in reg.toc.clone() {
+    for &i in &reg.toc {
         b.body(toc_slot(schema), lines[i]);
     }
     let mut state = PageState::default();
@@ -37,7 +37,9 @@ pub fn parse(text: &str, schema: &Schema) -> Vec<Section> {
         if start >= end {
             continue;
         }
-        let idx: Vec<usize> = (start..end).filter(|i| !reg.toc.contains(i)).collect();
+        let idx: Vec<usize> = (start..end)
+            .filter(|i| reg.toc.binary_search(i).is_err())
+            .collect();
         process_page(&lines, &idx, &mut b, &mut state);
     }
     let changes = match changes_node(schema) {
@@ -89,7 +91,8 @@ fn split_pages(lines: &[&str]) -> Vec<Range<usize>> {
 #[derive(Debug)]
 pub(crate) struct Regions {
     pub cover_end: usize,
-    pub toc: Range<usize>,
+    /// Lines of the table of contents, ascending.
+    pub toc: Vec<usize>,
     pub changes_start: usize,
 }
 
@@ -106,9 +109,9 @@ impl Regions {
                 .unwrap_or(h),
             None => 0,
         };
-        let toc = toc_range(lines, schema, cover_end);
+        let toc = toc_lines(lines, pages, schema, cover_end);
         let changes_start = (cover_end..lines.len())
-            .find(|&i| !toc.contains(&i) && is_changes_head(lines[i]))
+            .find(|&i| toc.binary_search(&i).is_err() && is_changes_head(lines[i]))
             .map(|h| {
                 pages
                     .iter()
@@ -122,6 +125,62 @@ impl Regions {
             changes_start,
         }
     }
+}
+
+/// The lines of the table of contents: [`toc_range`], and on a scrambled
+/// page also the entries printed before 項目一覧 or apart from it (headings
+/// come after their content as often as before). Such a line is an entry
+/// when the same heading stands again after the page (before the change
+/// history): the document's own heading; one that does not is kept as a
+/// heading, as a section may start on the page of the contents.
+fn toc_lines(lines: &[&str], pages: &[Range<usize>], schema: &Schema, from: usize) -> Vec<usize> {
+    let range = toc_range(lines, schema, from);
+    let mut toc: Vec<usize> = range.clone().collect();
+    let Some(page) = pages.iter().find(|p| p.contains(&range.start)) else {
+        return toc;
+    };
+    if range.is_empty() {
+        return toc;
+    }
+    // Up to the change history, whose rows name sections too.
+    let later: HashSet<HeadingKey> = lines[page.end..]
+        .iter()
+        .take_while(|l| !is_changes_head(l))
+        .filter_map(|l| heading_key(schema, l))
+        .chain(
+            lines[page.end..]
+                .iter()
+                .any(|l| is_changes_head(l))
+                .then_some(HeadingKey::Changes),
+        )
+        .collect();
+    toc.extend(page.clone().filter(|i| {
+        !range.contains(i) && heading_key(schema, lines[*i]).is_some_and(|k| later.contains(&k))
+    }));
+    toc.sort_unstable();
+    toc
+}
+
+/// What a table-of-contents entry names: a top-level section, the change
+/// history, or an appendix (by its folded text).
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum HeadingKey {
+    Top(usize),
+    Changes,
+    Appendix(String),
+}
+
+/// The heading `line` is, if it could be an entry of the contents.
+fn heading_key(schema: &Schema, line: &str) -> Option<HeadingKey> {
+    let t = line.trim();
+    if let Some(n) = top_heading(schema, t) {
+        return Some(HeadingKey::Top(n));
+    }
+    if is_changes_head(t) {
+        return Some(HeadingKey::Changes);
+    }
+    (t.starts_with("（別添") || t.starts_with("(別添"))
+        .then(|| HeadingKey::Appendix(lfold(t).chars().filter(|c| !c.is_whitespace()).collect()))
 }
 
 /// The 項目一覧 line and the heading lines that follow it.

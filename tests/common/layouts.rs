@@ -124,6 +124,41 @@ pub fn crlf(t: &str) -> String {
     t.replace("\r\n", "\n").replace('\n', "\r\n")
 }
 
+/// The page of the contents (項目一覧) printed bottom up, as a scrambled
+/// PDF page can print it: the entries before their heading, in reverse.
+/// PDF-extracted text only (a table export, with TABs, is not scrambled).
+pub fn contents_scrambled(t: &str) -> String {
+    let lines: Vec<&str> = t.lines().collect();
+    if t.contains('\t') {
+        return t.to_string();
+    }
+    let Some(at) = lines.iter().position(|l| l.trim() == "項目一覧") else {
+        return t.to_string();
+    };
+    // The page: between runs of ≥3 empty lines.
+    let blank = |i: usize| lines[i].trim().is_empty();
+    let breaks_before = |i: usize| i >= 3 && (i - 3..i).all(blank);
+    let start = (0..=at)
+        .rev()
+        .find(|&i| !blank(i) && breaks_before(i))
+        .unwrap_or(0);
+    let end = (at + 1..lines.len())
+        .find(|&i| i + 3 <= lines.len() && (i..i + 3).all(blank))
+        .unwrap_or(lines.len());
+    let mut page: Vec<&str> = lines[start..end].to_vec();
+    let full: Vec<usize> = (0..page.len())
+        .filter(|&i| !page[i].trim().is_empty())
+        .collect();
+    let reversed: Vec<&str> = full.iter().rev().map(|&i| page[i]).collect();
+    for (&i, l) in full.iter().zip(reversed) {
+        page[i] = l;
+    }
+    let mut out: Vec<&str> = lines[..start].to_vec();
+    out.extend(page);
+    out.extend(&lines[end..]);
+    out.join("\n")
+}
+
 /// Several extractor habits at once.
 pub fn collapsed_spaced_paged(t: &str) -> String {
     collapsed(&spaced_digits(&page_numbers(t)))
@@ -135,7 +170,7 @@ pub fn cells_crlf_paged(t: &str) -> String {
 
 pub type Variant = (&'static str, fn(&str) -> String);
 
-pub const VARIANTS: [Variant; 8] = [
+pub const VARIANTS: [Variant; 9] = [
     ("collapsed", collapsed),
     ("cells", cells),
     ("spaced-digits", spaced_digits),
@@ -144,4 +179,5 @@ pub const VARIANTS: [Variant; 8] = [
     ("collapsed+spaced+paged", collapsed_spaced_paged),
     ("cells+crlf+paged", cells_crlf_paged),
     ("running-header", running_header),
+    ("contents-scrambled", contents_scrambled),
 ];
