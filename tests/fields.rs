@@ -191,11 +191,12 @@ fn every_value_under_its_own_field() {
 /// Issue 16's metamorphic check: each seed re-rendered as other extractors
 /// print it must keep its values under the same fields. The issue's target
 /// is the original's figure minus 2 points, and minus 10 for fully collapsed
-/// text (line structure gone).
+/// text (line structure gone); collapsed text with other habits on top
+/// keeps within 14.
 #[test]
 fn fields_do_not_depend_on_the_layout() {
     let original = accuracy(|t| t.to_string()).pct;
-    let floors: [(&str, f64); 7] = [
+    let floors: [(&str, f64); 9] = [
         ("collapsed", original - 10.0),
         ("spaced-digits", original - 2.0),
         ("page-numbers", original - 2.0),
@@ -203,16 +204,18 @@ fn fields_do_not_depend_on_the_layout() {
         ("running-header", original - 2.0),
         ("cells", original - 2.0),
         ("contents-scrambled", original - 2.0),
+        // Habits combined: 87.5 % each; 77.8 % and 73.6 % before spaced
+        // digits and page numbers were read in collapsed text.
+        ("collapsed+spaced", original - 14.0),
+        ("collapsed+spaced+paged", original - 14.0),
     ];
     let mut failures = Vec::new();
     for (name, render) in common::layouts::VARIANTS {
-        let floor = match floors.iter().find(|f| f.0 == name) {
-            Some(f) => f.1,
-            None => continue,
-        };
+        let floor = floors.iter().find(|f| f.0 == name).map(|f| f.1);
         let a = accuracy(render);
-        println!("== {name} (floor {floor:.1} %)\n{}", a.report.join("\n"));
-        if a.pct < floor {
+        let shown = floor.map_or("no floor".into(), |f| format!("floor {f:.1} %"));
+        println!("== {name} ({shown})\n{}", a.report.join("\n"));
+        if let Some(floor) = floor.filter(|&f| a.pct < f) {
             failures.push(format!("{name}: {:.1}% < {floor:.1}%", a.pct));
         }
     }

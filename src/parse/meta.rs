@@ -184,7 +184,7 @@ pub(crate) static PAGE_LINE: Lazy<Regex> = Lazy::new(|| {
     .unwrap()
 });
 /// A page number printed inside running text (collapsed extractions).
-static INLINE_PAGE: Lazy<Regex> =
+pub(crate) static INLINE_PAGE: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"(?:^|\s)[-－−‐]\s?[0-9０-９]{1,4}\s?[-－−‐](?:\s|$)").unwrap());
 /// HTML table markup of exports (003); pseudo-tags like `<選択肢>` are text.
 pub(crate) static TAG: Lazy<Regex> = Lazy::new(|| Regex::new(r"</?[a-zA-Z][^<>]{0,200}>").unwrap());

@@ -256,13 +256,23 @@ const RUNNING_SHARE: usize = 80;
 
 /// Drops page-number lines (`- 3 -`, `3 / 18`) and running headers and
 /// footers, which extractors put between the cells of a page and which would
-/// otherwise split blocks and rows.
+/// otherwise split blocks and rows; in collapsed text, page numbers among
+/// the cells.
 pub fn strip_page_furniture(text: &str) -> Cow<'_, str> {
     let running = super::meta::running_lines_min(text, RUNNING_SHARE);
     let furniture = |l: &str| {
         let t = l.trim();
         !t.is_empty() && (super::meta::PAGE_LINE.is_match(t) || running.contains(t))
     };
+    // Collapsed text has no lines of their own: its page numbers stand
+    // among the cells (`… 対象とする。 - 3 - ８．監査 …`).
+    if is_collapsed(text) && super::meta::INLINE_PAGE.is_match(text) {
+        let inline = super::meta::INLINE_PAGE.replace_all(text, " ");
+        return Cow::Owned(match strip_page_furniture(&inline) {
+            Cow::Owned(o) => o,
+            Cow::Borrowed(_) => inline.into_owned(),
+        });
+    }
     if !text.lines().any(furniture) {
         return Cow::Borrowed(text);
     }
@@ -283,15 +293,43 @@ static SPACED_COUNT: Lazy<Regex> = Lazy::new(|| {
         .unwrap()
 });
 
+/// In collapsed text: a number already joined to its counter, still spaced
+/// from the range word, era or date part before it (`以上 30万人`,
+/// `令和 6年`, `年 12月`, `年 1回`). Any other word before it may end the
+/// previous cell (`…医療 1万人未満`).
+static SPACED_BEFORE_COUNT: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"(以上|未満|超|から|[～〜年月第和成毎約計去]) ([0-9０-９][0-9０-９,，]*[万千百人年月日件項条号回名歳])",
+    )
+    .unwrap()
+});
+/// In collapsed text: a number spaced from the particle or mark after it
+/// (`30 の項`, `1 、`), which never starts a cell of the form.
+static SPACED_PARTICLE: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"([0-9０-９][0-9０-９,，]*) ([の、。，])").unwrap());
+/// In collapsed text: a number spaced from the 第 or 、 before it (`第 1`,
+/// `、 2`), unless it numbers a heading (`、 ２．`: a lost line break).
+static SPACED_AFTER_MARK: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"([第、]) ([0-9０-９][0-9０-９,，]*)([^0-9０-９,，．.]|$)").unwrap());
+/// A heading's number spaced from its point (`８ ．監査`).
+static SPACED_NUMBERING: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(^|\s)([0-9０-９]{1,2}) ([．.])").unwrap());
+/// A number spaced inside its brackets (`（ 3 ）`): no line breaks there.
+static SPACED_IN_BRACKETS: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"([(（]) ?([0-9０-９]+) ?([)）])").unwrap());
+
 /// Joins digits that an extractor spaced out of the words around them
 /// (`平成 27 年 5 月`, `1 万人以上 10 万人未満`), so that answers match their
 /// option lists; line structure and all other blanks stay. In collapsed
 /// text a blank may be a lost line break between a number and the next cell
-/// (`評価書名 10 後期高齢者…`), so there only a number and its counter are
-/// joined (`10 万人未満`).
+/// (`評価書名 10 後期高齢者…`), so there a number is joined only to its
+/// counter (`10 万人未満`), to a particle (`30 の項`), to a range word or
+/// era before it (`以上 10万人`, `令和 6年`) and after 第 or 、;
+/// a number inside brackets (`（ 3 ）`) and a heading's number and point
+/// (`８ ．`) are joined in any text.
 pub fn unspace_digits(text: &str) -> Cow<'_, str> {
-    // Both patterns have a blank right after a number and lie within a
-    // line, so only lines with such a blank are searched and rewritten.
+    // Every pattern has a blank next to a number and lies within a line,
+    // so only lines with such a blank are searched and rewritten.
     let lines: Vec<(&str, bool)> = text
         .split_inclusive('\n')
         .map(|l| (l, has_spaced_number(l)))
@@ -299,14 +337,30 @@ pub fn unspace_digits(text: &str) -> Cow<'_, str> {
     let candidates = || lines.iter().filter(|(_, s)| *s).map(|(l, _)| *l);
     let collapsed = is_collapsed(text);
     let in_words = !collapsed && candidates().any(|l| SPACED_IN_WORDS.is_match(l));
-    if !in_words && !candidates().any(|l| SPACED_COUNT.is_match(l)) {
+    let in_brackets =
+        candidates().any(|l| SPACED_IN_BRACKETS.is_match(l) || SPACED_NUMBERING.is_match(l));
+    if !in_words && !in_brackets && !candidates().any(|l| SPACED_COUNT.is_match(l)) {
         return Cow::Borrowed(text);
     }
     // Numbers inside words first, so that `年 5 月` is not left half-joined.
     let passes: &[&Regex] = if in_words {
-        &[&SPACED_IN_WORDS, &SPACED_COUNT]
+        &[
+            &SPACED_NUMBERING,
+            &SPACED_IN_BRACKETS,
+            &SPACED_IN_WORDS,
+            &SPACED_COUNT,
+        ]
+    } else if collapsed {
+        &[
+            &SPACED_NUMBERING,
+            &SPACED_IN_BRACKETS,
+            &SPACED_COUNT,
+            &SPACED_PARTICLE,
+            &SPACED_AFTER_MARK,
+            &SPACED_BEFORE_COUNT,
+        ]
     } else {
-        &[&SPACED_COUNT]
+        &[&SPACED_NUMBERING, &SPACED_IN_BRACKETS, &SPACED_COUNT]
     };
     let mut out = String::with_capacity(text.len());
     for &(line, spaced) in &lines {
@@ -328,13 +382,12 @@ pub fn unspace_digits(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// A digit (ASCII or full width) right before an ASCII blank.
+/// A digit (ASCII or full width) right before or after an ASCII blank.
 fn has_spaced_number(line: &str) -> bool {
+    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
     line.match_indices(' ').any(|(i, _)| {
-        line[..i]
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        line[..i].chars().next_back().is_some_and(digit)
+            || line[i + 1..].chars().next().is_some_and(digit)
     })
 }
 
@@ -672,6 +725,24 @@ mod tests {
         let got = unspace_digits(&collapsed);
         assert!(
             got.starts_with("評価書名 10 後期高齢者医療 1万人未満"),
+            "{got}"
+        );
+        // What binds a number in any text: its brackets and a heading's point.
+        assert_eq!(
+            unspace_digits("（ 3 ）中間サーバ\n ８ ．監査\n"),
+            "（3）中間サーバ\n ８．監査\n"
+        );
+        // In collapsed text: ranges, eras, particles and lists, but not a
+        // heading after a lost line break.
+        let collapsed = format!(
+            "1 万人以上 10 万人未満 令和 6 年 12 月 別表第一 30 の項 第 1 、 2 、 3 条 対象とする、 ２ ．特定 {}",
+            "あ".repeat(2000)
+        );
+        let got = unspace_digits(&collapsed);
+        assert!(
+            got.starts_with(
+                "1万人以上10万人未満 令和6年12月 別表第一 30の項 第1、2、3条 対象とする、 ２．特定"
+            ),
             "{got}"
         );
     }

@@ -159,6 +159,11 @@ pub fn contents_scrambled(t: &str) -> String {
     out.join("\n")
 }
 
+/// A document site's habits: whitespace collapsed, digits spaced.
+pub fn collapsed_spaced(t: &str) -> String {
+    collapsed(&spaced_digits(t))
+}
+
 /// Several extractor habits at once.
 pub fn collapsed_spaced_paged(t: &str) -> String {
     collapsed(&spaced_digits(&page_numbers(t)))
@@ -170,7 +175,7 @@ pub fn cells_crlf_paged(t: &str) -> String {
 
 pub type Variant = (&'static str, fn(&str) -> String);
 
-pub const VARIANTS: [Variant; 9] = [
+pub const VARIANTS: [Variant; 10] = [
     ("collapsed", collapsed),
     ("cells", cells),
     ("spaced-digits", spaced_digits),
@@ -180,4 +185,5 @@ pub const VARIANTS: [Variant; 9] = [
     ("cells+crlf+paged", cells_crlf_paged),
     ("running-header", running_header),
     ("contents-scrambled", contents_scrambled),
+    ("collapsed+spaced", collapsed_spaced),
 ];
