@@ -134,7 +134,7 @@ pub struct DocMeta {
     pub affair: Option<String>,
     /// Form type.
     pub form: FormType,
-    /// Printed form version, e.g. `令和６年10月 様式２`.
+    /// Printed form version, digits in ASCII, e.g. `令和6年10月 様式2`.
     pub form_version: Option<String>,
     /// 評価書番号.
     pub number: Option<String>,

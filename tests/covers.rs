@@ -345,7 +345,7 @@ fn scrambled_cover_of_a_duplicate_name() {
         assert_eq!(m.number, opt("12"));
         assert_eq!(m.published, opt("2024-04-01"));
         assert_eq!(m.agency, opt("東京都府中市長"));
-        assert_eq!(m.form_version, opt("令和６年10月 様式２"));
+        assert_eq!(m.form_version, opt("令和6年10月 様式2"));
     }
     let bare = t.replace("東京都府中市長", "府中市長");
     let m = parse_document(&bare).meta;

@@ -196,7 +196,7 @@ fn every_value_under_its_own_field() {
 #[test]
 fn fields_do_not_depend_on_the_layout() {
     let original = accuracy(|t| t.to_string()).pct;
-    let floors: [(&str, f64); 9] = [
+    let floors: [(&str, f64); 10] = [
         ("collapsed", original - 10.0),
         ("spaced-digits", original - 2.0),
         ("page-numbers", original - 2.0),
@@ -208,6 +208,8 @@ fn fields_do_not_depend_on_the_layout() {
         // digits and page numbers were read in collapsed text.
         ("collapsed+spaced", original - 14.0),
         ("collapsed+spaced+paged", original - 14.0),
+        // 50.7 % before circled item numbers were put back.
+        ("nfkc", original - 4.0),
     ];
     let mut failures = Vec::new();
     for (name, render) in common::layouts::VARIANTS {

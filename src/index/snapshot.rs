@@ -418,6 +418,9 @@ mod tests {
     fn commit(store: &Store, files: &[&str]) {
         let f = &store.fields;
         let mut w: IndexWriter = store.index.writer_with_num_threads(1, 15_000_000).unwrap();
+        // Segments stay as committed, and the writer is gone (its lock
+        // too) before the next one opens.
+        w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         for (i, name) in files.iter().enumerate() {
             w.add_document(doc!(
                 f.file => *name,
@@ -428,6 +431,7 @@ mod tests {
             .unwrap();
         }
         w.commit().unwrap();
+        w.wait_merging_threads().unwrap();
     }
 
     #[test]

@@ -427,6 +427,17 @@ fn is_number_token(t: &str) -> bool {
 
 /// Removes spaces next to digits inside Japanese text (`令和 6 年` → `令和6年`),
 /// so that spaced-digit extractions read the same; other spaces become one.
+/// Full-width digits as ASCII: one version reads the same from every
+/// rendering (`様式２` and `様式2`).
+fn ascii_digits(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
 fn unspace_digits(s: &str) -> String {
     let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
     let jp = |c: char| !c.is_ascii() && !c.is_whitespace();
@@ -967,7 +978,7 @@ pub fn extract(text: &str, sections: &[Section], form: FormType) -> DocMeta {
         form_version: VERSION
             .captures(&flat)
             .or_else(|| BARE_VERSION.captures(&flat))
-            .map(|c| unspace_digits(&c[1])),
+            .map(|c| ascii_digits(&unspace_digits(&c[1]))),
         number,
         published,
         agency,

@@ -27,9 +27,10 @@ use form::{Kind, Schema, Variant};
 pub fn parse_document(original: &str) -> ParsedDoc {
     let plain = relayout::strip_page_furniture(original);
     let unspaced = relayout::unspace_digits(&plain);
-    let text: &str = &unspaced;
-    let variant = detect_variant(text);
+    let variant = detect_variant(&unspaced);
     let schema = form::schema(variant.unwrap_or(Variant::Zenkomoku));
+    let recircled = relayout::recircle(&unspaced, schema);
+    let text: &str = &recircled;
     let mut sections = if is_ordered(text) {
         match relayout::canonical_rows(text, schema) {
             Some(rows) => ordered::parse(&rows, schema),

@@ -382,6 +382,68 @@ pub fn unspace_digits(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A number that may have been a circled item number, where a cell starts
+/// (line start, TAB, blank or markup), right before the item's words.
+static BARE_ITEM: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(^|[\t \n>])(1[0-9]|20|[1-9])([\p{Han}\p{Hiragana}\p{Katakana}])").unwrap()
+});
+
+/// Least folded characters of an item's words that must follow a bare
+/// number for it to be taken as the item's circled number.
+const MIN_ITEM_CHARS: usize = 2;
+
+/// Puts back circled item numbers that a compatibility normalisation
+/// (NFKC, as some sites apply to all text) made plain digits:
+/// `1事務の名称` is `①事務の名称` when the form has that item. Without its
+/// circle the item is not a label, and its value lands on another field.
+/// Text holding any circled number is left alone; a number is circled only
+/// before the words of an item of that number (`1被保険者…` stays).
+pub fn recircle<'t>(text: &'t str, schema: &Schema) -> Cow<'t, str> {
+    if text.chars().any(|c| ('①'..='⑳').contains(&c)) || !BARE_ITEM.is_match(text) {
+        return Cow::Borrowed(text);
+    }
+    // Per number, the folded words of the items it numbers.
+    let mut items: Vec<Vec<&str>> = vec![Vec::new(); 21];
+    for n in &schema.nodes {
+        let mut chars = n.fold.chars();
+        if let Some(c @ '①'..='⑳') = chars.next() {
+            let words = chars.as_str();
+            if words.chars().count() >= MIN_ITEM_CHARS {
+                items[c as usize - '①' as usize + 1].push(words);
+            }
+        }
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut last = 0;
+    for m in BARE_ITEM.captures_iter(text) {
+        let (Some(num), Some(word)) = (m.get(2), m.get(3)) else {
+            continue;
+        };
+        let Ok(n) = num.as_str().parse::<usize>() else {
+            continue;
+        };
+        // The item's words, as far as this line goes (a label may wrap).
+        let rest = &text[word.start()..];
+        let line = rest.split(['\n', '\t']).next().unwrap_or(rest);
+        let head: String = line.chars().take(60).collect();
+        let folded = lfold(&head);
+        let is_item = items[n].iter().any(|w| {
+            folded.starts_with(w)
+                || (folded.chars().count() >= MIN_ITEM_CHARS && w.starts_with(folded.as_str()))
+        });
+        if is_item {
+            out.push_str(&text[last..num.start()]);
+            out.push(char::from_u32('①' as u32 + n as u32 - 1).unwrap_or('①'));
+            last = num.end();
+        }
+    }
+    if last == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[last..]);
+    Cow::Owned(out)
+}
+
 /// A digit (ASCII or full width) right before or after an ASCII blank.
 fn has_spaced_number(line: &str) -> bool {
     let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
@@ -745,6 +807,23 @@ mod tests {
             ),
             "{got}"
         );
+    }
+
+    #[test]
+    fn circled_item_numbers_come_back_only_before_their_items() {
+        let s = schema(Variant::KisoH31);
+        assert_eq!(
+            recircle(
+                " 1事務の名称 後期\n 2事務の概要\n1被保険者の資格\n<p>1部署</p>\n",
+                s
+            ),
+            " ①事務の名称 後期\n ②事務の概要\n1被保険者の資格\n<p>①部署</p>\n"
+        );
+        // A number that is not that item's (②部署 is no item) stays.
+        assert_eq!(recircle(" 2部署\n", s), " 2部署\n");
+        // Text that kept its circles is not touched.
+        let kept = " ①事務の名称\n 2事務の概要\n";
+        assert!(matches!(recircle(kept, s), Cow::Borrowed(_)));
     }
 
     proptest::proptest! {

@@ -159,6 +159,14 @@ pub fn contents_scrambled(t: &str) -> String {
     out.join("\n")
 }
 
+/// Compatibility characters normalised (NFKC), as some sites store all
+/// text: full-width digits and brackets made ASCII, U+3000 a blank, and
+/// circled item numbers plain digits (`①事務の名称` → `1事務の名称`).
+pub fn nfkc(t: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    t.nfkc().collect()
+}
+
 /// A document site's habits: whitespace collapsed, digits spaced.
 pub fn collapsed_spaced(t: &str) -> String {
     collapsed(&spaced_digits(t))
@@ -175,7 +183,7 @@ pub fn cells_crlf_paged(t: &str) -> String {
 
 pub type Variant = (&'static str, fn(&str) -> String);
 
-pub const VARIANTS: [Variant; 10] = [
+pub const VARIANTS: [Variant; 11] = [
     ("collapsed", collapsed),
     ("cells", cells),
     ("spaced-digits", spaced_digits),
@@ -186,4 +194,5 @@ pub const VARIANTS: [Variant; 10] = [
     ("running-header", running_header),
     ("contents-scrambled", contents_scrambled),
     ("collapsed+spaced", collapsed_spaced),
+    ("nfkc", nfkc),
 ];
