@@ -369,8 +369,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let aliases = contractors::Aliases::load(aliases.as_deref())?;
             match name {
                 None => {
-                    let all = contractors::field_entries(&s, &aliases)?;
-                    present::contractor_summary(&mut out, &contractors::summarize(&all), json)?;
+                    let summary = contractors::summary(&s, &aliases)?;
+                    present::contractor_summary(&mut out, &summary, json)?;
                 }
                 Some(n) => {
                     let entries = contractors::lookup(&s, &aliases, &n, !no_aliases)?;

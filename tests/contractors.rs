@@ -90,6 +90,12 @@ fn contractor_fields_give_names_roles_and_entrusted_work() {
         .find(|s| s.contractor == "国民健康保険団体連合会")
         .unwrap();
     assert!(kokuho.printed.len() >= 2, "{kokuho:?}");
+    // The list, which reads no 委託事項, is the summary of the entries.
+    let listed = contractors::summary(common::store(), &aliases).unwrap();
+    assert_eq!(
+        serde_json::to_string(&listed).unwrap(),
+        serde_json::to_string(&summary).unwrap()
+    );
 }
 
 #[test]

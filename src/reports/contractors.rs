@@ -132,9 +132,18 @@ pub struct Entry {
 /// Canonical-key leaf of the contractor-name fields (③委託先名 / ⑥委託先名).
 const CONTRACTOR_KEY: &str = "file.entrust.N.contractor";
 
-/// Every contractor named in a contractor field, across the index.
+/// Every contractor named in a contractor field, across the index, with
+/// the 委託事項 each serves.
 pub fn field_entries(store: &Store, aliases: &Aliases) -> Result<Vec<Entry>> {
     field_entries_where(store, aliases, |_| true, None)
+}
+
+/// `pia contractors` and the web UI's list: every contractor named in a
+/// contractor field, most documents first. The list shows no 委託事項, so
+/// none is looked up: over 4 GiB, reading every 委託事項 block for its
+/// title was most of the list's time and memory.
+pub fn summary(store: &Store, aliases: &Aliases) -> Result<Vec<Summary>> {
+    Ok(summarize(&named_in_fields(store, aliases, |_| true, None)?))
 }
 
 /// The contractor-field entries whose printed name passes `keep`, with the
@@ -142,6 +151,23 @@ pub fn field_entries(store: &Store, aliases: &Aliases) -> Result<Vec<Entry>> {
 /// `narrow`, when given, matches every field that `keep` could accept, so
 /// that only those are read from the store.
 fn field_entries_where(
+    store: &Store,
+    aliases: &Aliases,
+    keep: impl Fn(&str) -> bool,
+    narrow: Option<Box<dyn tantivy::query::Query>>,
+) -> Result<Vec<Entry>> {
+    let mut out = named_in_fields(store, aliases, keep, narrow)?;
+    let files: BTreeSet<String> = out.iter().map(|e| e.location.file.clone()).collect();
+    let titles = block_titles(store, &files)?;
+    for e in &mut out {
+        e.entrusted_work = parent_path(&e.location.section_path)
+            .and_then(|p| titles.get(&(e.location.file.clone(), p)).cloned());
+    }
+    Ok(out)
+}
+
+/// [`field_entries_where`] without the 委託事項.
+fn named_in_fields(
     store: &Store,
     aliases: &Aliases,
     keep: impl Fn(&str) -> bool,
@@ -163,12 +189,6 @@ fn field_entries_where(
                 entrusted_work: None,
             });
         }
-    }
-    let files: BTreeSet<String> = out.iter().map(|e| e.location.file.clone()).collect();
-    let titles = block_titles(store, &files)?;
-    for e in &mut out {
-        e.entrusted_work = parent_path(&e.location.section_path)
-            .and_then(|p| titles.get(&(e.location.file.clone(), p)).cloned());
     }
     Ok(out)
 }

@@ -14,8 +14,7 @@ fn summary(app: &App) -> Answer<Vec<contractors::Summary>> {
     let rows = app
         .contractor_summary
         .get_or_make(app.store.commit_key()?, || {
-            let all = contractors::field_entries(&app.store, &app.aliases)?;
-            Ok(contractors::summarize(&all))
+            contractors::summary(&app.store, &app.aliases)
         })?;
     Ok(rows.as_ref().clone())
 }
