@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{bail, Result};
+use rayon::prelude::*;
 use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 use tantivy::query::{BooleanQuery, Occur, Query};
@@ -424,35 +425,46 @@ pub fn list(store: &Store) -> Result<Vec<ItemVariation>> {
         files.truncate(LIST_SAMPLE);
     }
     let terms: BTreeSet<Vec<u8>> = files.into_iter().map(String::into_bytes).collect();
-    let corpus = store.bigram_share()?;
-    let mut out = Vec::new();
-    for item in comparable_items() {
-        let within = sampled.then(|| any_of(store.fields.file, terms.clone(), false));
-        let pred = |k: &str| key_has_prefix(k, &item.key);
-        let mut by_file: BTreeMap<String, Vec<SectionRecord>> = BTreeMap::new();
-        for s in sections_where(store, Some(&pred), within)? {
-            by_file.entry(s.location.file.clone()).or_default().push(s);
-        }
-        if by_file.is_empty() {
-            continue;
-        }
-        let mut entries: Vec<CompareEntry> = by_file
-            .into_values()
-            .filter_map(|secs| pick(&secs, &item.label))
-            .collect();
-        let documents = entries.len();
-        let answers = tally(&entries).len();
-        let matrix = sentences(&mut entries, &|g| corpus.of(g));
-        out.push(ItemVariation {
-            key: item.key,
-            label: item.label,
-            documents,
-            answers,
-            clusters: matrix.clusters.len(),
-            variation: matrix.clusters.len() as f64 / documents.max(1) as f64,
-            sampled,
-        });
-    }
+    let within = sampled.then(|| any_of(store.fields.file, terms, false));
+    // Items are independent: one per thread, each thread with its own
+    // memo of bigram shares.
+    let items: Vec<Option<ItemVariation>> = comparable_items()
+        .into_par_iter()
+        .map_init(
+            || store.bigram_share().ok(),
+            |corpus, item| -> Result<Option<ItemVariation>> {
+                let Some(corpus) = corpus.as_ref() else {
+                    bail!("cannot read the index's bigram statistics");
+                };
+                let pred = |k: &str| key_has_prefix(k, &item.key);
+                let mut by_file: BTreeMap<String, Vec<SectionRecord>> = BTreeMap::new();
+                for s in sections_where(store, Some(&pred), within.as_ref().map(|q| q.box_clone()))?
+                {
+                    by_file.entry(s.location.file.clone()).or_default().push(s);
+                }
+                if by_file.is_empty() {
+                    return Ok(None);
+                }
+                let mut entries: Vec<CompareEntry> = by_file
+                    .into_values()
+                    .filter_map(|secs| pick(&secs, &item.label))
+                    .collect();
+                let documents = entries.len();
+                let answers = tally(&entries).len();
+                let matrix = sentences(&mut entries, &|g| corpus.of(g));
+                Ok(Some(ItemVariation {
+                    key: item.key,
+                    label: item.label,
+                    documents,
+                    answers,
+                    clusters: matrix.clusters.len(),
+                    variation: matrix.clusters.len() as f64 / documents.max(1) as f64,
+                    sampled,
+                }))
+            },
+        )
+        .collect::<Result<_>>()?;
+    let mut out: Vec<ItemVariation> = items.into_iter().flatten().collect();
     // An item only one document has cannot vary across documents: last.
     out.sort_by(|a, b| {
         (b.documents > 1)
