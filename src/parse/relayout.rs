@@ -774,20 +774,22 @@ mod tests {
         assert!(canonical(&text, s).is_none());
     }
 
+    /// `text` at the start of a collapsed document has its digits
+    /// unspaced into `want`.
+    fn assert_unspaced_when_collapsed(text: &str, want: &str) {
+        let got = unspace_digits(&format!("{text} {}", "あ".repeat(2000))).into_owned();
+        assert!(got.starts_with(want), "{got}");
+    }
+
     #[test]
     fn spaced_digits_are_joined_but_not_across_lost_line_breaks() {
         assert_eq!(
             unspace_digits("公表日\n平成 27 年 5 月 28 日\n1) 1 万人以上 10 万人未満\n"),
             "公表日\n平成27年5月28日\n1) 1万人以上10万人未満\n"
         );
-        let collapsed = format!(
-            "評価書名 10 後期高齢者医療 1 万人未満 {}",
-            "あ".repeat(2000)
-        );
-        let got = unspace_digits(&collapsed);
-        assert!(
-            got.starts_with("評価書名 10 後期高齢者医療 1万人未満"),
-            "{got}"
+        assert_unspaced_when_collapsed(
+            "評価書名 10 後期高齢者医療 1 万人未満",
+            "評価書名 10 後期高齢者医療 1万人未満",
         );
         // What binds a number in any text: its brackets and a heading's point.
         assert_eq!(
@@ -796,16 +798,9 @@ mod tests {
         );
         // In collapsed text: ranges, eras, particles and lists, but not a
         // heading after a lost line break.
-        let collapsed = format!(
-            "1 万人以上 10 万人未満 令和 6 年 12 月 別表第一 30 の項 第 1 、 2 、 3 条 対象とする、 ２ ．特定 {}",
-            "あ".repeat(2000)
-        );
-        let got = unspace_digits(&collapsed);
-        assert!(
-            got.starts_with(
-                "1万人以上10万人未満 令和6年12月 別表第一 30の項 第1、2、3条 対象とする、 ２．特定"
-            ),
-            "{got}"
+        assert_unspaced_when_collapsed(
+            "1 万人以上 10 万人未満 令和 6 年 12 月 別表第一 30 の項 第 1 、 2 、 3 条 対象とする、 ２ ．特定",
+            "1万人以上10万人未満 令和6年12月 別表第一 30の項 第1、2、3条 対象とする、 ２．特定",
         );
     }
 
