@@ -431,10 +431,11 @@ pub fn list(store: &Store) -> Result<Vec<ItemVariation>> {
     let items: Vec<Option<ItemVariation>> = comparable_items()
         .into_par_iter()
         .map_init(
-            || store.bigram_share().ok(),
+            || store.bigram_share().map_err(|e| format!("{e:#}")),
             |corpus, item| -> Result<Option<ItemVariation>> {
-                let Some(corpus) = corpus.as_ref() else {
-                    bail!("cannot read the index's bigram statistics");
+                let corpus = match corpus {
+                    Ok(c) => c,
+                    Err(e) => bail!("cannot read the index's bigram statistics: {e}"),
                 };
                 let pred = |k: &str| key_has_prefix(k, &item.key);
                 let mut by_file: BTreeMap<String, Vec<SectionRecord>> = BTreeMap::new();
