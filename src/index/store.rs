@@ -114,8 +114,8 @@ impl CommitKey {
 /// A value computed from the whole index, kept until a commit changes the
 /// index: the columns and file numbering of a snapshot ([`Store::snapshot`]),
 /// and the web UI's lists of every contractor and of every comparable item,
-/// which take seconds over the national corpus (6.2 and 5.6 s at 4 GiB) and
-/// would be computed again for every page that shows them. A caller that
+/// which take up to seconds over the national corpus (0.5 and 2.4 s at
+/// 4 GiB) and would be computed again for every page that shows them. A caller that
 /// finds another computing the value waits for it rather than computing it
 /// twice.
 pub struct PerCommit<T> {

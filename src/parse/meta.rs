@@ -425,8 +425,6 @@ fn is_number_token(t: &str) -> bool {
             .all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
 }
 
-/// Removes spaces next to digits inside Japanese text (`令和 6 年` → `令和6年`),
-/// so that spaced-digit extractions read the same; other spaces become one.
 /// Full-width digits as ASCII: one version reads the same from every
 /// rendering (`様式２` and `様式2`).
 fn ascii_digits(s: &str) -> String {
@@ -438,6 +436,8 @@ fn ascii_digits(s: &str) -> String {
         .collect()
 }
 
+/// Removes spaces next to digits inside Japanese text (`令和 6 年` → `令和6年`),
+/// so that spaced-digit extractions read the same; other spaces become one.
 fn unspace_digits(s: &str) -> String {
     let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
     let jp = |c: char| !c.is_ascii() && !c.is_whitespace();

@@ -143,16 +143,11 @@ fn toc_lines(lines: &[&str], pages: &[Range<usize>], schema: &Schema, from: usiz
         return toc;
     }
     // Up to the change history, whose rows name sections too.
-    let later: HashSet<HeadingKey> = lines[page.end..]
+    let history = (page.end..lines.len()).find(|&i| is_changes_head(lines[i]));
+    let later: HashSet<HeadingKey> = lines[page.end..history.unwrap_or(lines.len())]
         .iter()
-        .take_while(|l| !is_changes_head(l))
         .filter_map(|l| heading_key(schema, l))
-        .chain(
-            lines[page.end..]
-                .iter()
-                .any(|l| is_changes_head(l))
-                .then_some(HeadingKey::Changes),
-        )
+        .chain(history.map(|_| HeadingKey::Changes))
         .collect();
     toc.extend(page.clone().filter(|i| {
         !range.contains(i) && heading_key(schema, lines[*i]).is_some_and(|k| later.contains(&k))
@@ -179,8 +174,7 @@ fn heading_key(schema: &Schema, line: &str) -> Option<HeadingKey> {
     if is_changes_head(t) {
         return Some(HeadingKey::Changes);
     }
-    (t.starts_with("（別添") || t.starts_with("(別添"))
-        .then(|| HeadingKey::Appendix(lfold(t).chars().filter(|c| !c.is_whitespace()).collect()))
+    (t.starts_with("（別添") || t.starts_with("(別添")).then(|| HeadingKey::Appendix(lfold(t)))
 }
 
 /// The 項目一覧 line and the heading lines that follow it.
@@ -196,12 +190,7 @@ pub(crate) fn toc_range(lines: &[&str], schema: &Schema, from: usize) -> Range<u
         if blanks >= 3 || (!t.is_empty() && e > s + 1 && next_is_numbered(lines, e)) {
             break;
         }
-        let heading = t.is_empty()
-            || top_heading(schema, t).is_some()
-            || is_changes_head(t)
-            || t.starts_with("（別添")
-            || t.starts_with("(別添");
-        if !heading {
+        if !t.is_empty() && heading_key(schema, t).is_none() {
             break;
         }
         e += 1;

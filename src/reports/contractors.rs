@@ -135,7 +135,7 @@ const CONTRACTOR_KEY: &str = "file.entrust.N.contractor";
 /// Every contractor named in a contractor field, across the index, with
 /// the 委託事項 each serves.
 pub fn field_entries(store: &Store, aliases: &Aliases) -> Result<Vec<Entry>> {
-    field_entries_where(store, aliases, |_| true, None)
+    with_entrusted_work(store, named_in_fields(store, aliases, |_| true, None)?)
 }
 
 /// `pia contractors` and the web UI's list: every contractor named in a
@@ -146,27 +146,9 @@ pub fn summary(store: &Store, aliases: &Aliases) -> Result<Vec<Summary>> {
     Ok(summarize(&named_in_fields(store, aliases, |_| true, None)?))
 }
 
-/// The contractor-field entries whose printed name passes `keep`, with the
-/// 委託事項 each serves (looked up only for the documents kept).
-/// `narrow`, when given, matches every field that `keep` could accept, so
-/// that only those are read from the store.
-fn field_entries_where(
-    store: &Store,
-    aliases: &Aliases,
-    keep: impl Fn(&str) -> bool,
-    narrow: Option<Box<dyn tantivy::query::Query>>,
-) -> Result<Vec<Entry>> {
-    let mut out = named_in_fields(store, aliases, keep, narrow)?;
-    let files: BTreeSet<String> = out.iter().map(|e| e.location.file.clone()).collect();
-    let titles = block_titles(store, &files)?;
-    for e in &mut out {
-        e.entrusted_work = parent_path(&e.location.section_path)
-            .and_then(|p| titles.get(&(e.location.file.clone(), p)).cloned());
-    }
-    Ok(out)
-}
-
-/// [`field_entries_where`] without the 委託事項.
+/// The contractor-field entries whose printed name passes `keep`, without
+/// their 委託事項. `narrow`, when given, matches every field that `keep`
+/// could accept, so that only those are read from the store.
 fn named_in_fields(
     store: &Store,
     aliases: &Aliases,
@@ -191,6 +173,18 @@ fn named_in_fields(
         }
     }
     Ok(out)
+}
+
+/// `entries` with the 委託事項 each serves, looked up only for their
+/// documents.
+fn with_entrusted_work(store: &Store, mut entries: Vec<Entry>) -> Result<Vec<Entry>> {
+    let files: BTreeSet<String> = entries.iter().map(|e| e.location.file.clone()).collect();
+    let titles = block_titles(store, &files)?;
+    for e in &mut entries {
+        e.entrusted_work = parent_path(&e.location.section_path)
+            .and_then(|p| titles.get(&(e.location.file.clone(), p)).cloned());
+    }
+    Ok(entries)
 }
 
 /// `(file, block path)` → title of each 委託事項N block of `files` (its
@@ -405,7 +399,7 @@ fn lookup_with(
     } else {
         None
     };
-    let mut out: Vec<Entry> = field_entries_where(
+    let named = named_in_fields(
         store,
         aliases,
         |printed| {
@@ -415,6 +409,7 @@ fn lookup_with(
         },
         narrow,
     )?;
+    let mut out: Vec<Entry> = with_entrusted_work(store, named)?;
     let in_fields: BTreeSet<(String, String)> = out
         .iter()
         .map(|e| (e.location.file.clone(), e.location.section_path.clone()))
