@@ -111,7 +111,12 @@ impl Bm25StatisticsProvider for CachedStats<'_> {
 
 /// One query part: its bigrams (offset in chars, term) and BM25 weight.
 struct Part {
+    /// The cover ([`phrase_bigrams`]), then at most one bridging bigram.
     grams: Vec<(u32, Term)>,
+    /// How many of `grams` are the cover: only they are checked for the
+    /// phrase, since they pin every character down; a bridge only finds
+    /// candidates, and its positions follow from the cover's.
+    cover: usize,
     bm25: Bm25Weight,
 }
 
@@ -163,10 +168,11 @@ impl Plan {
             let bm25 = Bm25Weight::for_terms(&stats, &terms)?;
             let rarest_cover = rarest(&stats, &terms)?;
             reach = reach.min(rarest_cover);
+            let cover = grams.len();
             if let Some(bridge) = rarer_bridge(&stats, f.body_ngram, &p.norm, rarest_cover)? {
                 grams.push(term(bridge));
             }
-            parts.push(Part { grams, bm25 });
+            parts.push(Part { grams, cover, bm25 });
             for w in words(&p.norm) {
                 let t = Term::from_field_text(f.body_ja, &w);
                 let bm25 = Bm25Weight::for_terms(&stats, std::slice::from_ref(&t))?;
@@ -431,21 +437,32 @@ struct Lists<'p> {
 
 impl Lists<'_> {
     /// Occurrences of part `i` in the current section (all postings are on
-    /// it): positions of each bigram shifted to the phrase start, intersected,
-    /// the section's rarest bigram first; `a` and `b` are scratch buffers.
-    fn phrase_freq(&mut self, i: usize, a: &mut Vec<u32>, b: &mut Vec<u32>) -> u32 {
-        let range = self.parts[i].0.clone();
-        let postings = &mut self.postings[range.clone()];
-        let offsets = &self.offsets[range];
+    /// it): positions of each cover bigram shifted to the phrase start,
+    /// intersected from the least frequent in the section up, so that a
+    /// mismatch is found before the longest lists are read; `a` and `b`
+    /// are scratch buffers, `by_freq` one for the order.
+    fn phrase_freq(
+        &mut self,
+        i: usize,
+        a: &mut Vec<u32>,
+        b: &mut Vec<u32>,
+        by_freq: &mut Vec<(u32, usize)>,
+    ) -> u32 {
+        let (range, part) = &self.parts[i];
+        let cover = range.start..range.start + part.cover;
+        let postings = &mut self.postings[cover.clone()];
+        let offsets = &self.offsets[cover];
         if postings.len() == 1 {
             return postings[0].term_freq();
         }
         let max_off = offsets.iter().copied().max().unwrap_or(0);
-        let first = (0..postings.len())
-            .min_by_key(|&j| postings[j].term_freq())
-            .unwrap_or(0);
+        by_freq.clear();
+        by_freq.extend(postings.iter().enumerate().map(|(j, p)| (p.term_freq(), j)));
+        by_freq.sort_unstable();
+        let mut order = by_freq.iter().map(|&(_, j)| j);
+        let first = order.next().unwrap_or(0);
         postings[first].positions_with_offset(max_off - offsets[first], a);
-        for j in (0..postings.len()).filter(|&j| j != first) {
+        for j in order {
             postings[j].positions_with_offset(max_off - offsets[j], b);
             retain_common(a, b);
             if a.is_empty() {
@@ -675,7 +692,7 @@ impl Plan {
             heap: BinaryHeap::with_capacity((k + 1).min(1024)),
             early: EarlyOuts::default(),
             top: SegmentTop::empty(snapshot.files()),
-            scratch: (Vec::new(), Vec::new()),
+            scratch: (Vec::new(), Vec::new(), Vec::new()),
         })
     }
 
@@ -794,8 +811,8 @@ struct SegmentScan<'a> {
     heap: BinaryHeap<Reverse<Scored>>,
     early: EarlyOuts,
     top: SegmentTop,
-    /// Position buffers of the phrase check.
-    scratch: (Vec<u32>, Vec<u32>),
+    /// Position buffers of the phrase check, and its order of lists.
+    scratch: (Vec<u32>, Vec<u32>, Vec<(u32, usize)>),
 }
 
 impl SegmentScan<'_> {
@@ -1001,10 +1018,10 @@ impl SegmentScan<'_> {
     /// The phrase part of the section's score, None when a part does not
     /// occur (every list is on the section).
     fn phrase_score(&mut self, norm: u8) -> Option<Score> {
-        let (a, b) = &mut self.scratch;
+        let (a, b, by_freq) = &mut self.scratch;
         let mut phrase: Score = 0.0;
         for i in 0..self.lists.parts.len() {
-            let tf = self.lists.phrase_freq(i, a, b);
+            let tf = self.lists.phrase_freq(i, a, b, by_freq);
             if tf == 0 {
                 return None;
             }
