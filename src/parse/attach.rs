@@ -164,6 +164,31 @@ pub fn accepts(schema: &Schema, node: usize, content: &[&str]) -> bool {
     }
 }
 
+/// Whether `content` is a list of names of the kind `node` names, every
+/// line one of them (`中間サーバー`, `収納ファイル` for システムの名称 and
+/// ファイル名): evidence that holds wherever the page printed the list,
+/// even right under another label.
+pub fn names_fit(schema: &Schema, node: usize, content: &[&str]) -> bool {
+    let hints = schema.nodes[node].hints;
+    value_kind(schema, node) == ValueKind::Name
+        && !hints.is_empty()
+        && !content.is_empty()
+        && accepts(schema, node, content)
+        && content.iter().all(|l| hints.iter().any(|h| l.contains(h)))
+}
+
+/// Can a field of `node` hold `content` that only its place on the page
+/// ties to it (the nearest label, a run continued)? As [`accepts`], and a
+/// field of names of a kind takes only such names: on a scrambled page a
+/// legal basis or an answer printed next to `２．特定個人情報ファイル名`
+/// is not a file name, and taking it would leave the list of files
+/// nowhere to go.
+pub fn takes_nearby(schema: &Schema, node: usize, content: &[&str]) -> bool {
+    let of_a_kind =
+        value_kind(schema, node) == ValueKind::Name && !schema.nodes[node].hints.is_empty();
+    accepts(schema, node, content) && (!of_a_kind || names_fit(schema, node, content))
+}
+
 /// A line of checkbox boxes and box texts (`○ ] 紙 [ ] フラッシュメモリ`):
 /// every text piece is a checkbox option of the forms.
 pub fn is_box_line(line: &str) -> bool {
@@ -318,4 +343,57 @@ fn nearest_prose(
         .filter(|&(common, _, _)| common >= 1)
         .max_by_key(|&(common, d, _)| (common, std::cmp::Reverse(d)))
         .map(|(_, _, q)| q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::form::{schema, Variant};
+
+    fn node(key: &str) -> usize {
+        let s = schema(Variant::KisoR6);
+        s.nodes
+            .iter()
+            .position(|n| n.key == key)
+            .unwrap_or_else(|| panic!("no node {key}"))
+    }
+
+    #[test]
+    fn a_list_of_names_fits_the_field_of_its_kind_only() {
+        let s = schema(Variant::KisoR6);
+        let systems = node("basic.systems");
+        let files = node("basic.files");
+        let list = ["後期高齢者医療システム", "中間サーバー"];
+        assert!(names_fit(s, systems, &list));
+        assert!(!names_fit(s, files, &list));
+        assert!(names_fit(s, files, &["資格ファイル", "賦課ファイル"]));
+        // One line that is no system, or a sentence, is no such list.
+        assert!(!names_fit(
+            s,
+            systems,
+            &["中間サーバー", "番号法第９条第１項"]
+        ));
+        assert!(!names_fit(s, systems, &["システムで管理する。"]));
+        // A field without a kind of names (the affair's name) has no list.
+        assert!(!names_fit(
+            s,
+            node("basic.affair.name"),
+            &["後期高齢者医療システム"]
+        ));
+    }
+
+    #[test]
+    fn only_names_of_its_kind_join_a_field_by_nearness() {
+        let s = schema(Variant::KisoR6);
+        let files = node("basic.files");
+        let legal = ["番号法第９条第１項 別表８５の項"];
+        // Printed right under the label it would be taken (`accepts`); by
+        // nearness alone it is not.
+        assert!(accepts(s, files, &legal));
+        assert!(!takes_nearby(s, files, &legal));
+        assert!(takes_nearby(s, files, &["収納ファイル"]));
+        // Fields of other kinds take by nearness what they accept.
+        let purpose = node("basic.affair.description");
+        assert!(takes_nearby(s, purpose, &legal));
+    }
 }

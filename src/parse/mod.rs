@@ -407,10 +407,24 @@ pub fn is_choice_line(line: &str) -> bool {
     if is_ticked(t) {
         return false;
     }
+    // Brackets, ticks and dashes of boxes, and the 件 of a count box whose
+    // number was printed elsewhere (`） 件 [`).
     let fragment = t.chars().all(|c| {
         matches!(
             c,
-            '[' | ']' | '［' | '］' | '(' | ')' | '（' | '）' | '○' | '〇' | '―' | '—' | '-'
+            '[' | ']'
+                | '［'
+                | '］'
+                | '('
+                | ')'
+                | '（'
+                | '）'
+                | '○'
+                | '〇'
+                | '―'
+                | '—'
+                | '-'
+                | '件'
         ) || c.is_whitespace()
     });
     fragment

@@ -700,7 +700,16 @@ fn attach_blocks(
             continue;
         }
         let under = targets.iter().find(|(_, o)| o.end == block.at);
-        if let Some(p) = under.and_then(|(_, o)| o.place) {
+        // A list of names of another empty field's kind is that field's,
+        // wherever it was printed, when the page has one such field.
+        let named_elsewhere = |p: Place| {
+            !attach::names_fit(schema, p.node, &content)
+                && names_target(schema, &places, &content, |q| fill.is_filled(q)).is_some()
+        };
+        if let Some(p) = under
+            .and_then(|(_, o)| o.place)
+            .filter(|&p| !named_elsewhere(p))
+        {
             let text = attach::value_kind(schema, p.node) == attach::ValueKind::Text;
             if attach::accepts(schema, p.node, &content) && (text || !fill.is_filled(p)) {
                 adjacent.insert(block.at, p);
@@ -748,7 +757,7 @@ fn attach_blocks(
             };
             let cont = cont.map(|(p, _)| p).filter(above).filter(|p| {
                 continues(label_line, lines, idx, s)
-                    && (attach::accepts(schema, p.node, &content)
+                    && (attach::takes_nearby(schema, p.node, &content)
                         || attach::value_kind(schema, p.node) == attach::ValueKind::Group)
             });
             let filled: Vec<bool> = places
@@ -1083,6 +1092,14 @@ fn pick_target(
     if let Some(i) = typed_target(schema, &content, at, targets, why) {
         return Some(place(i));
     }
+    let named: Vec<(usize, Place)> = (0..targets.len())
+        .filter(|&i| !filled[i])
+        .map(|i| (i, place(i)))
+        .collect();
+    if let Some(i) = names_target(schema, &named, &content, |_| false) {
+        *why = "a list of names of this field's kind".into();
+        return Some(place(i));
+    }
     let mut kwhy = String::new();
     let (k, k_line) = match cont {
         Some(c) => {
@@ -1229,6 +1246,23 @@ fn typed_target(
     None
 }
 
+/// The one empty field among `places` (line or index, place) whose kind of
+/// names `content` lists ([`attach::names_fit`]); None when there are
+/// several (システム1 … システム4 each have a ①システムの名称: which one a
+/// list belongs to is the layout's to say) or none.
+fn names_target(
+    schema: &Schema,
+    places: &[(usize, Place)],
+    content: &[&str],
+    filled: impl Fn(Place) -> bool,
+) -> Option<usize> {
+    let mut fits = places
+        .iter()
+        .filter(|&&(_, q)| !filled(q) && attach::names_fit(schema, q.node, content));
+    let first = fits.next()?;
+    fits.next().is_none().then_some(first.0)
+}
+
 /// The rest of R6: free text to the nearest field that can take it.
 fn untyped_target(
     schema: &Schema,
@@ -1263,7 +1297,7 @@ fn untyped_target(
     // dates and single values take one value. Below: only empty fields.
     let takes = |i: usize, above: bool| {
         let n = node_of(i);
-        attach::accepts(schema, n, content)
+        attach::takes_nearby(schema, n, content)
             && (!filled[i] || (above && attach::value_kind(schema, n) == attach::ValueKind::Text))
     };
     if let Some(i) = order

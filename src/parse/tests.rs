@@ -127,6 +127,18 @@ fn era_dates() {
 }
 
 #[test]
+fn count_box_debris_is_boilerplate() {
+    // The 件 of a count box whose number and brackets were printed apart.
+    assert!(is_choice_line("） 件 ["));
+    assert!(is_choice_line("）　件"));
+    assert!(is_choice_line("[ ]"));
+    // A count with its number, and text that merely ends in 件, are content.
+    assert!(!is_choice_line("（ 3 ）件"));
+    assert!(!is_choice_line("提供先 2 件"));
+    assert!(!is_choice_line("[ ○ ] 紙"));
+}
+
+#[test]
 fn never_panics_on_garbage() {
     for t in [
         "",

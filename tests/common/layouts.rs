@@ -181,9 +181,58 @@ pub fn cells_crlf_paged(t: &str) -> String {
     crlf(&page_numbers(&cells(t)))
 }
 
+/// The blocks of each page (runs of non-empty lines) in another order, as
+/// PDF generators emit a page's cells in drawing order: a value no longer
+/// follows its label, and only what the value says can place it. The
+/// cover page stays; a table export (with TABs) is not scrambled. The order
+/// is a fixed pseudo-random permutation per page (splitmix64, Fisher–Yates),
+/// the same on every run.
+pub fn blocks_shuffled(t: &str) -> String {
+    if t.contains('\t') {
+        return t.to_string();
+    }
+    let mut state = 0x5EED_u64;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let mut pages: Vec<Vec<Vec<&str>>> = vec![Vec::new()];
+    let mut blanks = 0;
+    for line in t.lines() {
+        if line.trim().is_empty() {
+            blanks += 1;
+            continue;
+        }
+        if blanks >= 3 {
+            pages.push(Vec::new());
+        }
+        let page = pages.last_mut().expect("a page");
+        if blanks >= 1 || page.is_empty() {
+            page.push(Vec::new());
+        }
+        page.last_mut().expect("a block").push(line);
+        blanks = 0;
+    }
+    let mut out = Vec::new();
+    for (i, mut page) in pages.into_iter().enumerate() {
+        if i > 0 {
+            for k in (1..page.len()).rev() {
+                let j = (next() % (k as u64 + 1)) as usize;
+                page.swap(k, j);
+            }
+        }
+        let blocks: Vec<String> = page.iter().map(|b| b.join("\n")).collect();
+        out.push(blocks.join("\n\n"));
+    }
+    out.join("\n\n\n\n")
+}
+
 pub type Variant = (&'static str, fn(&str) -> String);
 
-pub const VARIANTS: [Variant; 11] = [
+pub const VARIANTS: [Variant; 12] = [
     ("collapsed", collapsed),
     ("cells", cells),
     ("spaced-digits", spaced_digits),
@@ -195,4 +244,5 @@ pub const VARIANTS: [Variant; 11] = [
     ("contents-scrambled", contents_scrambled),
     ("collapsed+spaced", collapsed_spaced),
     ("nfkc", nfkc),
+    ("blocks-shuffled", blocks_shuffled),
 ];
