@@ -373,6 +373,18 @@ const HINTS: &[(&str, &[&str])] = &[
         "法令上の根拠",
         &["法律", "法第", "条", "政令", "省令", "規則"],
     ),
+    // Where to send a request or question: an office, its address and
+    // telephone number.
+    (
+        "請求先",
+        &["〒", "電話", "番地", "役所", "役場", "TEL", "内線"],
+    ),
+    (
+        "連絡先",
+        &["〒", "電話", "番地", "役所", "役場", "TEL", "内線"],
+    ),
+    // A count's reference date (`令和6年4月1日時点`).
+    ("いつ時点の計数か", &["時点"]),
     // Names of a kind: each line of the list names one (see
     // `attach::names_fit`).
     ("システムの名称", &["システム", "サーバ"]),

@@ -1134,6 +1134,22 @@ fn pick_target(
             *why = "uses the typical words of this field".into();
             return Some(place(i));
         }
+        // Several empty fields of one kind (請求先 and 連絡先 both take an
+        // office's address) beat a field that expects other words and
+        // finds none of them: the nearest of them takes it, when more than
+        // one character of typical words says so (`者` alone is in any
+        // text about the insured).
+        let k_other = k.is_some_and(|p| !schema.nodes[p.node].hints.is_empty()) && k_score == 0;
+        let tied: Vec<usize> = scored.iter().filter(|s| s.0 == best).map(|s| s.1).collect();
+        let one_kind = tied
+            .windows(2)
+            .all(|w| schema.nodes[node_of(w[0])].hints == schema.nodes[node_of(w[1])].hints);
+        if !unique && k_other && one_kind && best >= 2 {
+            if let Some(&i) = tied.iter().min_by_key(|&&i| targets[i].0.abs_diff(at)) {
+                *why = "uses the typical words of this field (the nearest of several)".into();
+                return Some(place(i));
+            }
+        }
     }
     if kwhy == UNPLACED {
         *why = kwhy;

@@ -188,10 +188,19 @@ pub fn cells_crlf_paged(t: &str) -> String {
 /// is a fixed pseudo-random permutation per page (splitmix64, Fisher–Yates),
 /// the same on every run.
 pub fn blocks_shuffled(t: &str) -> String {
+    shuffle_blocks(t, 0x5EED)
+}
+
+/// [`blocks_shuffled`] in another order.
+pub fn blocks_shuffled_again(t: &str) -> String {
+    shuffle_blocks(t, 1)
+}
+
+fn shuffle_blocks(t: &str, seed: u64) -> String {
     if t.contains('\t') {
         return t.to_string();
     }
-    let mut state = 0x5EED_u64;
+    let mut state = seed;
     let mut next = move || {
         state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = state;
@@ -232,7 +241,7 @@ pub fn blocks_shuffled(t: &str) -> String {
 
 pub type Variant = (&'static str, fn(&str) -> String);
 
-pub const VARIANTS: [Variant; 12] = [
+pub const VARIANTS: [Variant; 13] = [
     ("collapsed", collapsed),
     ("cells", cells),
     ("spaced-digits", spaced_digits),
@@ -245,4 +254,5 @@ pub const VARIANTS: [Variant; 12] = [
     ("collapsed+spaced", collapsed_spaced),
     ("nfkc", nfkc),
     ("blocks-shuffled", blocks_shuffled),
+    ("blocks-shuffled-again", blocks_shuffled_again),
 ];
