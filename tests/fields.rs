@@ -210,7 +210,7 @@ fn fields_do_not_depend_on_the_layout() {
         ("collapsed+spaced+paged", original - 14.0),
         // 50.7 % before circled item numbers were put back.
         ("nfkc", original - 4.0),
-        // Blocks in another order within each page: 88.2 % and 90.3 %;
+        // Blocks in another order within each page: 88.9 % and 90.3 %;
         // 85.4 % both before lists of names placed themselves by their kind
         // and count-box debris (`） 件 [`) stopped taking fields, and
         // addresses and reference dates were known by their words.

@@ -383,6 +383,8 @@ const HINTS: &[(&str, &[&str])] = &[
         "連絡先",
         &["〒", "電話", "番地", "役所", "役場", "TEL", "内線"],
     ),
+    // The affair's name is an affair (`…に関する事務`).
+    ("事務の名称", &["事務"]),
     // A count's reference date (`令和6年4月1日時点`).
     ("いつ時点の計数か", &["時点"]),
     // Names of a kind: each line of the list names one (see
