@@ -74,7 +74,7 @@ pub fn is_prose(schema: &Schema, node: usize) -> bool {
         && !n.choice
         && !n.checkbox
         && !n.org
-        && !["名", "名称", "日", "数", "部署", "役職名", "期間"]
+        && !["名", "名称", "日", "数", "部署", "役職名", "期間", "機関"]
             .iter()
             .any(|s| n.label.ends_with(s))
 }
@@ -125,9 +125,10 @@ pub fn value_kind(schema: &Schema, node: usize) -> ValueKind {
         return ValueKind::Choice;
     }
     let label = n.label.trim_end_matches('※').trim();
+    // `６．他の評価実施機関` lists agencies: names too.
     if n.org
         || n.kind == Kind::Block
-        || ["名", "名称", "部署", "役職名"]
+        || ["名", "名称", "部署", "役職名", "機関"]
             .iter()
             .any(|s| label.ends_with(s))
     {
@@ -392,6 +393,10 @@ mod tests {
         assert!(accepts(s, files, &legal));
         assert!(!takes_nearby(s, files, &legal));
         assert!(takes_nearby(s, files, &["収納ファイル"]));
+        // Other agencies are public bodies, not a legal basis.
+        let others = node("basic.other_agencies");
+        assert!(!takes_nearby(s, others, &legal));
+        assert!(takes_nearby(s, others, &["神奈川県後期高齢者医療広域連合"]));
         // Fields of other kinds take by nearness what they accept.
         let purpose = node("basic.affair.description");
         assert!(takes_nearby(s, purpose, &legal));

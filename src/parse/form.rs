@@ -383,6 +383,8 @@ const HINTS: &[(&str, &[&str])] = &[
         "連絡先",
         &["〒", "電話", "番地", "役所", "役場", "TEL", "内線"],
     ),
+    // Other agencies that assess the same affair: public bodies.
+    ("他の評価実施機関", &["連合", "機構", "組合", "協議会"]),
     // The affair's name is an affair (`…に関する事務`).
     ("事務の名称", &["事務"]),
     // A count's reference date (`令和6年4月1日時点`).
