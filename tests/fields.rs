@@ -210,7 +210,7 @@ fn fields_do_not_depend_on_the_layout() {
         ("collapsed+spaced+paged", original - 14.0),
         // 50.7 % before circled item numbers were put back.
         ("nfkc", original - 4.0),
-        // Blocks in another order within each page: 91.0 % and 92.4 %;
+        // Blocks in another order within each page: 91.7 % and 92.4 %;
         // 85.4 % both before the values that say what they are found their
         // fields (lists of systems and files, the affair's name, addresses,
         // reference dates, other agencies) and count-box debris (`） 件 [`)
