@@ -166,8 +166,9 @@ pub fn accepts(schema: &Schema, node: usize, content: &[&str]) -> bool {
 }
 
 /// Whether `content` is a list of names of the kind `node` names, every
-/// line one of them (`中間サーバー`, `収納ファイル` for システムの名称 and
-/// ファイル名): evidence that holds wherever the page printed the list,
+/// line one of them (`中間サーバー` for システムの名称, `収納ファイル` for
+/// ファイル名, `…広域連合` for 他の評価実施機関, `…に関する事務` for
+/// 事務の名称): evidence that holds wherever the page printed the list,
 /// even right under another label.
 pub fn names_fit(schema: &Schema, node: usize, content: &[&str]) -> bool {
     let hints = schema.nodes[node].hints;

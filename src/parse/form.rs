@@ -394,16 +394,15 @@ const HINTS: &[(&str, &[&str])] = &[
         "連絡先",
         &["〒", "電話", "番地", "役所", "役場", "TEL", "内線"],
     ),
-    // Other agencies that assess the same affair: public bodies.
-    ("他の評価実施機関", &["連合", "機構", "組合", "協議会"]),
-    // The affair's name is an affair (`…に関する事務`).
-    ("事務の名称", &["事務"]),
     // A count's reference date (`令和6年4月1日時点`).
     ("いつ時点の計数か", &["時点"]),
-    // Names of a kind: each line of the list names one (see
-    // `attach::names_fit`).
+    // Names of a kind: every line of the value names one (see
+    // `attach::names_fit`): systems, files, public bodies (other agencies
+    // that assess the same affair), an affair (`…に関する事務`).
     ("システムの名称", &["システム", "サーバ"]),
     ("ファイル名", &["ファイル"]),
+    ("他の評価実施機関", &["連合", "機構", "組合", "協議会"]),
+    ("事務の名称", &["事務"]),
     ("再委託事項", &["業務"]),
     ("委託事項", &["業務委託"]),
     ("提供する情報", &["情報"]),

@@ -409,24 +409,10 @@ pub fn is_choice_line(line: &str) -> bool {
     }
     // Brackets, ticks and dashes of boxes, and the 件 of a count box whose
     // number was printed elsewhere (`） 件 [`).
-    let fragment = t.chars().all(|c| {
-        matches!(
-            c,
-            '[' | ']'
-                | '［'
-                | '］'
-                | '('
-                | ')'
-                | '（'
-                | '）'
-                | '○'
-                | '〇'
-                | '―'
-                | '—'
-                | '-'
-                | '件'
-        ) || c.is_whitespace()
-    });
+    const BOX_DEBRIS: &str = "[]［］()（）○〇―—-件";
+    let fragment = t
+        .chars()
+        .all(|c| BOX_DEBRIS.contains(c) || c.is_whitespace());
     fragment
         || t.starts_with(']')
         || t.starts_with('］')
