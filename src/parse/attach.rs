@@ -172,11 +172,16 @@ pub fn accepts(schema: &Schema, node: usize, content: &[&str]) -> bool {
 /// even right under another label.
 pub fn names_fit(schema: &Schema, node: usize, content: &[&str]) -> bool {
     let hints = schema.nodes[node].hints;
-    value_kind(schema, node) == ValueKind::Name
-        && !hints.is_empty()
+    names_a_kind(schema, node)
         && !content.is_empty()
         && accepts(schema, node, content)
         && content.iter().all(|l| hints.iter().any(|h| l.contains(h)))
+}
+
+/// A name field whose names are of a kind its typical words tell
+/// (システムの名称, ファイル名, 他の評価実施機関, 事務の名称).
+fn names_a_kind(schema: &Schema, node: usize) -> bool {
+    value_kind(schema, node) == ValueKind::Name && !schema.nodes[node].hints.is_empty()
 }
 
 /// Can a field of `node` hold `content` that only its place on the page
@@ -186,9 +191,11 @@ pub fn names_fit(schema: &Schema, node: usize, content: &[&str]) -> bool {
 /// is not a file name, and taking it would leave the list of files
 /// nowhere to go.
 pub fn takes_nearby(schema: &Schema, node: usize, content: &[&str]) -> bool {
-    let of_a_kind =
-        value_kind(schema, node) == ValueKind::Name && !schema.nodes[node].hints.is_empty();
-    accepts(schema, node, content) && (!of_a_kind || names_fit(schema, node, content))
+    if names_a_kind(schema, node) {
+        names_fit(schema, node, content)
+    } else {
+        accepts(schema, node, content)
+    }
 }
 
 /// A line of checkbox boxes and box texts (`○ ] 紙 [ ] フラッシュメモリ`):

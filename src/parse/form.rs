@@ -359,6 +359,9 @@ pub const OPTION_SETS: &[(&str, &[&str])] = &[
     ("provision", &["提供を行っている", "移転を行っている", "行っていない"]),
 ];
 
+/// An office's address and telephone number (請求先, 連絡先).
+const OFFICE: &[&str] = &["〒", "電話", "番地", "役所", "役場", "TEL", "内線"];
+
 /// Words typical of the values of fields, by the end of the field's label
 /// (all forms): what the form asks for in each field.
 const HINTS: &[(&str, &[&str])] = &[
@@ -386,14 +389,8 @@ const HINTS: &[(&str, &[&str])] = &[
     ),
     // Where to send a request or question: an office, its address and
     // telephone number.
-    (
-        "請求先",
-        &["〒", "電話", "番地", "役所", "役場", "TEL", "内線"],
-    ),
-    (
-        "連絡先",
-        &["〒", "電話", "番地", "役所", "役場", "TEL", "内線"],
-    ),
+    ("請求先", OFFICE),
+    ("連絡先", OFFICE),
     // A count's reference date (`令和6年4月1日時点`).
     ("いつ時点の計数か", &["時点"]),
     // Names of a kind: every line of the value names one (see

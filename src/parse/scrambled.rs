@@ -703,8 +703,9 @@ fn attach_blocks(
         // A list of names of another empty field's kind is that field's,
         // wherever it was printed, when the page has one such field.
         let named_elsewhere = |p: Place| {
+            let empty = places.iter().copied().filter(|&(_, q)| !fill.is_filled(q));
             !attach::names_fit(schema, p.node, &content)
-                && names_target(schema, &places, &content, |q| fill.is_filled(q)).is_some()
+                && names_target(schema, empty, &content).is_some()
         };
         if let Some(p) = under
             .and_then(|(_, o)| o.place)
@@ -1092,11 +1093,10 @@ fn pick_target(
     if let Some(i) = typed_target(schema, &content, at, targets, why) {
         return Some(place(i));
     }
-    let named: Vec<(usize, Place)> = (0..targets.len())
+    let empty = (0..targets.len())
         .filter(|&i| !filled[i])
-        .map(|i| (i, place(i)))
-        .collect();
-    if let Some(i) = names_target(schema, &named, &content, |_| false) {
+        .map(|i| (i, place(i)));
+    if let Some(i) = names_target(schema, empty, &content) {
         *why = "a list of names of this field's kind".into();
         return Some(place(i));
     }
@@ -1262,19 +1262,18 @@ fn typed_target(
     None
 }
 
-/// The one empty field among `places` (line or index, place) whose kind of
-/// names `content` lists ([`attach::names_fit`]); None when there are
+/// Of the empty fields `empty` (line or index, place), the one whose kind
+/// of names `content` lists ([`attach::names_fit`]); None when there are
 /// several (システム1 … システム4 each have a ①システムの名称: which one a
 /// list belongs to is the layout's to say) or none.
 fn names_target(
     schema: &Schema,
-    places: &[(usize, Place)],
+    empty: impl IntoIterator<Item = (usize, Place)>,
     content: &[&str],
-    filled: impl Fn(Place) -> bool,
 ) -> Option<usize> {
-    let mut fits = places
-        .iter()
-        .filter(|&&(_, q)| !filled(q) && attach::names_fit(schema, q.node, content));
+    let mut fits = empty
+        .into_iter()
+        .filter(|&(_, q)| attach::names_fit(schema, q.node, content));
     let first = fits.next()?;
     fits.next().is_none().then_some(first.0)
 }

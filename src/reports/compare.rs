@@ -426,8 +426,8 @@ pub fn list(store: &Store) -> Result<Vec<ItemVariation>> {
     }
     let terms: BTreeSet<Vec<u8>> = files.into_iter().map(String::into_bytes).collect();
     let within = sampled.then(|| any_of(store.fields.file, terms, false));
-    // Items are independent: one per thread, each thread with its own
-    // memo of bigram shares.
+    // Items are independent: they run on all cores, each rayon job with
+    // its own memo of bigram shares (the memo is not shared across threads).
     let items: Vec<Option<ItemVariation>> = comparable_items()
         .into_par_iter()
         .map_init(
