@@ -414,13 +414,20 @@ mod tests {
     use crate::index::schema::weight_to_column;
     use crate::index::store::Store;
 
-    /// Commits one segment of sections of `files`.
-    fn commit(store: &Store, files: &[&str]) {
-        let f = &store.fields;
-        let mut w: IndexWriter = store.index.writer_with_num_threads(1, 15_000_000).unwrap();
-        // Segments stay as committed, and the writer is gone (its lock
-        // too) before the next one opens.
+    /// The tests' one writer: one indexing thread, so that each commit is
+    /// one segment, and no merges, so that segments stay as committed. One
+    /// writer for all of a test's commits: a writer opened right after the
+    /// last one was dropped could find the index lock still held (seen
+    /// once in a full test run on 2 cores).
+    fn writer(store: &Store) -> IndexWriter {
+        let w: IndexWriter = store.index.writer_with_num_threads(1, 15_000_000).unwrap();
         w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        w
+    }
+
+    /// Commits one segment of sections of `files`.
+    fn commit(w: &mut IndexWriter, store: &Store, files: &[&str]) {
+        let f = &store.fields;
         for (i, name) in files.iter().enumerate() {
             w.add_document(doc!(
                 f.file => *name,
@@ -431,13 +438,13 @@ mod tests {
             .unwrap();
         }
         w.commit().unwrap();
-        w.wait_merging_threads().unwrap();
     }
 
     #[test]
     fn files_are_numbered_in_name_order_across_many_segments() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_or_create(dir.path()).unwrap();
+        let mut w = writer(&store);
         // Nine segments, names shared between some of them, in no order.
         let names: Vec<String> = (0..40)
             .map(|i| format!("f{:02}.txt", (i * 17) % 40))
@@ -449,7 +456,7 @@ mod tests {
                 .filter(|(i, _)| (i + seg) % 3 == 0 || i % 9 == seg)
                 .map(|(_, n)| n.as_str())
                 .collect();
-            commit(&store, &files);
+            commit(&mut w, &store, &files);
         }
         let reader = store.reader().unwrap();
         reader.reload().unwrap();
@@ -492,8 +499,9 @@ mod tests {
     fn a_saved_numbering_is_read_back_only_for_its_own_segments() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_or_create(dir.path()).unwrap();
-        commit(&store, &["b.txt", "a.txt", "b.txt"]);
-        commit(&store, &["d.txt", "b.txt", "äé.txt"]);
+        let mut w = writer(&store);
+        commit(&mut w, &store, &["b.txt", "a.txt", "b.txt"]);
+        commit(&mut w, &store, &["d.txt", "b.txt", "äé.txt"]);
         let reader = store.reader().unwrap();
         reader.reload().unwrap();
         let searcher = reader.searcher();
@@ -525,7 +533,7 @@ mod tests {
         );
         // Stale: a later commit has a segment the file does not know.
         std::fs::write(&path, &good).unwrap();
-        commit(&store, &["c.txt"]);
+        commit(&mut w, &store, &["c.txt"]);
         reader.reload().unwrap();
         let searcher = reader.searcher();
         let now = Snapshot::open(&searcher, Some(&path)).unwrap();
@@ -541,9 +549,10 @@ mod tests {
     fn a_file_has_one_number_in_every_segment() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_or_create(dir.path()).unwrap();
-        commit(&store, &["b.txt", "a.txt", "b.txt"]);
-        commit(&store, &["d.txt", "b.txt"]);
-        commit(&store, &["c.txt"]);
+        let mut w = writer(&store);
+        commit(&mut w, &store, &["b.txt", "a.txt", "b.txt"]);
+        commit(&mut w, &store, &["d.txt", "b.txt"]);
+        commit(&mut w, &store, &["c.txt"]);
         let reader = store.reader().unwrap();
         reader.reload().unwrap();
         let searcher = reader.searcher();
