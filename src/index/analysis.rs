@@ -151,6 +151,14 @@ fn text_key(text: &str) -> u128 {
     u128::from_le_bytes(h.as_bytes()[..16].try_into().expect("16 bytes"))
 }
 
+/// The `body_hash` of a section whose normalised body is `norm`: the
+/// first 64 bits of its BLAKE3 hash. Two different texts share one with a
+/// chance of about n²/2⁶⁵ for n distinct texts: below 10⁻⁶ for the few
+/// million sections of the whole country's assessments.
+pub fn body_hash(norm: &str) -> u64 {
+    text_key(norm) as u64
+}
+
 /// Bytes of memo entry besides its text or spans: hash map slot, `Arc`
 /// header, allocator rounding.
 const ENTRY_BYTES: usize = 64;

@@ -18,7 +18,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{doc, DocSet, IndexWriter, TantivyDocument, Term, TERMINATED};
 
-use crate::index::analysis::{self, fold_cached};
+use crate::index::analysis::{self, body_hash, fold_cached};
 use crate::index::schema::{weight_to_column, Fields, KIND_DOC, KIND_SECTION};
 use crate::index::store::{read_stored, Store};
 use crate::ingest;
@@ -615,6 +615,7 @@ fn documents(
             f.weight => weight_to_column(section_weight(s, i, doc.sections.len())),
         ));
         d.add_u64(f.body_chars, norm.chars().count() as u64);
+        d.add_u64(f.body_hash, body_hash(norm));
         d.add_text(f.body_ja, norm);
         d.add_text(f.body_ngram, norm);
         if !s.choices.is_empty() {

@@ -67,6 +67,12 @@ pub struct Fields {
     /// Characters of the normalised body: ranking's coverage of a section
     /// by the query, read from a column instead of the stored text.
     pub body_chars: Field,
+    /// A 64-bit hash of the normalised body ([`crate::index::analysis::body_hash`]):
+    /// sections with the same text match a phrase the same way, and most
+    /// sections of a corpus of assessments repeat another's text (form
+    /// boilerplate, vendors' standard wording), so a search checks the
+    /// bigram positions of each text once ([`crate::query::topk`]).
+    pub body_hash: Field,
     /// Municipality, normalised for filtering.
     pub municipality: Field,
     /// Prefecture, normalised for filtering.
@@ -120,6 +126,7 @@ pub fn build() -> (Schema, Fields) {
     b.add_u64_field("ordinal", NumericOptions::default() | STORED | FAST);
     b.add_u64_field("weight", NumericOptions::default() | FAST);
     b.add_u64_field("body_chars", NumericOptions::default() | FAST);
+    b.add_u64_field("body_hash", NumericOptions::default() | FAST);
     b.add_text_field("municipality", exact.clone());
     b.add_text_field("prefecture", exact.clone());
     b.add_text_field("form", exact.clone());
@@ -150,6 +157,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         ordinal: f("ordinal")?,
         weight: f("weight")?,
         body_chars: f("body_chars")?,
+        body_hash: f("body_hash")?,
         municipality: f("municipality")?,
         prefecture: f("prefecture")?,
         form: f("form")?,

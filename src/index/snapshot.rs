@@ -35,6 +35,9 @@ pub struct SegmentColumns {
     fast: FastFieldReaders,
     /// Length of the section's normalised text, in characters.
     pub body_chars: Column<u64>,
+    /// The hash of the section's normalised text, opened on first use
+    /// (only phrase checks read it).
+    body_hash: OnceLock<Option<Column<u64>>>,
     /// The section's ranking weight, as
     /// [`crate::index::schema::weight_to_column`] stores it.
     weight: Column<u64>,
@@ -50,6 +53,7 @@ impl SegmentColumns {
             ordinal: OnceLock::new(),
             fast: ff.clone(),
             body_chars: ff.u64("body_chars")?,
+            body_hash: OnceLock::new(),
             weight: ff.u64("weight")?,
         })
     }
@@ -60,6 +64,14 @@ impl SegmentColumns {
             .get_or_init(|| self.fast.u64("ordinal").ok())
             .as_ref()?
             .first(doc)
+    }
+
+    /// Each section's hash of its normalised text
+    /// ([`crate::index::analysis::body_hash`]; file records have none).
+    pub fn body_hashes(&self) -> Option<&Column<u64>> {
+        self.body_hash
+            .get_or_init(|| self.fast.u64("body_hash").ok())
+            .as_ref()
     }
 
     /// The section's score multiplier (None: a file record, which has none).

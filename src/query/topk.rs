@@ -21,9 +21,11 @@
 use std::cell::RefCell;
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering as AtomicOrdering};
 
 use anyhow::Result;
+use tantivy::columnar::Column;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::TermInfo;
 use tantivy::postings::{Postings, SegmentPostings};
@@ -325,7 +327,7 @@ impl SegmentTop {
 }
 
 /// What the segments of one search share: the checks of sections that
-/// cannot rank still made so that the totals stay exact, and the best floor
+/// cannot rank still made so that the totals stay exact, the best floor
 /// any segment's top `k` has reached (a segment's `k`-th best is a lower
 /// bound of the search's, so later segments need not ramp up again).
 pub struct Shared {
@@ -336,6 +338,32 @@ pub struct Shared {
     limit: usize,
     /// The best floor as [`floor_key`]: its score and segment.
     floor: CacheLine<AtomicU64>,
+}
+
+/// The phrase part of the score of texts, by the hash of the text
+/// ([`crate::index::analysis::body_hash`]; None: no match).
+type TextScores = HashMap<u64, Option<Score>, BuildHasherDefault<HashBits>>;
+
+/// The hasher of [`TextScores`]: its keys are already uniform hashes, so
+/// they are used as they are (SipHash of each key was a tenth of the
+/// lookups' cost).
+#[derive(Default)]
+struct HashBits(u64);
+
+impl Hasher for HashBits {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 /// Checks a segment's scan takes from [`Shared`] at a time. One atomic
@@ -693,6 +721,8 @@ impl Plan {
             early: EarlyOuts::default(),
             top: SegmentTop::empty(snapshot.files()),
             scratch: (Vec::new(), Vec::new(), Vec::new()),
+            hashes: columns.body_hashes(),
+            seen: TextScores::default(),
         })
     }
 
@@ -813,6 +843,17 @@ struct SegmentScan<'a> {
     top: SegmentTop,
     /// Position buffers of the phrase check, and its order of lists.
     scratch: (Vec<u32>, Vec<u32>, Vec<(u32, usize)>),
+    /// Each section's hash of its normalised text (None: an index without
+    /// the column).
+    hashes: Option<&'a Column<u64>>,
+    /// The phrase part of the score of each text checked so far in this
+    /// segment: a phrase matches a text the same way in every section that
+    /// holds it, and most matches of a wide query are boilerplate that many
+    /// documents share (at 100 MiB, 中間サーバー's ~10 000 sections checked
+    /// hold ~2 600 texts). Not shared between segments: their threads meet
+    /// the same boilerplate at the same time, and a locked map shared by
+    /// them made searches slower than checking each segment's texts apart.
+    seen: TextScores,
 }
 
 impl SegmentScan<'_> {
@@ -848,10 +889,7 @@ impl SegmentScan<'_> {
                 self.top.skipped += 1;
                 continue;
             };
-            if !self.lists.reach_rest(doc) {
-                continue;
-            }
-            let Some(phrase) = self.phrase_score(norm) else {
+            let Some(phrase) = self.phrase_of_text(doc, norm) else {
                 continue;
             };
             self.top.matched += 1;
@@ -1013,6 +1051,30 @@ impl SegmentScan<'_> {
             }
         }
         found
+    }
+
+    /// The phrase part of the section's score, None when it does not
+    /// match; the driving lists are on the section. Its text's positions
+    /// are read only the first time the text comes up.
+    fn phrase_of_text(&mut self, doc: DocId, norm: u8) -> Option<Score> {
+        let Some(hash) = self.hashes.and_then(|c| c.first(doc)) else {
+            return self.check_phrase(doc, norm);
+        };
+        if let Some(&known) = self.seen.get(&hash) {
+            return known;
+        }
+        let phrase = self.check_phrase(doc, norm);
+        self.seen.insert(hash, phrase);
+        phrase
+    }
+
+    /// The phrase part of the section's score from its bigrams' positions.
+    fn check_phrase(&mut self, doc: DocId, norm: u8) -> Option<Score> {
+        if self.lists.reach_rest(doc) {
+            self.phrase_score(norm)
+        } else {
+            None
+        }
     }
 
     /// The phrase part of the section's score, None when a part does not
