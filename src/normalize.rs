@@ -95,23 +95,101 @@ pub fn fold_into(s: &str, verbatim: impl Fn(char) -> bool, out: &mut String) {
     let start = out.len();
     let mut prev: Option<char> = None;
     let mut markup = false;
-    nfkc_clusters(s, &verbatim, |c, _, _| {
+    // Stage 2 for one character out of stage 1.
+    let put = |c: char, out: &mut String, prev: &mut Option<char>, markup: &mut bool| {
         if verbatim(c) {
             out.push(c);
-            prev = None;
+            *prev = None;
         } else if c == '<' {
-            markup = true;
-        } else if keeps(c, prev) {
+            *markup = true;
+        } else if keeps(c, *prev) {
             out.push(c);
-            prev = Some(c);
+            *prev = Some(c);
         }
-    });
+    };
+    let mut i = 0;
+    while i < s.len() {
+        let run = plain_run(&s[i..], &verbatim);
+        if run > 0 {
+            // Runs of characters that fold to themselves go out as one slice
+            // (most of any text: kanji, kana, ASCII words).
+            out.push_str(&s[i..i + run]);
+            prev = s[..i + run].chars().next_back();
+            i += run;
+            continue;
+        }
+        let end = cluster_end(s, i);
+        let mut cluster = s[i..end].chars();
+        match (cluster.next(), cluster.next()) {
+            // Blanks go; full-width ASCII is ASCII (NFKC), without the
+            // general path's lookups.
+            (Some(c), None) if c.is_whitespace() && !verbatim(c) => {}
+            (Some(c @ '\u{FF01}'..='\u{FF5E}'), None) if !verbatim(c) => {
+                let ascii = char::from_u32(c as u32 - 0xFEE0).unwrap_or(c);
+                put(ascii, out, &mut prev, &mut markup);
+            }
+            // One cluster (a character and the combining marks after it)
+            // the general way.
+            _ => nfkc_clusters(&s[i..end], &verbatim, |c, _, _| {
+                put(c, out, &mut prev, &mut markup)
+            }),
+        }
+        i = end;
+    }
     if markup {
         let mut chars = Vec::with_capacity(s.len() / 2);
         nfkc_clusters(s, &verbatim, |c, _, _| chars.push(c));
         out.truncate(start);
         strip(&chars, |&c| c, |&c| out.push(c));
     }
+}
+
+/// Length in bytes of the run at the start of `s` of characters that fold
+/// to themselves whatever precedes them: printable ASCII but `<`, and the
+/// kanji and kana of [`is_nfkc_stable`] but ー (dropped after katakana),
+/// and the punctuation of Japanese text that NFKC keeps; none of them
+/// `verbatim`, the last not followed by a combining mark.
+fn plain_run(s: &str, verbatim: impl Fn(char) -> bool) -> usize {
+    let mut end = 0;
+    let mut last = 0;
+    for c in s.chars() {
+        let plain = match c {
+            '!'..='~' => c != '<',
+            'ー' => false,
+            // 々〆 〈〉《》「」『』【】〒 〔〕 ゝ ・ ヽ: NFKC keeps them too.
+            '\u{3005}'..='\u{3006}'
+            | '\u{3008}'..='\u{3012}'
+            | '\u{3014}'..='\u{3015}'
+            | '\u{309D}'
+            | '\u{30FB}'
+            | '\u{30FD}' => true,
+            _ => is_nfkc_stable(c),
+        };
+        if !plain || verbatim(c) {
+            if is_combining(c) {
+                // The mark may compose with the run's last character.
+                end = last;
+            }
+            break;
+        }
+        last = end;
+        end += c.len_utf8();
+    }
+    end
+}
+
+/// The byte where the cluster starting at byte `i` of `s` ends: after its
+/// first character and the combining marks that follow it.
+fn cluster_end(s: &str, i: usize) -> usize {
+    let mut chars = s[i..].char_indices();
+    let mut end = i + chars.next().map_or(0, |(_, c)| c.len_utf8());
+    for (j, c) in chars {
+        if !is_combining(c) {
+            break;
+        }
+        end = i + j + c.len_utf8();
+    }
+    end
 }
 
 /// Whether stage 2 keeps character `c` after the kept character `prev`:
@@ -313,6 +391,29 @@ mod tests {
             "",
         ] {
             assert_eq!(fold(s), normalize(s).text, "{s}");
+        }
+    }
+
+    use proptest::prelude::*;
+
+    /// Pieces of text that fold in every way there is.
+    const PIECES: &[&str] = &[
+        "中", "間", "サ", "バ", "ー", "ア", "が", "か", "e", "1", "<", "p", ">", "/", "\u{301}",
+        "\u{3099}", "\u{309A}", "ｶ", "ﾞ", "ｰ", "〇", "①", "　", " ", "\n", "、", "（", "Ａ", "br",
+        "※", "ヴ", "ゝ", "ヽ", "・", "【", "】", "〒", "々", "（", "＜", "ｐ", "＞", "\t",
+        "\u{a0}", "～",
+    ];
+
+    proptest! {
+        /// The runs that [`fold_into`] copies whole fold as the general
+        /// path folds them, whatever surrounds them: combining marks,
+        /// prolonged sound marks, half-width kana, blanks, markup.
+        #[test]
+        fn fold_is_the_text_of_normalize_for_any_text(
+            pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..40)
+        ) {
+            let s = pieces.concat();
+            prop_assert_eq!(fold(&s), normalize(&s).text);
         }
     }
 
