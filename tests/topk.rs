@@ -225,3 +225,46 @@ fn the_default_counts_the_seeds_exactly() {
         .total
     );
 }
+
+/// A search checks each distinct text once and reuses the answer for every
+/// section whose `body_hash` is the same (`query::topk`), so the column must
+/// hash exactly the text that the bigram field indexes; and this corpus must
+/// repeat texts, or the tests above would not exercise the reuse.
+#[test]
+fn every_section_is_hashed_by_the_text_its_bigrams_index() {
+    use pia_search::index::analysis::body_hash;
+    use pia_search::normalize::fold;
+    use tantivy::schema::Value;
+    use tantivy::{DocAddress, TantivyDocument};
+
+    let store = wide_store();
+    let searcher = store.reader().expect("reader").searcher();
+    let (mut sections, mut distinct) = (0, std::collections::HashSet::new());
+    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+        let hashes = seg
+            .fast_fields()
+            .u64("body_hash")
+            .expect("body_hash column");
+        for doc in 0..seg.max_doc() {
+            let Some(hash) = hashes.first(doc) else {
+                continue;
+            };
+            let stored: TantivyDocument = searcher
+                .doc(DocAddress::new(ord as u32, doc))
+                .expect("stored section");
+            let body = stored
+                .get_first(store.fields.body)
+                .and_then(|v| v.as_str())
+                .expect("a section stores its body");
+            assert_eq!(hash, body_hash(&fold(body)), "{body}");
+            sections += 1;
+            distinct.insert(hash);
+        }
+    }
+    assert!(sections > 10_000, "{sections} sections");
+    assert!(
+        distinct.len() * 2 < sections,
+        "{} texts in {sections} sections: the variants repeat most of them",
+        distinct.len()
+    );
+}
