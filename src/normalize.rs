@@ -70,6 +70,12 @@ const HTML_TAGS: &[&str] = &[
     "strong", "em", "font", "thead", "tbody",
 ];
 
+/// An ASCII or full-width digit: extracted text prints numbers either way,
+/// and the parser reads them alike before folding.
+pub fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
 /// True for a katakana letter (not the middle dot ・), the context in which the
 /// prolonged sound mark ー is folded away.
 fn is_katakana(c: char) -> bool {

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use super::answer::{question_class, Class};
 use super::form::{Kind, Schema};
 use super::Place;
+use crate::normalize::is_digit;
 
 /// Answers after which a question's sub-fields stay empty (they are only
 /// filled for the positive answer, e.g. その内容 after 発生あり).
@@ -155,12 +156,7 @@ pub fn accepts(schema: &Schema, node: usize, content: &[&str]) -> bool {
         ValueKind::Name => content
             .iter()
             .all(|l| l.trim().chars().count() <= 60 && !l.trim().ends_with('。')),
-        ValueKind::Date => {
-            one_line
-                && first
-                    .chars()
-                    .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
-        }
+        ValueKind::Date => one_line && first.chars().any(is_digit),
         ValueKind::Text => true,
     }
 }

@@ -15,6 +15,7 @@
 use once_cell::sync::Lazy;
 
 use super::lfold;
+use crate::normalize::is_digit;
 
 /// Which official form (and version) a document follows; selects the tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -1204,7 +1205,7 @@ pub fn comparable_items() -> Vec<ComparableItem> {
 
 /// A label without its leading `１．`/`①` numbering.
 pub fn strip_number(label: &str) -> String {
-    let t = label.trim_start_matches(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c));
+    let t = label.trim_start_matches(is_digit);
     let t = t.trim_start_matches(['．', '.']);
     let t = t.trim_start_matches(|c: char| ('①'..='⑳').contains(&c));
     t.to_string()

@@ -7,6 +7,7 @@ use regex::Regex;
 use super::form::Schema;
 use super::{lfold, Builder, Place, SlotKey};
 use crate::model::{DocMeta, FormType, Municipality, Prefecture, Section};
+use crate::normalize::is_digit;
 
 /// Bundled table of Japan's local governments (`code<TAB>prefecture<TAB>
 /// municipality`, the official 全国地方公共団体コード list; see the header of
@@ -420,9 +421,7 @@ fn slot_of(hits: &[(usize, usize, Label)], at: usize) -> Option<Label> {
 }
 
 fn is_number_token(t: &str) -> bool {
-    (1..=4).contains(&t.chars().count())
-        && t.chars()
-            .all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+    (1..=4).contains(&t.chars().count()) && t.chars().all(is_digit)
 }
 
 /// Full-width digits as ASCII: one version reads the same from every
@@ -436,10 +435,12 @@ fn ascii_digits(s: &str) -> String {
         .collect()
 }
 
-/// Removes spaces next to digits inside Japanese text (`令和 6 年` → `令和6年`),
-/// so that spaced-digit extractions read the same; other spaces become one.
-fn unspace_digits(s: &str) -> String {
-    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+/// Removes spaces between a digit and Japanese text (`令和 6 年` → `令和6年`),
+/// so that spaced-digit extractions read the same; other blanks become one
+/// space. A cover's line, unlike [`super::relayout::unspace_digits`]'s whole
+/// document, holds no lost line break to keep apart.
+fn join_digits_to_words(s: &str) -> String {
+    let digit = is_digit;
     let jp = |c: char| !c.is_ascii() && !c.is_whitespace();
     let words: Vec<&str> = s.split_whitespace().collect();
     let mut out = String::new();
@@ -978,7 +979,7 @@ pub fn extract(text: &str, sections: &[Section], form: FormType) -> DocMeta {
         form_version: VERSION
             .captures(&flat)
             .or_else(|| BARE_VERSION.captures(&flat))
-            .map(|c| ascii_digits(&unspace_digits(&c[1]))),
+            .map(|c| ascii_digits(&join_digits_to_words(&c[1]))),
         number,
         published,
         agency,

@@ -16,6 +16,7 @@ use regex::Regex;
 
 use super::form::{is_answer_option, is_any_option, is_radio_option, Kind, Schema};
 use super::{block_header, fuzzy_risk, is_changes_head, lfold, opens_top_heading};
+use crate::normalize::is_digit;
 
 /// Space-led label lines that mark the PDF-extracted layout the parser knows.
 const CANONICAL_LABELS: usize = 8;
@@ -446,7 +447,7 @@ pub fn recircle<'t>(text: &'t str, schema: &Schema) -> Cow<'t, str> {
 
 /// A digit (ASCII or full width) right before or after an ASCII blank.
 fn has_spaced_number(line: &str) -> bool {
-    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let digit = is_digit;
     line.match_indices(' ').any(|(i, _)| {
         line[..i].chars().next_back().is_some_and(digit)
             || line[i + 1..].chars().next().is_some_and(digit)

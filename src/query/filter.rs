@@ -15,7 +15,7 @@ use tantivy::{Searcher, Term};
 
 use crate::index::schema::Fields;
 use crate::model::FormType;
-use crate::normalize::fold;
+use crate::normalize::{fold, is_digit};
 use crate::parse::form::key_has_prefix;
 
 /// Document and section restrictions of one search.
@@ -188,11 +188,7 @@ pub fn split_number(comp: &str) -> (&str, &str) {
     }
     if let Some(pos) = comp.find(['．', '.']) {
         let head = &comp[..pos];
-        if !head.is_empty()
-            && head
-                .chars()
-                .all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
-        {
+        if !head.is_empty() && head.chars().all(is_digit) {
             let dot = comp[pos..].chars().next().map_or(1, char::len_utf8);
             return (&comp[..pos + dot], &comp[pos + dot..]);
         }
