@@ -101,12 +101,13 @@ pub fn fold_into(s: &str, verbatim: impl Fn(char) -> bool, out: &mut String) {
     let start = out.len();
     let mut prev: Option<char> = None;
     let mut markup = false;
-    // Stage 2 for one character out of stage 1.
-    let put = |c: char, out: &mut String, prev: &mut Option<char>, markup: &mut bool| {
+    // Stage 2 for one character out of stage 1; `tag` says whether a `<`
+    // may open a tag (then the text takes the general path).
+    let put = |c: char, tag: bool, out: &mut String, prev: &mut Option<char>, markup: &mut bool| {
         if verbatim(c) {
             out.push(c);
             *prev = None;
-        } else if c == '<' {
+        } else if c == '<' && tag {
             *markup = true;
         } else if keeps(c, *prev) {
             out.push(c);
@@ -126,18 +127,22 @@ pub fn fold_into(s: &str, verbatim: impl Fn(char) -> bool, out: &mut String) {
         }
         let end = cluster_end(s, i);
         let mut cluster = s[i..end].chars();
-        match (cluster.next(), cluster.next()) {
+        let (first, second) = (cluster.next(), cluster.next());
+        // A `<` that the next character cannot continue into a tag name
+        // (`＜選択肢＞`, in most assessments) is a plain character.
+        let tag = second.is_some() || may_open_tag(s[end..].chars().next());
+        match (first, second) {
             // Blanks go; full-width ASCII is ASCII (NFKC), without the
             // general path's lookups.
             (Some(c), None) if c.is_whitespace() && !verbatim(c) => {}
             (Some(c @ '\u{FF01}'..='\u{FF5E}'), None) if !verbatim(c) => {
                 let ascii = char::from_u32(c as u32 - 0xFEE0).unwrap_or(c);
-                put(ascii, out, &mut prev, &mut markup);
+                put(ascii, tag, out, &mut prev, &mut markup);
             }
             // One cluster (a character and the combining marks after it)
             // the general way.
             _ => nfkc_clusters(&s[i..end], &verbatim, |c, _, _| {
-                put(c, out, &mut prev, &mut markup)
+                put(c, tag, out, &mut prev, &mut markup)
             }),
         }
         i = end;
@@ -147,6 +152,30 @@ pub fn fold_into(s: &str, verbatim: impl Fn(char) -> bool, out: &mut String) {
         nfkc_clusters(s, &verbatim, |c, _, _| chars.push(c));
         out.truncate(start);
         strip(&chars, |&c| c, |&c| out.push(c));
+    }
+}
+
+/// Whether `next`, the character after a `<`, may begin a tag that
+/// [`strip`] removes: anything but a blank, the end of the text, or a kanji,
+/// kana or Japanese punctuation (which fold to themselves, never to the
+/// ASCII a tag name or `/` needs).
+fn may_open_tag(next: Option<char>) -> bool {
+    next.is_some_and(|c| !(c.is_whitespace() || is_plain_japanese(c)))
+}
+
+/// Kanji, kana (not ー) and the punctuation of Japanese text: characters
+/// that NFKC keeps and that never compose with what precedes them.
+fn is_plain_japanese(c: char) -> bool {
+    match c {
+        'ー' => false,
+        // 々〆 〈〉《》「」『』【】〒 〔〕 ゝ ・ ヽ: NFKC keeps them too.
+        '\u{3005}'..='\u{3006}'
+        | '\u{3008}'..='\u{3012}'
+        | '\u{3014}'..='\u{3015}'
+        | '\u{309D}'
+        | '\u{30FB}'
+        | '\u{30FD}' => true,
+        _ => is_nfkc_stable(c),
     }
 }
 
@@ -161,15 +190,7 @@ fn plain_run(s: &str, verbatim: impl Fn(char) -> bool) -> usize {
     for c in s.chars() {
         let plain = match c {
             '!'..='~' => c != '<',
-            'ー' => false,
-            // 々〆 〈〉《》「」『』【】〒 〔〕 ゝ ・ ヽ: NFKC keeps them too.
-            '\u{3005}'..='\u{3006}'
-            | '\u{3008}'..='\u{3012}'
-            | '\u{3014}'..='\u{3015}'
-            | '\u{309D}'
-            | '\u{30FB}'
-            | '\u{30FD}' => true,
-            _ => is_nfkc_stable(c),
+            _ => is_plain_japanese(c),
         };
         if !plain || verbatim(c) {
             if is_combining(c) {
