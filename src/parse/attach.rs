@@ -200,24 +200,36 @@ pub fn is_box_line(line: &str) -> bool {
     if is_box_fragment(line) {
         return true;
     }
-    let pieces = box_pieces(line);
-    !pieces.is_empty()
-        && line.contains(['[', ']', '［', '］', '○', '〇'])
-        && pieces.iter().all(|p| super::form::is_box_option(p))
+    if !line.contains(BOX_MARKS) {
+        return false;
+    }
+    let mut pieces = box_piece_strs(line).peekable();
+    pieces.peek().is_some() && pieces.all(super::form::is_box_option)
 }
+
+/// The brackets and ticks of a checkbox line.
+const BOX_MARKS: [char; 6] = ['[', ']', '［', '］', '○', '〇'];
 
 /// The detail of a ticked `その他` box cut from its box
 /// (`○ 庁内連携共通基盤システム ）`): a tick and an unopened parenthesis.
 pub fn is_box_fragment(line: &str) -> bool {
     let t = line.trim();
+    if !t.starts_with(['○', '〇']) {
+        return false;
+    }
     let opens = t.matches(['（', '(']).count();
     let closes = t.matches(['）', ')']).count();
-    t.starts_with(['○', '〇']) && closes > opens
+    closes > opens
 }
 
 /// The text pieces of a checkbox line (brackets, ticks and `（ ）` removed).
 pub fn box_pieces(line: &str) -> Vec<String> {
-    line.split(['[', ']', '［', '］', '○', '〇'])
+    box_piece_strs(line).map(str::to_string).collect()
+}
+
+/// [`box_pieces`] without copying them.
+fn box_piece_strs(line: &str) -> impl Iterator<Item = &str> {
+    line.split(BOX_MARKS)
         .map(|p| {
             // `その他 （ ）`: the empty detail parentheses of a box.
             let mut p = p.trim();
@@ -231,8 +243,6 @@ pub fn box_pieces(line: &str) -> Vec<String> {
             }
         })
         .filter(|p| !p.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// How strongly a block's text matches the typical words of a field

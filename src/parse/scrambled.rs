@@ -1118,10 +1118,12 @@ fn pick_target(
     // uses wins over a field that expects other words, or over a label
     // printed below the text.
     let text: String = content.concat();
+    // The score first: most fields have no typical word in the text, and
+    // then whether they could hold it is not asked.
     let scored: Vec<(usize, usize)> = (0..targets.len())
-        .filter(|&i| !filled[i] && attach::accepts(schema, node_of(i), &content))
+        .filter(|&i| !filled[i])
         .map(|i| (attach::hint_score(schema, node_of(i), &text), i))
-        .filter(|&(sc, _)| sc > 0)
+        .filter(|&(sc, i)| sc > 0 && attach::accepts(schema, node_of(i), &content))
         .collect();
     if let Some(&(best, i)) = scored.iter().max_by_key(|s| s.0) {
         let unique = scored.iter().filter(|s| s.0 == best).count() == 1;
