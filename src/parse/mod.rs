@@ -77,7 +77,7 @@ pub fn detect_variant(text: &str) -> Option<Variant> {
     let head = chars_prefix(text, 20_000);
     let fh = lfold(head);
     let kiso = |t: &str| {
-        if t.contains("人手を介在させる作業") || lfold(t).contains("[令和6年10月") {
+        if t.contains("人手を介在させる作業") || r6_marker(t) {
             Variant::KisoR6
         } else {
             Variant::KisoH31
@@ -113,6 +113,31 @@ pub fn detect_variant(text: &str) -> Option<Variant> {
     } else {
         None
     }
+}
+
+/// Whether the folded `text` holds the 基礎 R6 form's version marker
+/// `[令和6年10月`. Only the text around each 令 (or ㋿, or the compatibility
+/// ideograph of 令, the only characters that fold into one) is folded: a
+/// 基礎 document of the older version has no marker, and folding all of it
+/// to find none was a tenth of parsing it.
+fn r6_marker(text: &str) -> bool {
+    const MARKER: &str = "[令和6年10月";
+    text.char_indices()
+        .filter(|&(_, c)| matches!(c, '令' | '㋿' | '\u{F9A8}'))
+        .any(|(at, _)| {
+            // The bracket before, the date after, with room for blanks
+            // and a wrapped line.
+            let from = text[..at]
+                .char_indices()
+                .rev()
+                .nth(15)
+                .map_or(0, |(i, _)| i);
+            let to = text[at..]
+                .char_indices()
+                .nth(64)
+                .map_or(text.len(), |(i, _)| at + i);
+            lfold(&text[from..to]).contains(MARKER)
+        })
 }
 
 /// The first `n` characters of `text`, without copying them.

@@ -438,3 +438,25 @@ proptest::proptest! {
         proptest::prop_assert!(may_fold_to(&text, &lfold(&text)), "{text:?}");
     }
 }
+
+#[test]
+fn the_kiso_version_comes_from_its_marker_wherever_it_is_printed() {
+    let kiso = |tail: &str| {
+        let text = format!(
+            "特定個人情報保護評価書（基礎項目評価書）\n公表日 令和５年１１月２１日\n{}\n項目一覧\n",
+            tail
+        );
+        super::detect_variant(&text)
+    };
+    assert_eq!(kiso("［令和６年１０月 様式２］"), Some(Variant::KisoR6));
+    // Wrapped, spaced, after a page of other text.
+    let far = format!("{}[令和 6 年\n10 月　様式2]", "事務の内容。\n".repeat(3000));
+    assert_eq!(kiso(&far), Some(Variant::KisoR6));
+    assert_eq!(
+        kiso("㋿6年10月"),
+        Some(Variant::KisoH31),
+        "no bracket, no marker"
+    );
+    assert_eq!(kiso("[平成31年4月 様式2]"), Some(Variant::KisoH31));
+    assert_eq!(kiso("令和６年１０月１日施行"), Some(Variant::KisoH31));
+}
