@@ -130,20 +130,24 @@ pub fn fold_into(s: &str, verbatim: impl Fn(char) -> bool, out: &mut String) {
         let (first, second) = (cluster.next(), cluster.next());
         // A `<` that the next character cannot continue into a tag name
         // (`＜選択肢＞`, in most assessments) is a plain character.
-        let tag = second.is_some() || may_open_tag(s[end..].chars().next());
+        let next_opens_tag = || may_open_tag(s[end..].chars().next());
         match (first, second) {
             // Blanks go; full-width ASCII is ASCII (NFKC), without the
             // general path's lookups.
             (Some(c), None) if c.is_whitespace() && !verbatim(c) => {}
             (Some(c @ '\u{FF01}'..='\u{FF5E}'), None) if !verbatim(c) => {
                 let ascii = char::from_u32(c as u32 - 0xFEE0).unwrap_or(c);
+                let tag = ascii == '<' && next_opens_tag();
                 put(ascii, tag, out, &mut prev, &mut markup);
             }
             // One cluster (a character and the combining marks after it)
             // the general way.
-            _ => nfkc_clusters(&s[i..end], &verbatim, |c, _, _| {
-                put(c, tag, out, &mut prev, &mut markup)
-            }),
+            _ => {
+                let tag = second.is_some() || next_opens_tag();
+                nfkc_clusters(&s[i..end], &verbatim, |c, _, _| {
+                    put(c, tag, out, &mut prev, &mut markup)
+                })
+            }
         }
         i = end;
     }

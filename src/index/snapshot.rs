@@ -60,18 +60,23 @@ impl SegmentColumns {
 
     /// The section's position in its document (None: a file record).
     pub fn ordinal(&self, doc: DocId) -> Option<u64> {
-        self.ordinal
-            .get_or_init(|| self.fast.u64("ordinal").ok())
-            .as_ref()?
-            .first(doc)
+        self.lazy(&self.ordinal, "ordinal")?.first(doc)
     }
 
     /// Each section's hash of its normalised text
     /// ([`crate::index::analysis::body_hash`]; file records have none).
     pub fn body_hashes(&self) -> Option<&Column<u64>> {
-        self.body_hash
-            .get_or_init(|| self.fast.u64("body_hash").ok())
-            .as_ref()
+        self.lazy(&self.body_hash, "body_hash")
+    }
+
+    /// The u64 column `name`, opened the first time it is asked for and
+    /// kept in `cell` (None: the index lacks it).
+    fn lazy<'c>(
+        &self,
+        cell: &'c OnceLock<Option<Column<u64>>>,
+        name: &str,
+    ) -> Option<&'c Column<u64>> {
+        cell.get_or_init(|| self.fast.u64(name).ok()).as_ref()
     }
 
     /// The section's score multiplier (None: a file record, which has none).

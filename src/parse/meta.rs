@@ -440,7 +440,6 @@ fn ascii_digits(s: &str) -> String {
 /// space. A cover's line, unlike [`super::relayout::unspace_digits`]'s whole
 /// document, holds no lost line break to keep apart.
 fn join_digits_to_words(s: &str) -> String {
-    let digit = is_digit;
     let jp = |c: char| !c.is_ascii() && !c.is_whitespace();
     let words: Vec<&str> = s.split_whitespace().collect();
     let mut out = String::new();
@@ -450,7 +449,7 @@ fn join_digits_to_words(s: &str) -> String {
                 words[i - 1].chars().last().unwrap_or(' '),
                 w.chars().next().unwrap_or(' '),
             );
-            if !((digit(p) && jp(n)) || (jp(p) && digit(n))) {
+            if !((is_digit(p) && jp(n)) || (jp(p) && is_digit(n))) {
                 out.push(' ');
             }
         }

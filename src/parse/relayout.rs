@@ -447,10 +447,9 @@ pub fn recircle<'t>(text: &'t str, schema: &Schema) -> Cow<'t, str> {
 
 /// A digit (ASCII or full width) right before or after an ASCII blank.
 fn has_spaced_number(line: &str) -> bool {
-    let digit = is_digit;
     line.match_indices(' ').any(|(i, _)| {
-        line[..i].chars().next_back().is_some_and(digit)
-            || line[i + 1..].chars().next().is_some_and(digit)
+        line[..i].chars().next_back().is_some_and(is_digit)
+            || line[i + 1..].chars().next().is_some_and(is_digit)
     })
 }
 

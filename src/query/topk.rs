@@ -327,7 +327,7 @@ impl SegmentTop {
 }
 
 /// What the segments of one search share: the checks of sections that
-/// cannot rank still made so that the totals stay exact, the best floor
+/// cannot rank still made so that the totals stay exact, and the best floor
 /// any segment's top `k` has reached (a segment's `k`-th best is a lower
 /// bound of the search's, so later segments need not ramp up again).
 pub struct Shared {
