@@ -202,7 +202,12 @@ const MAX_COVER: usize = 3000;
 /// one space. Every layout of the same cover gives the same string up to
 /// spaces, so fields are read from it by label and by value type, not by line.
 pub fn cover_text(text: &str) -> String {
-    let running = running_lines(text);
+    cover_text_given(text, &RunningLines::of(text))
+}
+
+/// [`cover_text`] with the document's page ends already counted.
+fn cover_text_given(text: &str, page_ends: &RunningLines) -> String {
+    let running = page_ends.at_least(0);
     let mut flat = String::new();
     let mut chars = 0;
     for line in text.lines() {
@@ -229,53 +234,64 @@ pub fn cover_text(text: &str) -> String {
         .to_string()
 }
 
-/// Running headers and footers: a line that opens or closes at least three
-/// pages (form feeds or runs of ≥3 blank lines), unless it holds a cover
-/// label or is a bare number.
-fn running_lines(text: &str) -> std::collections::HashSet<String> {
-    running_lines_min(text, 0)
+/// How often each line opens or closes a page (pages: form feeds or runs
+/// of ≥3 blank lines), counted once per document: the cover (every running
+/// line) and the body (lines on most pages) both ask, and counting them
+/// twice walked every line of every document twice.
+pub(crate) struct RunningLines<'t> {
+    count: std::collections::HashMap<&'t str, usize>,
+    pages: usize,
 }
 
-/// [`running_lines`] that also open or close at least `share` percent of
-/// the pages: in the body, form elements (`＜選択肢＞`, `(備考)`) open many
-/// pages too, while a running header opens nearly every page.
-pub(crate) fn running_lines_min(text: &str, share: usize) -> std::collections::HashSet<String> {
-    // (first, last) non-empty line of each page.
-    let mut ends: Vec<(&str, &str)> = Vec::new();
-    let mut cur: Option<(&str, &str)> = None;
-    let mut blanks = 0;
-    for raw in text.lines().take(200_000) {
-        let l = raw.trim();
-        if raw.contains('\u{c}') || blanks >= 3 && !l.is_empty() {
-            ends.extend(cur.take());
+impl<'t> RunningLines<'t> {
+    /// The page ends of `text`.
+    pub(crate) fn of(text: &'t str) -> Self {
+        // (first, last) non-empty line of each page.
+        let mut ends: Vec<(&str, &str)> = Vec::new();
+        let mut cur: Option<(&str, &str)> = None;
+        let mut blanks = 0;
+        for raw in text.lines().take(200_000) {
+            let l = raw.trim();
+            if raw.contains('\u{c}') || blanks >= 3 && !l.is_empty() {
+                ends.extend(cur.take());
+            }
+            if l.is_empty() {
+                blanks += 1;
+            } else {
+                blanks = 0;
+                cur = Some(cur.map_or((l, l), |(f, _)| (f, l)));
+            }
         }
-        if l.is_empty() {
-            blanks += 1;
-        } else {
-            blanks = 0;
-            cur = Some(cur.map_or((l, l), |(f, _)| (f, l)));
+        ends.extend(cur);
+        let pages = ends.len();
+        let mut count: std::collections::HashMap<&str, usize> = Default::default();
+        for (f, l) in ends {
+            *count.entry(f).or_default() += 1;
+            if l != f {
+                *count.entry(l).or_default() += 1;
+            }
         }
+        RunningLines { count, pages }
     }
-    ends.extend(cur);
-    let pages = ends.len();
-    let mut count: std::collections::HashMap<&str, usize> = Default::default();
-    for (f, l) in ends {
-        *count.entry(f).or_default() += 1;
-        if l != f {
-            *count.entry(l).or_default() += 1;
-        }
+
+    /// Running headers and footers: lines that open or close at least
+    /// three pages and at least `share` percent of them, unless they hold a
+    /// cover label or are a bare number. In the body, form elements
+    /// (`＜選択肢＞`, `(備考)`) open many pages too, while a running header
+    /// opens nearly every page; the cover takes any share.
+    pub(crate) fn at_least(&self, share: usize) -> std::collections::HashSet<&'t str> {
+        self.count
+            .iter()
+            .filter(|&(l, &n)| {
+                n >= 3
+                    && n * 100 >= self.pages * share
+                    && l.chars().count() <= 60
+                    && !is_number_token(l)
+                    && !LABELS.iter().any(|(lab, _)| l.contains(lab))
+            })
+            .map(|(&l, _)| l)
+            .collect()
     }
-    count
-        .into_iter()
-        .filter(|&(l, n)| {
-            n >= 3
-                && n * 100 >= pages * share
-                && l.chars().count() <= 60
-                && !is_number_token(l)
-                && !LABELS.iter().any(|(lab, _)| l.contains(lab))
-        })
-        .map(|(l, _)| l.to_string())
-        .collect()
 }
 
 /// Cover labels of the form (FORMS.md §2), found wherever they stand.
@@ -876,7 +892,17 @@ fn title_words(words: Vec<&str>) -> Title {
 /// (評価実施機関名, declaration, title). `sections` serve only as a fallback
 /// for the 事務.
 pub fn extract(text: &str, sections: &[Section], form: FormType) -> DocMeta {
-    let flat = cover_text(text);
+    extract_given(text, &RunningLines::of(text), sections, form)
+}
+
+/// [`extract`] with the document's page ends already counted.
+pub(crate) fn extract_given(
+    text: &str,
+    page_ends: &RunningLines,
+    sections: &[Section],
+    form: FormType,
+) -> DocMeta {
+    let flat = cover_text_given(text, page_ends);
     let c = Compact::new(&flat);
     let hits = label_hits(&flat, &c);
 

@@ -25,7 +25,8 @@ use form::{Kind, Schema, Variant};
 /// Parses one document: detects layout and form, splits it into sections of
 /// the official form and reads the cover metadata. Never panics.
 pub fn parse_document(original: &str) -> ParsedDoc {
-    let plain = relayout::strip_page_furniture(original);
+    let page_ends = meta::RunningLines::of(original);
+    let plain = relayout::strip_page_furniture_given(original, &page_ends);
     let unspaced = relayout::unspace_digits(&plain);
     let variant = detect_variant(&unspaced);
     let schema = form::schema(variant.unwrap_or(Variant::Zenkomoku));
@@ -50,7 +51,7 @@ pub fn parse_document(original: &str) -> ParsedDoc {
             ..Default::default()
         });
     }
-    let meta = meta::extract(original, &sections, form_of(variant));
+    let meta = meta::extract_given(original, &page_ends, &sections, form_of(variant));
     ParsedDoc { meta, sections }
 }
 

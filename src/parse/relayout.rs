@@ -260,6 +260,14 @@ const RUNNING_SHARE: usize = 80;
 /// otherwise split blocks and rows; in collapsed text, page numbers among
 /// the cells.
 pub fn strip_page_furniture(text: &str) -> Cow<'_, str> {
+    strip_page_furniture_given(text, &super::meta::RunningLines::of(text))
+}
+
+/// [`strip_page_furniture`] with the page ends of `text` already counted.
+pub(crate) fn strip_page_furniture_given<'t>(
+    text: &'t str,
+    page_ends: &super::meta::RunningLines,
+) -> Cow<'t, str> {
     // Collapsed text has no lines of their own: its page numbers stand
     // among the cells (`… 対象とする。 - 3 - ８．監査 …`).
     if is_collapsed(text) && super::meta::INLINE_PAGE.is_match(text) {
@@ -269,7 +277,7 @@ pub fn strip_page_furniture(text: &str) -> Cow<'_, str> {
             Cow::Borrowed(_) => inline.into_owned(),
         });
     }
-    let running = super::meta::running_lines_min(text, RUNNING_SHARE);
+    let running = page_ends.at_least(RUNNING_SHARE);
     let furniture = |l: &str| {
         let t = l.trim();
         !t.is_empty() && (super::meta::PAGE_LINE.is_match(t) || running.contains(t))
