@@ -1051,7 +1051,7 @@ impl SegmentScan<'_> {
             if (self.phrase_bound(norm) + words) * factor < threshold {
                 continue;
             }
-            let Some(phrase) = self.phrase_score(norm) else {
+            let Some(phrase) = self.phrase_of_text(doc, norm) else {
                 continue;
             };
             let score = (phrase + words) * factor;
