@@ -962,20 +962,24 @@ impl SegmentScan<'_> {
     /// What to check the section for, by its bound: None when it cannot
     /// rank and the checks for exact totals are spent (it is skipped). The
     /// words' postings are read only for a section that may rank with the
-    /// words at their largest: most candidates of a wide query cannot (they
-    /// are only counted, or skipped), and seeking the words' lists to each
-    /// of them was a tenth of its time.
+    /// words at their largest, and the columns only for one that may rank
+    /// with its own words: most candidates of a wide query can do neither
+    /// (they are only counted, or skipped), and seeking the words' lists to
+    /// each of them was a tenth of its time.
     fn check_for(&mut self, doc: DocId, norm: u8) -> Option<Check> {
         let phrase_bound = self.phrase_bound(norm);
         let own = kth_best(&self.heap, self.k);
-        let rough = (phrase_bound + self.words_most) * self.rough_factor(norm);
-        if !self.shared.cannot_rank(rough, self.ord, own) {
-            let factor = self.factor(doc);
+        let rough = self.rough_factor(norm);
+        if !self
+            .shared
+            .cannot_rank((phrase_bound + self.words_most) * rough, self.ord, own)
+        {
+            let words = self.words_score(doc);
             if !self
                 .shared
-                .cannot_rank((phrase_bound + self.words_most) * factor, self.ord, own)
+                .cannot_rank((phrase_bound + words) * rough, self.ord, own)
             {
-                let words = self.words_score(doc);
+                let factor = self.factor(doc);
                 // The same operations as the score, so that rounding never
                 // puts the bound below it.
                 if !self
