@@ -635,8 +635,13 @@ pub fn coverage(body_chars: u64, matched: usize) -> f32 {
 enum Check {
     /// Only whether it matches, for exact totals: it cannot rank.
     Count,
-    /// Its score too, with its weight × (1 + coverage) and its words' score.
-    Score(Score, Score),
+    /// Its score too.
+    Score {
+        /// Its weight × (1 + coverage).
+        factor: Score,
+        /// The words' part of its score.
+        words: Score,
+    },
 }
 
 /// The largest score of a term whatever its frequency and norm (its BM25
@@ -895,7 +900,7 @@ impl SegmentScan<'_> {
             if let Some(g) = self.snapshot.file_of(self.ord, doc) {
                 bits::set(&mut self.top.files, g);
             }
-            if let Check::Score(factor, words) = check {
+            if let Check::Score { factor, words } = check {
                 self.keep(Scored {
                     score: (phrase + words) * factor,
                     doc,
@@ -968,25 +973,18 @@ impl SegmentScan<'_> {
     /// each of them was a tenth of its time.
     fn check_for(&mut self, doc: DocId, norm: u8) -> Option<Check> {
         let phrase_bound = self.phrase_bound(norm);
+        let (shared, ord) = (self.shared, self.ord);
         let own = kth_best(&self.heap, self.k);
+        let may_rank = |bound: Score| !shared.cannot_rank(bound, ord, own);
         let rough = self.rough_factor(norm);
-        if !self
-            .shared
-            .cannot_rank((phrase_bound + self.words_most) * rough, self.ord, own)
-        {
+        if may_rank((phrase_bound + self.words_most) * rough) {
             let words = self.words_score(doc);
-            if !self
-                .shared
-                .cannot_rank((phrase_bound + words) * rough, self.ord, own)
-            {
+            if may_rank((phrase_bound + words) * rough) {
                 let factor = self.factor(doc);
                 // The same operations as the score, so that rounding never
                 // puts the bound below it.
-                if !self
-                    .shared
-                    .cannot_rank((phrase_bound + words) * factor, self.ord, own)
-                {
-                    return Some(Check::Score(factor, words));
+                if may_rank((phrase_bound + words) * factor) {
+                    return Some(Check::Score { factor, words });
                 }
             }
         }
