@@ -569,26 +569,47 @@ impl Lists<'_> {
 
 /// How often the lead-only bound of [`Plan::scan`] rules a candidate out:
 /// where the words weigh much (委託先) it seldom does, and then computing it
-/// costs more than the seeks it saves.
+/// costs more than the seeks it saves. Judged in windows, not once: the
+/// floor rises as the pass goes on, and a bound that rules nothing out
+/// while a segment's first sections fill its best `k` may rule most out a
+/// few hundred sections later (judged once, the first segment of each
+/// thread gave up on it and aligned every candidate, three quarters of the
+/// candidates aligned at 1 GiB).
 #[derive(Default)]
 struct EarlyOuts {
     tried: u32,
     ruled_out: u32,
+    /// Candidates still to pass without the bound after a window in which
+    /// it did not pay.
+    resting: u32,
 }
 
 impl EarlyOuts {
-    /// Candidates judged before deciding whether the bound pays.
-    const TRIAL: u32 = 256;
+    /// Candidates judged per window.
+    const WINDOW: u32 = 256;
+    /// Candidates passed without the bound after a window that ruled out
+    /// less than a quarter, before the next window.
+    const REST: u32 = 4 * Self::WINDOW;
 
-    /// Whether to keep trying: always during the trial, then only if it
-    /// ruled out at least a quarter.
-    fn worth_trying(&self) -> bool {
-        self.tried < Self::TRIAL || self.ruled_out * 4 >= self.tried
+    /// Whether to compute the bound for the next candidate.
+    fn worth_trying(&mut self) -> bool {
+        if self.resting == 0 {
+            return true;
+        }
+        self.resting -= 1;
+        false
     }
 
     fn count(&mut self, ruled_out: bool) {
         self.tried += 1;
         self.ruled_out += u32::from(ruled_out);
+        if self.tried == Self::WINDOW {
+            if self.ruled_out * 4 < self.tried {
+                self.resting = Self::REST;
+            }
+            self.tried = 0;
+            self.ruled_out = 0;
+        }
     }
 }
 
@@ -703,6 +724,11 @@ impl Plan {
             None => None,
         };
         let words_most = words.iter().map(|(_, bm25)| most(bm25)).sum();
+        let max_weight = columns.max_weight().max(1.0);
+        let rough = std::array::from_fn(|norm| {
+            let chars = u64::from(FieldNormReader::id_to_fieldnorm(norm as u8));
+            max_weight * (1.0 + coverage(chars, self.matched_chars))
+        });
         Ok(SegmentScan {
             snapshot,
             columns,
@@ -717,7 +743,7 @@ impl Plan {
             filter,
             norms_ngram: seg.get_fieldnorms_reader(self.body_ngram)?,
             norms_ja: seg.get_fieldnorms_reader(self.body_ja)?,
-            max_weight: columns.max_weight().max(1.0),
+            rough: Box::new(rough),
             lead_part,
             words_most,
             // A listing asks for every section: let the heap grow to what
@@ -837,8 +863,12 @@ struct SegmentScan<'a> {
     filter: Option<Box<dyn Scorer>>,
     norms_ngram: FieldNormReader,
     norms_ja: FieldNormReader,
-    /// The segment's largest section weight.
-    max_weight: Score,
+    /// Per norm id, a bound of weight × (1 + coverage) without the
+    /// columns: the segment's largest weight, and the coverage of the
+    /// section's token count (one bigram per char; the stored norm never
+    /// exceeds the true count). A table: the lead's bound is computed for
+    /// most postings of a wide query, and the division was a part of it.
+    rough: Box<[Score; 256]>,
     /// The part whose bigram leads the intersection.
     lead_part: usize,
     /// The words' scores at their largest.
@@ -871,7 +901,7 @@ impl SegmentScan<'_> {
             if std::mem::replace(&mut started, true) {
                 self.lists.postings[self.lists.order[0]].advance();
             }
-            if self.early.worth_trying() && self.checks == 0 && self.shared.spent() {
+            if self.checks == 0 && self.shared.spent() && self.early.worth_trying() {
                 match self.lead_rules_out() {
                     None => break,
                     Some(true) => {
@@ -938,12 +968,9 @@ impl SegmentScan<'_> {
         Some(ruled_out)
     }
 
-    /// A bound of weight × (1 + coverage) without the columns: the largest
-    /// weight, and the coverage of the section's token count (one bigram
-    /// per char; the stored norm never exceeds the true count).
+    /// A bound of weight × (1 + coverage) without the columns.
     fn rough_factor(&self, norm: u8) -> Score {
-        let chars = u64::from(FieldNormReader::id_to_fieldnorm(norm));
-        self.max_weight * (1.0 + coverage(chars, self.matched_chars))
+        self.rough[usize::from(norm)]
     }
 
     fn passes_filters(&mut self, doc: DocId) -> bool {
@@ -1140,5 +1167,41 @@ mod tests {
         // Ties: the earlier section is better.
         let early = Scored { score: 1.0, doc: 0 };
         assert!(early > lo);
+    }
+
+    /// Runs `n` candidates through `e`, each ruled out when `rules_out`
+    /// says so: how many had the bound computed.
+    fn tried(e: &mut EarlyOuts, n: u32, rules_out: impl Fn(u32) -> bool) -> u32 {
+        (0..n)
+            .filter(|&i| {
+                let t = e.worth_trying();
+                if t {
+                    e.count(rules_out(i));
+                }
+                t
+            })
+            .count() as u32
+    }
+
+    #[test]
+    fn a_bound_that_starts_paying_late_is_taken_up_again() {
+        let mut e = EarlyOuts::default();
+        // A window that rules nothing out: the next REST candidates pass
+        // without the bound.
+        assert_eq!(
+            tried(&mut e, EarlyOuts::WINDOW, |_| false),
+            EarlyOuts::WINDOW
+        );
+        assert_eq!(tried(&mut e, EarlyOuts::REST, |_| true), 0);
+        // Then it is tried again, and once it pays it is kept.
+        let n = 10 * EarlyOuts::WINDOW;
+        assert_eq!(tried(&mut e, n, |i| i % 2 == 0), n);
+    }
+
+    #[test]
+    fn a_bound_that_never_pays_is_computed_for_a_fifth() {
+        let mut e = EarlyOuts::default();
+        let n = 50 * (EarlyOuts::WINDOW + EarlyOuts::REST);
+        assert_eq!(tried(&mut e, n, |_| false), n / 5);
     }
 }
