@@ -656,6 +656,58 @@ fn blocks<'l>(lines: &[&'l str], idx: &[usize], label_line: &[bool]) -> Vec<(usi
     out
 }
 
+/// Splits a block printed under a name field's label that starts with a
+/// list of names of the field's kind and goes on with prose: the names are
+/// the field's, the prose a block of its own. The PDF sets them apart with
+/// a blank line (`２．特定個人情報ファイル名`, its files, then the paragraph
+/// of `②事務の概要` printed after them); collapsed text rewritten into
+/// lines has lost it. Only prose splits off (two lines or more, or a
+/// sentence), not the end of a name wrapped onto the next line.
+fn split_names_from_prose<'l>(
+    schema: &Schema,
+    all: Vec<(usize, Block<'l>)>,
+    lines: &[&str],
+    targets: &[(usize, &Occ)],
+) -> Vec<(usize, Block<'l>)> {
+    let mut out = Vec::with_capacity(all.len());
+    for (s, block) in all {
+        let field = targets
+            .iter()
+            .find(|(_, o)| {
+                o.end <= block.at && lines[o.end..block.at].iter().all(|l| l.trim().is_empty())
+            })
+            .and_then(|(_, o)| o.place);
+        let names = field.map_or(0, |p| {
+            (1..block.lines.len())
+                .rev()
+                .find(|&k| attach::names_fit(schema, p.node, &block.lines[..k]))
+                .unwrap_or(0)
+        });
+        let rest = &block.lines[names..];
+        let prose = rest.len() >= 2 || rest.iter().any(|l| l.contains('。'));
+        if names == 0 || !prose {
+            out.push((s, block));
+            continue;
+        }
+        let (head, tail) = block.lines.split_at(names);
+        out.push((
+            s,
+            Block {
+                lines: head.to_vec(),
+                at: block.at,
+            },
+        ));
+        out.push((
+            s + names,
+            Block {
+                lines: tail.to_vec(),
+                at: block.at + names,
+            },
+        ));
+    }
+    out
+}
+
 /// Attaches every content block of a page to a form place (R6 + typed slots).
 fn attach_blocks(
     lines: &[&str],
@@ -677,7 +729,7 @@ fn attach_blocks(
         .collect();
     let mut fill = initial_fill(schema, lines, &targets);
     fill.ticked = st.ticked.clone();
-    let all = blocks(lines, idx, label_line);
+    let all = split_names_from_prose(schema, blocks(lines, idx, label_line), lines, &targets);
     // First lines of the values seen so far (list continuation).
     let mut heads: Vec<(Place, Vec<String>)> = targets
         .iter()
@@ -699,7 +751,19 @@ fn attach_blocks(
         if content.is_empty() || block.answer(lines, idx, *s).is_some() {
             continue;
         }
-        let under = targets.iter().find(|(_, o)| o.end == block.at);
+        // Right under: on the next line; or, for a list of names of the
+        // field's kind, also after blank lines. Collapsed text rewritten
+        // into lines sets a label's value apart by a blank line (the PDF
+        // prints `①システムの名称 番号管理システム` on one line); free text
+        // after a blank line is not taken, since on a scrambled page it is
+        // as often another field's.
+        let under = targets.iter().find(|(_, o)| {
+            o.end == block.at
+                || (o.end < block.at
+                    && lines[o.end..block.at].iter().all(|l| l.trim().is_empty())
+                    && o.place
+                        .is_some_and(|p| attach::names_fit(schema, p.node, &content)))
+        });
         // A list of names of another empty field's kind is that field's,
         // wherever it was printed, when the page has one such field.
         let named_elsewhere = |p: Place| {
