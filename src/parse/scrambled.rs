@@ -656,6 +656,11 @@ fn blocks<'l>(lines: &[&'l str], idx: &[usize], label_line: &[bool]) -> Vec<(usi
     out
 }
 
+/// Whether only blank lines (or none) stand between label `o` and line `at`.
+fn only_blanks_between(lines: &[&str], o: &Occ, at: usize) -> bool {
+    o.end <= at && lines[o.end..at].iter().all(|l| l.trim().is_empty())
+}
+
 /// Splits a block printed under a name field's label that starts with a
 /// list of names of the field's kind and goes on with prose: the names are
 /// the field's, the prose a block of its own. The PDF sets them apart with
@@ -673,9 +678,7 @@ fn split_names_from_prose<'l>(
     for (s, block) in all {
         let field = targets
             .iter()
-            .find(|(_, o)| {
-                o.end <= block.at && lines[o.end..block.at].iter().all(|l| l.trim().is_empty())
-            })
+            .find(|(_, o)| only_blanks_between(lines, o, block.at))
             .and_then(|(_, o)| o.place);
         let names = field.map_or(0, |p| {
             (1..block.lines.len())
@@ -759,8 +762,7 @@ fn attach_blocks(
         // as often another field's.
         let under = targets.iter().find(|(_, o)| {
             o.end == block.at
-                || (o.end < block.at
-                    && lines[o.end..block.at].iter().all(|l| l.trim().is_empty())
+                || (only_blanks_between(lines, o, block.at)
                     && o.place
                         .is_some_and(|p| attach::names_fit(schema, p.node, &content)))
         });
