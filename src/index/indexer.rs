@@ -601,7 +601,8 @@ fn documents(
         d
     };
     let mut out = Vec::with_capacity(doc.sections.len() + 1);
-    // Only the per-file record carries the hash (incremental indexing).
+    // Only the per-file record carries the file's content hash (incremental
+    // indexing).
     // It has a value in every numeric column, as sections do, so that the
     // columns are dense: tantivy reads a column that some documents lack
     // through a rank lookup (3.6 % of a ranked pass with exact totals).

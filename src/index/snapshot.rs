@@ -58,13 +58,15 @@ impl SegmentColumns {
         })
     }
 
-    /// The section's position in its document (None: a file record).
+    /// The section's position in its document (a file record holds 0, or
+    /// None in an index written before file records filled the columns).
     pub fn ordinal(&self, doc: DocId) -> Option<u64> {
         self.lazy(&self.ordinal, "ordinal")?.first(doc)
     }
 
     /// Each section's hash of its normalised text
-    /// ([`crate::index::analysis::body_hash`]; file records have none).
+    /// ([`crate::index::analysis::body_hash`]; file records hold 0, or none
+    /// in an index written before they filled the columns).
     pub fn body_hashes(&self) -> Option<&Column<u64>> {
         self.lazy(&self.body_hash, "body_hash")
     }
@@ -79,7 +81,8 @@ impl SegmentColumns {
         cell.get_or_init(|| self.fast.u64(name).ok()).as_ref()
     }
 
-    /// The section's score multiplier (None: a file record, which has none).
+    /// The section's score multiplier (file records hold 0, or None in an
+    /// index written before they filled the columns).
     pub fn weight(&self, doc: DocId) -> Option<f32> {
         self.weight.first(doc).map(weight_from_column)
     }

@@ -890,13 +890,9 @@ fn title_words(words: Vec<&str>) -> Title {
 /// printed there, otherwise by their form (a number before the title, an era
 /// date, a word ending in 市長). The body is the one its sources agree on
 /// (評価実施機関名, declaration, title). `sections` serve only as a fallback
-/// for the 事務.
-pub fn extract(text: &str, sections: &[Section], form: FormType) -> DocMeta {
-    extract_given(text, &RunningLines::of(text), sections, form)
-}
-
-/// [`extract`] with the document's page ends already counted.
-pub(crate) fn extract_given(
+/// for the 事務. `page_ends` are the document's, counted once for this and
+/// for the body's running lines.
+pub(crate) fn extract(
     text: &str,
     page_ends: &RunningLines,
     sections: &[Section],

@@ -51,7 +51,7 @@ pub fn parse_document(original: &str) -> ParsedDoc {
             ..Default::default()
         });
     }
-    let meta = meta::extract_given(original, &page_ends, &sections, form_of(variant));
+    let meta = meta::extract(original, &page_ends, &sections, form_of(variant));
     ParsedDoc { meta, sections }
 }
 
