@@ -14,8 +14,8 @@
 #
 # Writes $PIA_BENCH_DIR/results/corpus<MiB>/: pia.tsv (build + query rows),
 # cli.tsv (whole-process latency, hyperfine), index.tsv (one row per pia index
-# run: thread sweep 1/2/all, unchanged re-run, unique prose; wall time, peak
-# RSS, CPU), check.tsv, normtruth.tsv, the peers' TSVs (with their --top10
+# run: thread sweep 1/2/all, the same pinned to as many cores (taskset),
+# unchanged re-run, unique prose; wall time, peak RSS, CPU), check.tsv, normtruth.tsv, the peers' TSVs (with their --top10
 # rows), unique-groonga.tsv, summary.md (all tools) and ratios.md (pia vs
 # each peer, targets of issue 12).
 set -euo pipefail
@@ -37,7 +37,7 @@ BENCH="$REPO/target/release/pia-bench"
 # --- prerequisites ---------------------------------------------------------
 missing=()
 for t in python3:python3 groonga:groonga-bin rg:ripgrep bc:bc hyperfine:hyperfine \
-         /usr/bin/time:time cargo:cargo; do
+         /usr/bin/time:time taskset:util-linux cargo:cargo; do
   command -v "${t%%:*}" >/dev/null 2>&1 || missing+=("${t#*:}")
 done
 if [ "${PEERS:-1}" != 0 ] && ! ls /usr/lib/*/groonga/plugins/tokenizers/mecab.so >/dev/null 2>&1; then
@@ -63,13 +63,18 @@ say "corpus: gen_corpus.py --seed 42 --mb $MB --out $CORPUS"
 python3 "$KIT/gen_corpus.py" --seed 42 --mb "$MB" --out "$CORPUS" 2>/dev/null >&2
 
 # --- pia index runs, timed, with peak RSS ----------------------------------
-# index_run LABEL CORPUS INDEX THREADS: one `pia index` under /usr/bin/time -v,
-# appended to index.tsv; leaves its wall seconds in $RUN_S.
+# index_run LABEL CORPUS INDEX THREADS [CPUS]: one `pia index` under
+# /usr/bin/time -v, appended to index.tsv; leaves its wall seconds in $RUN_S.
+# CPUS (a taskset list such as 0 or 0-3) pins the run to those cores: with
+# one thread pia keeps about 1.8 cores busy (a parsing thread and tantivy's
+# writer), so only pinned runs say how ingest scales per core.
 printf '#index\tlabel\tthreads\tcorpus_mib\twall_s\tmib_per_s\tpeak_rss_mib\tcpu\n' > "$OUT/index.tsv"
 index_run() {
-  local label="$1" corpus="$2" idx="$3" threads="$4" t0 t1 rss cpu mib
+  local label="$1" corpus="$2" idx="$3" threads="$4" cpus="${5:-}" t0 t1 rss cpu mib
+  local pin=()
+  [ -n "$cpus" ] && pin=(taskset -c "$cpus")
   t0=$(date +%s.%N)
-  /usr/bin/time -v -o "$OUT/index-$label.time" "$PIA" index "$corpus" --index "$idx" \
+  /usr/bin/time -v -o "$OUT/index-$label.time" "${pin[@]}" "$PIA" index "$corpus" --index "$idx" \
     --threads "$threads" >&2
   t1=$(date +%s.%N)
   RUN_S=$(echo "$t1 - $t0" | bc)
@@ -90,6 +95,9 @@ for t in $SWEEP; do
   say "pia index --threads $t (sweep)"
   rm -rf "$IDX-t$t"
   index_run "threads-$t" "$CORPUS" "$IDX-t$t" "$t"
+  rm -rf "$IDX-t$t"
+  say "pia index --threads $t on $t core(s) (taskset)"
+  index_run "cores-$t" "$CORPUS" "$IDX-t$t" "$t" "0-$((t - 1))"
   rm -rf "$IDX-t$t"
 done
 say "pia index $CORPUS --index $IDX (all $ALL cores)"
@@ -113,6 +121,11 @@ if [ "${UNIQUE:-1}" != 0 ]; then
     say "pia index (unique prose) --threads $t"
     rm -rf "$IDX-unique"
     index_run "unique-threads-$t" "$UCORPUS" "$IDX-unique" "$t"
+    if [ "$t" != "$ALL" ]; then
+      say "pia index (unique prose) --threads $t on $t core(s) (taskset)"
+      rm -rf "$IDX-unique"
+      index_run "unique-cores-$t" "$UCORPUS" "$IDX-unique" "$t" "0-$((t - 1))"
+    fi
   done
   rm -rf "$IDX-unique"
   if [ "${PEERS:-1}" != 0 ]; then

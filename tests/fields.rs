@@ -277,3 +277,26 @@ fn name_fields_keep_their_names_in_every_rendering() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// A risk question's answer (`…は十分か` → 十分である, or none where a ticked
+/// box such as `接続しない（提供）` leaves it unasked).
+fn is_risk_answer(r: &Row) -> bool {
+    r.path.last().is_some_and(|l| l.ends_with("十分か"))
+}
+
+/// Risk answers do not depend on the text's width forms. Text that went
+/// through NFKC prints the change history's `[ 〇 ]接続しない（提供）` as
+/// `[ ○ ]接続しない(提供)`; that box must still read as ticked, or the answer
+/// of the connection section moves to the question it leaves unasked.
+#[test]
+fn risk_answers_do_not_depend_on_width_forms() {
+    let rows = load_rows().into_iter().filter(is_risk_answer).count();
+    assert!(rows >= 20, "{rows} risk answer rows");
+    for (name, render) in [
+        ("original", (|t: &str| t.to_string()) as fn(&str) -> String),
+        ("nfkc", common::layouts::nfkc),
+    ] {
+        let a = accuracy_of(render, is_risk_answer);
+        assert_eq!(a.pct, 100.0, "{name}: {:#?}", a.report);
+    }
+}

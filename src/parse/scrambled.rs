@@ -388,16 +388,19 @@ fn process_page(lines: &[&str], idx: &[usize], b: &mut Builder, st: &mut PageSta
 
 /// The change history states the new wording of checkboxes
 /// (`[ 〇 ]接続しない（提供）`): the last printed state of each box of the form.
-/// Returns the ticked and the unticked box texts.
+/// Returns the ticked and the unticked box texts (as the form prints them).
+/// Both sides are compared folded: text that went through NFKC (as some
+/// extractors and document sites emit it) prints `接続しない(提供)`.
 fn ticked_boxes(schema: &Schema, changes: &[&str]) -> (HashSet<String>, HashSet<String>) {
-    let text: String = changes.join("\n");
+    let text = lfold(&changes.join("\n"));
     let (mut on, mut off) = (HashSet::new(), HashSet::new());
     for b in schema.nodes.iter().flat_map(|n| n.boxes.iter()) {
+        let folded = lfold(b);
         // Most boxes are not mentioned at all: no regex for them.
-        if !text.contains(b.as_str()) {
+        if !text.contains(folded.as_str()) {
             continue;
         }
-        match last_box_state(&text, b) {
+        match last_box_state(&text, &folded) {
             Some(true) => {
                 on.insert(b.clone());
             }
@@ -410,8 +413,9 @@ fn ticked_boxes(schema: &Schema, changes: &[&str]) -> (HashSet<String>, HashSet<
     (on, off)
 }
 
-/// Whether the last printed state of box `text` in `history` (`[ 〇 ]`
-/// before its text) is ticked; None when it is not printed with a state.
+/// Whether the last printed state of box `text` in `history` (`[○]`
+/// before its text, both folded) is ticked; None when it is not printed
+/// with a state.
 /// The pattern is compiled once per box text and thread: compiling it per
 /// document was a tenth of parsing time.
 fn last_box_state(history: &str, text: &str) -> Option<bool> {
