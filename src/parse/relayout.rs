@@ -329,7 +329,9 @@ static SPACED_IN_BRACKETS: Lazy<Regex> =
 
 /// Joins digits that an extractor spaced out of the words around them
 /// (`平成 27 年 5 月`, `1 万人以上 10 万人未満`), so that answers match their
-/// option lists; line structure and all other blanks stay. In collapsed
+/// option lists; line structure and all other blanks stay. A number between
+/// two words is joined to both only in text whose numbers are mostly
+/// spaced ([`digits_mostly_spaced`]). In collapsed
 /// text a blank may be a lost line break between a number and the next cell
 /// (`評価書名 10 後期高齢者…`), so there a number is joined only to its
 /// counter (`10 万人未満`), to a particle (`30 の項`), to a range word or
@@ -345,7 +347,9 @@ pub fn unspace_digits(text: &str) -> Cow<'_, str> {
         .collect();
     let candidates = || lines.iter().filter(|(_, s)| *s).map(|(l, _)| *l);
     let collapsed = is_collapsed(text);
-    let in_words = !collapsed && candidates().any(|l| SPACED_IN_WORDS.is_match(l));
+    let in_words = !collapsed
+        && digits_mostly_spaced(text)
+        && candidates().any(|l| SPACED_IN_WORDS.is_match(l));
     let in_brackets =
         candidates().any(|l| SPACED_IN_BRACKETS.is_match(l) || SPACED_NUMBERING.is_match(l));
     if !in_words && !in_brackets && !candidates().any(|l| SPACED_COUNT.is_match(l)) {
@@ -389,6 +393,28 @@ pub fn unspace_digits(text: &str) -> Cow<'_, str> {
         out.push_str(&t);
     }
     Cow::Owned(out)
+}
+
+/// Whether the text's numbers are mostly spaced from the words beside them
+/// (`平成 27 年`), as an extractor that spaces digits does everywhere. Only
+/// then is a number between words joined to both: in other text such a
+/// blank is written (`②システムの機能 3 収滞納`, an item number's ideographic
+/// space after NFKC), and joining it hides the item's number.
+fn digits_mostly_spaced(text: &str) -> bool {
+    let word = |c: char| !c.is_ascii() && !c.is_whitespace() && !is_digit(c);
+    let boundary = |x: char, y: char| (is_digit(x) && word(y)) || (word(x) && is_digit(y));
+    let (mut spaced, mut joined) = (0usize, 0usize);
+    // The two characters before `c`.
+    let (mut a, mut b) = ('\n', '\n');
+    for c in text.chars() {
+        if boundary(b, c) {
+            joined += 1;
+        } else if b == ' ' && boundary(a, c) {
+            spaced += 1;
+        }
+        (a, b) = (b, c);
+    }
+    spaced > 0 && spaced >= joined
 }
 
 /// A number that may have been a circled item number, where a cell starts
@@ -787,6 +813,20 @@ mod tests {
     fn assert_unspaced_when_collapsed(text: &str, want: &str) {
         let got = unspace_digits(&format!("{text} {}", "あ".repeat(2000))).into_owned();
         assert!(got.starts_with(want), "{got}");
+    }
+
+    /// NFKC turns an item number's ideographic space into a blank
+    /// (`３　収滞納` → `3 収滞納`): in text whose numbers are joined to their
+    /// words elsewhere, that blank is the text's own and stays.
+    #[test]
+    fn a_blank_after_an_item_number_stays_where_digits_are_not_spaced() {
+        let nfkc = " 2システムの機能 3 収滞納\n平成25年5月31日、令和2年8月13日に変更\n";
+        assert_eq!(unspace_digits(nfkc), nfkc);
+        let spaced = " システムの機能 3 収滞納\n平成 25 年 5 月 31 日\n";
+        assert_eq!(
+            unspace_digits(spaced),
+            " システムの機能3収滞納\n平成25年5月31日\n"
+        );
     }
 
     #[test]
