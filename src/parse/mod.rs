@@ -436,14 +436,53 @@ pub fn is_choice_line(line: &str) -> bool {
     // Brackets, ticks and dashes of boxes, and the 件 of a count box whose
     // number was printed elsewhere (`） 件 [`).
     const BOX_DEBRIS: &str = "[]［］()（）○〇―—-件";
-    let fragment = t
-        .chars()
-        .all(|c| BOX_DEBRIS.contains(c) || c.is_whitespace());
+    let rest = t.trim_start_matches(|c: char| BOX_DEBRIS.contains(c) || c.is_whitespace());
+    let fragment = rest.is_empty();
+    // A box's bracket before the list's marker (`[ ＜選択肢＞`, where collapsed
+    // text put the two on one line).
     fragment
+        || rest.starts_with("＜選択肢＞")
+        || rest.starts_with("<選択肢>")
         || t.starts_with(']')
         || t.starts_with('］')
         || t.starts_with("[ ]")
         || t.starts_with("［ ］")
+}
+
+/// Characters from which a numbered line is a form's note rather than an
+/// option (the longest options, `2) 1,000人以上1万人未満`, have under 20).
+const NOTE_CHARS: usize = 30;
+
+/// Lines a form note's wrapped tail may take (the notes fill two lines of
+/// a page at most).
+const NOTE_TAIL_LINES: usize = 1;
+
+/// [`is_choice_line`] for each line of a block of consecutive lines, with
+/// the wrapped tail of a form's numbered note counted as the note: the
+/// forms print `2)又は3)を選択した評価実施機関については、…記載` over two
+/// lines, and the tail (`されている。`) is no field's value. Alone it went to
+/// the nearest empty prose field once the page was lost (collapsed text).
+pub fn choice_mask(lines: &[&str]) -> Vec<bool> {
+    let mut mask: Vec<bool> = lines.iter().map(|l| is_choice_line(l)).collect();
+    for i in 0..lines.len() {
+        let t = lines[i].trim();
+        let note = mask[i]
+            && OPTION_LINE.is_match(t)
+            && t.chars().count() >= NOTE_CHARS
+            && !t.ends_with('。');
+        if !note {
+            continue;
+        }
+        // The tail: content lines right after it, up to the one that ends
+        // the sentence; none when no line ends it (then they are values).
+        let end = (i + 1..lines.len().min(i + 1 + NOTE_TAIL_LINES))
+            .take_while(|&j| !mask[j] && !lines[j].trim().is_empty())
+            .find(|&j| lines[j].trim_end().ends_with('。'));
+        if let Some(end) = end {
+            mask[i + 1..=end].fill(true);
+        }
+    }
+    mask
 }
 
 static TICKED: Lazy<Regex> = Lazy::new(|| Regex::new(r"[\[［]\s*[○〇]\s*[\]］]").unwrap());

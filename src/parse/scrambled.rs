@@ -13,7 +13,7 @@ use super::attach::is_prose;
 use super::form::{Kind, Schema};
 use super::{answer, attach};
 use super::{
-    block_header, changes_node, cover_node, fuzzy_risk, is_changes_head, is_choice_line, is_ticked,
+    block_header, changes_node, choice_mask, cover_node, fuzzy_risk, is_changes_head, is_ticked,
     lfold, looks_like_org, match_label, meta, prefix_of_labels, top_heading, Builder, Place,
     SlotKey,
 };
@@ -602,6 +602,16 @@ fn emit(lines: &[&str], idx: &[usize], occs: &[Occ], b: &mut Builder, st: &mut P
     attach_blocks(lines, idx, occs, &label_line, b, st);
 }
 
+/// The lines of a block that are not choice-list boilerplate ([`choice_mask`]).
+fn content_of<'l>(lines: &[&'l str]) -> Vec<&'l str> {
+    lines
+        .iter()
+        .zip(choice_mask(lines))
+        .filter(|(_, choice)| !choice)
+        .map(|(l, _)| *l)
+        .collect()
+}
+
 /// One content block of a page: its lines and first line number.
 struct Block<'l> {
     lines: Vec<&'l str>,
@@ -611,11 +621,7 @@ struct Block<'l> {
 impl Block<'_> {
     /// The lines that are not choice-list boilerplate.
     fn content(&self) -> Vec<&str> {
-        self.lines
-            .iter()
-            .copied()
-            .filter(|l| !is_choice_line(l))
-            .collect()
+        content_of(&self.lines)
     }
 
     /// The block's answer, if it is nothing but one (page position `s`).
@@ -625,7 +631,7 @@ impl Block<'_> {
 
     /// True for free text (not only choice boilerplate, ticks or an answer).
     fn is_prose(&self) -> bool {
-        let content: Vec<&&str> = self.lines.iter().filter(|l| !is_choice_line(l)).collect();
+        let content = self.content();
         !content.is_empty()
             && !content
                 .iter()
@@ -921,7 +927,8 @@ fn attach_blocks(
             b.note(target.clone(), format!("{why}: {snippet}"));
         }
         let mut answered = false;
-        for l in block.lines {
+        let choice = choice_mask(&block.lines);
+        for (l, choice) in block.lines.into_iter().zip(choice) {
             let ans = answer.as_ref().and_then(|_| answer::answer_of_line(l));
             answered |= ans.is_some();
             if let Some((v, _)) = ans {
@@ -929,7 +936,7 @@ fn attach_blocks(
                 // with the boilerplate.
                 b.body(target.clone(), &format!("[ {v} ]"));
                 b.choice(target.clone(), l);
-            } else if is_choice_line(l) {
+            } else if choice {
                 b.choice(target.clone(), l);
             } else {
                 b.body(target.clone(), l);
@@ -1143,11 +1150,7 @@ fn pick_target(
     why: &mut String,
 ) -> Option<Place> {
     let place = |i: usize| targets[i].1.place.unwrap_or(Place { node: 0, block: 0 });
-    let content: Vec<&str> = block
-        .iter()
-        .copied()
-        .filter(|l| !is_choice_line(l))
-        .collect();
+    let content = content_of(block);
     let node_of = |i: usize| targets[i].1.place.map_or(0, |p| p.node);
     let nearest = |pred: &dyn Fn(usize) -> bool| {
         (0..targets.len())
