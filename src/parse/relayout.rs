@@ -347,9 +347,11 @@ pub fn unspace_digits(text: &str) -> Cow<'_, str> {
         .collect();
     let candidates = || lines.iter().filter(|(_, s)| *s).map(|(l, _)| *l);
     let collapsed = is_collapsed(text);
+    // The lines first: a pass over every character (1 % of ingest) only
+    // for text that has a number between words at all.
     let in_words = !collapsed
-        && digits_mostly_spaced(text)
-        && candidates().any(|l| SPACED_IN_WORDS.is_match(l));
+        && candidates().any(|l| SPACED_IN_WORDS.is_match(l))
+        && digits_mostly_spaced(text);
     let in_brackets =
         candidates().any(|l| SPACED_IN_BRACKETS.is_match(l) || SPACED_NUMBERING.is_match(l));
     if !in_words && !in_brackets && !candidates().any(|l| SPACED_COUNT.is_match(l)) {
