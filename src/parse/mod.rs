@@ -450,7 +450,7 @@ pub fn is_choice_line(line: &str) -> bool {
 }
 
 /// Characters from which a numbered line is a form's note rather than an
-/// option (the longest options, `2) 1,000人以上1万人未満`, have under 20).
+/// option (the longest option, `100万人以上1,000万人未満`, has 18).
 const NOTE_CHARS: usize = 30;
 
 /// Lines a form note's wrapped tail may take (the notes fill two lines of
