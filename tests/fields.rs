@@ -299,3 +299,30 @@ fn width_forms_do_not_move_any_value() {
     };
     assert_eq!(misses(&nfkc), misses(&original), "{:#?}", nfkc.report);
 }
+
+/// The form's grouping cell over ⑦再委託の有無 … ⑨再委託事項 (`再委託`, a
+/// table's row header; printed vertically in the PDFs, 再 / 委 / 託) is no
+/// field's value in any rendering: cut into one cell per line, it ran on
+/// into `⑥委託先名` (`株式会社中電シーティーアイ 再委託`, which a contractor
+/// listing would show), and the vertical one sat in `③提供する情報`.
+#[test]
+fn the_grouping_cell_is_no_fields_value() {
+    let original: (&str, fn(&str) -> String) = ("original", |t| t.to_string());
+    let mut seen = 0;
+    for (name, render) in std::iter::once(original).chain(common::layouts::VARIANTS) {
+        for seed in ["001_254e73f7c39d389b.txt", "003_2bb90e44d61317a5.txt"] {
+            let path = shared(&format!("seeds/{seed}"), &format!("corpus/{seed}"));
+            let text = std::fs::read_to_string(&path).expect("seed file");
+            seen += text.matches("再委託\t").count() + text.matches("\n再\n委\n託").count();
+            for s in parse_document(&render(&text)).sections {
+                let lines: Vec<&str> = s.body.lines().map(str::trim).collect();
+                let vertical = lines.windows(3).any(|w| w == ["再", "委", "託"]);
+                let cell = lines
+                    .iter()
+                    .any(|l| l.split(['\t', ' ', '\u{3000}']).any(|c| c == "再委託"));
+                assert!(!vertical && !cell, "{name} {seed} {}: {:?}", s.path, s.body);
+            }
+        }
+    }
+    assert!(seen > 0, "the seeds print the grouping cell");
+}

@@ -427,7 +427,11 @@ pub fn is_option_line(line: &str) -> bool {
 /// Ticked checkbox lines (`[ ○ ] …`) are content.
 pub fn is_choice_line(line: &str) -> bool {
     let t = line.trim();
-    if t.starts_with("＜選択肢＞") || t.starts_with("<選択肢>") || OPTION_LINE.is_match(t) {
+    if t.starts_with("＜選択肢＞")
+        || t.starts_with("<選択肢>")
+        || OPTION_LINE.is_match(t)
+        || t == GROUPING_CELL
+    {
         return true;
     }
     if is_ticked(t) {
@@ -449,6 +453,16 @@ pub fn is_choice_line(line: &str) -> bool {
         || t.starts_with("［ ］")
 }
 
+/// The form's grouping cell over ⑦再委託の有無 … ⑨再委託事項 (FORMS.md): a
+/// row header of the table, no field's value. Alone on a line (a table
+/// export cut into cells) it ran on into the value above, `⑥委託先名`.
+const GROUPING_CELL: &str = "再委託";
+
+/// Whether a table cell is the form's grouping cell ([`GROUPING_CELL`]).
+pub fn is_grouping_cell(cell: &str) -> bool {
+    lfold(cell) == GROUPING_CELL
+}
+
 /// Characters from which a numbered line is a form's note rather than an
 /// option (the longest option, `100万人以上1,000万人未満`, has 18).
 const NOTE_CHARS: usize = 30;
@@ -458,12 +472,24 @@ const NOTE_CHARS: usize = 30;
 const NOTE_TAIL_LINES: usize = 1;
 
 /// [`is_choice_line`] for each line of a block of consecutive lines, with
-/// the wrapped tail of a form's numbered note counted as the note: the
+/// the grouping cell printed vertically and the wrapped tail of a form's
+/// numbered note counted as boilerplate too: the
 /// forms print `2)又は3)を選択した評価実施機関については、…記載` over two
 /// lines, and the tail (`されている。`) is no field's value. Alone it went to
 /// the nearest empty prose field once the page was lost (collapsed text).
 pub fn choice_mask(lines: &[&str]) -> Vec<bool> {
     let mut mask: Vec<bool> = lines.iter().map(|l| is_choice_line(l)).collect();
+    // The grouping cell printed vertically, one character per line (再 / 委 / 託).
+    let chars: Vec<char> = GROUPING_CELL.chars().collect();
+    for i in 0..lines.len().saturating_sub(chars.len() - 1) {
+        let vertical = chars.iter().enumerate().all(|(k, &c)| {
+            let mut l = lines[i + k].trim().chars();
+            l.next() == Some(c) && l.next().is_none()
+        });
+        if vertical {
+            mask[i..i + chars.len()].fill(true);
+        }
+    }
     for i in 0..lines.len() {
         let t = lines[i].trim();
         let note = mask[i]

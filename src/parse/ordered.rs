@@ -10,8 +10,8 @@ use regex::Regex;
 use super::form::{Kind, Schema};
 use super::scrambled::{toc_range, toc_slot};
 use super::{
-    block_header, changes_node, cover_node, fuzzy_risk, is_changes_head, is_choice_line, lfold,
-    match_label, meta, top_heading, Builder, Place, SlotKey,
+    block_header, changes_node, cover_node, fuzzy_risk, is_changes_head, is_choice_line,
+    is_grouping_cell, lfold, match_label, meta, top_heading, Builder, Place, SlotKey,
 };
 use crate::model::Section;
 
@@ -95,12 +95,22 @@ struct Stack {
 /// Handles one TSV row.
 fn row(schema: &Schema, raw: &str, b: &mut Builder, st: &mut Stack) {
     let clean = strip_html(raw);
-    let cells: Vec<&str> = clean
+    // The grouping cell heads rows of the table wherever an export (or its
+    // cells, one per line) puts it: boilerplate of the row's field, never
+    // part of its value (it ran on into `⑥委託先名`'s).
+    let (grouping, cells): (Vec<&str>, Vec<&str>) = clean
         .split('\t')
         .map(str::trim)
         .filter(|c| !c.is_empty())
-        .collect();
+        .partition(|c| is_grouping_cell(c));
     if cells.is_empty() {
+        if let Some(g) = grouping.first() {
+            let place = st.place.unwrap_or(Place {
+                node: cover_node(schema),
+                block: 0,
+            });
+            b.choice(SlotKey::Form(place), g);
+        }
         return;
     }
     let in_appendix = st.place.is_some_and(|p| {
@@ -108,12 +118,11 @@ fn row(schema: &Schema, raw: &str, b: &mut Builder, st: &mut Stack) {
             .key
             .starts_with("appendix")
     });
-    let pos = cells.iter().take(2).position(|c| lfold(c) != "再委託");
-    let label = pos.and_then(|k| find_label(schema, cells[k], st, in_appendix));
+    let label = find_label(schema, cells[0], st, in_appendix);
     let text = cells.join("\t");
-    let value = match (label, pos) {
-        (Some(_), Some(k)) => cells[k + 1..].join("\t"),
-        _ => text.clone(),
+    let value = match label {
+        Some(_) => cells[1..].join("\t"),
+        None => text.clone(),
     };
     let prev = st.prev_leaf.take();
     let mut place = label.or(st.place);
@@ -176,6 +185,9 @@ fn row(schema: &Schema, raw: &str, b: &mut Builder, st: &mut Stack) {
             block: 0,
         })
     });
+    for g in grouping {
+        b.choice(target.clone(), g);
+    }
     if is_choice_line(&text) {
         b.choice(target, &text);
         return;

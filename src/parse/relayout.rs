@@ -15,7 +15,9 @@ use once_cell::sync::Lazy;
 use regex::Regex;
 
 use super::form::{is_answer_option, is_any_option, is_radio_option, Kind, Schema};
-use super::{block_header, fuzzy_risk, is_changes_head, lfold, opens_top_heading};
+use super::{
+    block_header, fuzzy_risk, is_changes_head, is_grouping_cell, lfold, opens_top_heading,
+};
 use crate::normalize::is_digit;
 
 /// Space-led label lines that mark the PDF-extracted layout the parser knows.
@@ -162,6 +164,8 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
             }
         } else if c.line_start
             && c.blanks_before == 0
+            // The form's grouping cell heads rows: never part of a value.
+            && !is_grouping_cell(c.text)
             && (out.only_marks()
                 || (out.ends_with_mark() && fits_a_box(c.text))
                 || out.ends_with_enumerator()
@@ -216,6 +220,15 @@ pub fn canonical_rows(text: &str, schema: &Schema) -> Option<String> {
             }
         }
         let t = cells[i].text;
+        // The form's grouping cell heads the rows after it: a row of its own,
+        // not more of the value before it.
+        if !in_tag && is_grouping_cell(t) {
+            out.push('\n');
+            out.push_str(t);
+            out.push('\n');
+            i += 1;
+            continue;
+        }
         // A field takes one answer: a second `[…]` is the value of a row
         // whose label cell is empty (`対象となる本人の数` under ②).
         let answer = !in_tag && is_bracketed_answer(t);
