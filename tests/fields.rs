@@ -326,3 +326,30 @@ fn the_grouping_cell_is_no_fields_value() {
     }
     assert!(seen > 0, "the seeds print the grouping cell");
 }
+
+/// A table export prints a field's first child in the row's second cell
+/// (`⑦使用の主体 | 使用部署 ※ 国保年金課…`, `②保管期間 | 期間 | [6年以上10年未満]`).
+/// The value is the child's, as the PDF seeds (001's `④使用の主体 > 使用部署`)
+/// and the same export cut into one cell per line have it.
+#[test]
+fn a_child_printed_in_its_parents_row_takes_the_value() {
+    let seed = "003_2bb90e44d61317a5.txt";
+    let path = shared(&format!("seeds/{seed}"), &format!("corpus/{seed}"));
+    let text = std::fs::read_to_string(&path).expect("seed file");
+    let as_printed: fn(&str) -> String = |t| t.to_string();
+    for (name, render) in [("original", as_printed), ("cells", common::layouts::cells)] {
+        let secs = parse_document(&render(&text)).sections;
+        let at = |tail: &str| {
+            secs.iter()
+                .find(|s| s.path.to_string().ends_with(tail))
+                .unwrap_or_else(|| panic!("{name}: no {tail}"))
+        };
+        let period = at("②保管期間 > 期間");
+        assert_eq!(period.value.as_deref(), Some("6年以上10年未満"), "{name}");
+        assert!(
+            at("⑦使用の主体 > 使用部署").body.contains("国保年金課"),
+            "{name}"
+        );
+        assert!(!at("⑦使用の主体").body.contains("国保年金課"), "{name}");
+    }
+}

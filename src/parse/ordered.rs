@@ -119,6 +119,24 @@ fn row(schema: &Schema, raw: &str, b: &mut Builder, st: &mut Stack) {
             .starts_with("appendix")
     });
     let label = find_label(schema, cells[0], st, in_appendix);
+    // A field whose first child is printed in the row's second cell
+    // (`⑦使用の主体 | 使用部署 ※ 国保年金課…`, `②保管期間 | 期間 | [6年以上…]`):
+    // two rows, the field's label and the child's, so that the value is the
+    // child's (as when the cells are cut one per line).
+    if let (Some(p), Some(second)) = (label, cells.get(1)) {
+        let (cands, _) = match_label(schema, &lfold(second));
+        if cands
+            .iter()
+            .any(|&c| schema.nodes[c].parent == Some(p.node))
+        {
+            for g in grouping {
+                b.choice(SlotKey::Form(p), g);
+            }
+            row(schema, cells[0], b, st);
+            row(schema, &cells[1..].join("\t"), b, st);
+            return;
+        }
+    }
     let text = cells.join("\t");
     let value = match label {
         Some(_) => cells[1..].join("\t"),
