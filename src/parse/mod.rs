@@ -456,7 +456,7 @@ pub fn is_choice_line(line: &str) -> bool {
 /// The form's grouping cell over ⑦再委託の有無 … ⑨再委託事項 (FORMS.md): a
 /// row header of the table, no field's value. Alone on a line (a table
 /// export cut into cells) it ran on into the value above, `⑥委託先名`.
-const GROUPING_CELL: &str = "再委託";
+pub(crate) const GROUPING_CELL: &str = "再委託";
 
 /// Whether a table cell is the form's grouping cell ([`GROUPING_CELL`]).
 pub fn is_grouping_cell(cell: &str) -> bool {
@@ -480,14 +480,14 @@ const NOTE_TAIL_LINES: usize = 1;
 pub fn choice_mask(lines: &[&str]) -> Vec<bool> {
     let mut mask: Vec<bool> = lines.iter().map(|l| is_choice_line(l)).collect();
     // The grouping cell printed vertically, one character per line (再 / 委 / 託).
-    let chars: Vec<char> = GROUPING_CELL.chars().collect();
-    for i in 0..lines.len().saturating_sub(chars.len() - 1) {
-        let vertical = chars.iter().enumerate().all(|(k, &c)| {
-            let mut l = lines[i + k].trim().chars();
+    let height = GROUPING_CELL.chars().count();
+    for (i, run) in lines.windows(height).enumerate() {
+        let vertical = run.iter().zip(GROUPING_CELL.chars()).all(|(l, c)| {
+            let mut l = l.trim().chars();
             l.next() == Some(c) && l.next().is_none()
         });
         if vertical {
-            mask[i..i + chars.len()].fill(true);
+            mask[i..i + height].fill(true);
         }
     }
     for i in 0..lines.len() {

@@ -104,11 +104,11 @@ fn row(schema: &Schema, raw: &str, b: &mut Builder, st: &mut Stack) {
         .filter(|c| !c.is_empty())
         .partition(|c| is_grouping_cell(c));
     if cells.is_empty() {
-        if let Some(g) = grouping.first() {
-            let place = st.place.unwrap_or(Place {
-                node: cover_node(schema),
-                block: 0,
-            });
+        let place = st.place.unwrap_or(Place {
+            node: cover_node(schema),
+            block: 0,
+        });
+        for g in grouping {
             b.choice(SlotKey::Form(place), g);
         }
         return;

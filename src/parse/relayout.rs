@@ -15,9 +15,7 @@ use once_cell::sync::Lazy;
 use regex::Regex;
 
 use super::form::{is_answer_option, is_any_option, is_radio_option, Kind, Schema};
-use super::{
-    block_header, fuzzy_risk, is_changes_head, is_grouping_cell, lfold, opens_top_heading,
-};
+use super::{block_header, fuzzy_risk, is_changes_head, lfold, opens_top_heading, GROUPING_CELL};
 use crate::normalize::is_digit;
 
 /// Space-led label lines that mark the PDF-extracted layout the parser knows.
@@ -165,7 +163,7 @@ pub fn canonical(text: &str, schema: &Schema) -> Option<String> {
         } else if c.line_start
             && c.blanks_before == 0
             // The form's grouping cell heads rows: never part of a value.
-            && !is_grouping_cell(c.text)
+            && c.fold != GROUPING_CELL
             && (out.only_marks()
                 || (out.ends_with_mark() && fits_a_box(c.text))
                 || out.ends_with_enumerator()
@@ -222,7 +220,7 @@ pub fn canonical_rows(text: &str, schema: &Schema) -> Option<String> {
         let t = cells[i].text;
         // The form's grouping cell heads the rows after it: a row of its own,
         // not more of the value before it.
-        if !in_tag && is_grouping_cell(t) {
+        if !in_tag && cells[i].fold == GROUPING_CELL {
             out.push('\n');
             out.push_str(t);
             out.push('\n');
