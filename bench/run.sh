@@ -15,9 +15,9 @@
 # Writes $PIA_BENCH_DIR/results/corpus<MiB>/: pia.tsv (build + query rows),
 # cli.tsv (whole-process latency, hyperfine), index.tsv (one row per pia index
 # run: thread sweep 1/2/all, the same pinned to as many cores (taskset),
-# unchanged re-run, unique prose; wall time, peak RSS, CPU), check.tsv, normtruth.tsv, the peers' TSVs (with their --top10
-# rows), unique-groonga.tsv, summary.md (all tools) and ratios.md (pia vs
-# each peer, targets of issue 12).
+# unchanged re-run, unique prose; wall time, peak RSS, CPU), check.tsv,
+# normtruth.tsv, the peers' TSVs (with their --top10 rows), unique-groonga.tsv,
+# summary.md (all tools) and ratios.md (pia vs each peer, targets of issue 12).
 set -euo pipefail
 
 MB="${1:-100}"
