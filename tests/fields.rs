@@ -123,6 +123,15 @@ struct Accuracy {
     report: Vec<String>,
 }
 
+/// A seed's text (`seeds/` of the shared kit, or the copy in `corpus/`).
+fn seed_text(file: &str) -> String {
+    let path = shared(&format!("seeds/{file}"), &format!("corpus/{file}"));
+    std::fs::read_to_string(&path).expect("seed file")
+}
+
+/// The seeds as extracted, beside the renderings of `common::layouts`.
+const ORIGINAL: (&str, fn(&str) -> String) = ("original", |t| t.to_string());
+
 fn accuracy(render: fn(&str) -> String) -> Accuracy {
     accuracy_of(render, |_| true)
 }
@@ -137,14 +146,9 @@ fn accuracy_of(render: fn(&str) -> String, keep: fn(&Row) -> bool) -> Accuracy {
     let mut misses = Vec::new();
     let mut docs: HashMap<String, Vec<Section>> = HashMap::new();
     for row in &rows {
-        let secs = docs.entry(row.file.clone()).or_insert_with(|| {
-            let path = shared(
-                &format!("seeds/{}", row.file),
-                &format!("corpus/{}", row.file),
-            );
-            let text = std::fs::read_to_string(&path).expect("seed file");
-            parse_document(&render(&text)).sections
-        });
+        let secs = docs
+            .entry(row.file.clone())
+            .or_insert_with(|| parse_document(&render(&seed_text(&row.file))).sections);
         let mut index: HashMap<String, Vec<&Section>> = HashMap::new();
         for s in secs.iter() {
             index.entry(norm_path(s.path.parts())).or_default().push(s);
@@ -184,7 +188,7 @@ fn accuracy_of(render: fn(&str) -> String, keep: fn(&Row) -> bool) -> Accuracy {
 
 #[test]
 fn every_value_under_its_own_field() {
-    let a = accuracy(|t| t.to_string());
+    let a = accuracy(ORIGINAL.1);
     println!("{}", a.report.join("\n"));
     assert!(a.pct >= 99.0, "fields {:.1}% < 99 %", a.pct);
     assert!(
@@ -201,7 +205,7 @@ fn every_value_under_its_own_field() {
 /// keeps within 14.
 #[test]
 fn fields_do_not_depend_on_the_layout() {
-    let original = accuracy(|t| t.to_string()).pct;
+    let original = accuracy(ORIGINAL.1).pct;
     let floors: [(&str, f64); 12] = [
         ("collapsed", original - 10.0),
         ("spaced-digits", original - 2.0),
@@ -265,11 +269,10 @@ fn name_fields_keep_their_names_in_every_rendering() {
     let rows = load_rows().into_iter().filter(is_name_field).count();
     assert!(rows >= 20, "{rows} name rows");
     let mut failures = Vec::new();
-    let original: (&str, fn(&str) -> String) = ("original", |t| t.to_string());
     let in_order = common::layouts::VARIANTS
         .into_iter()
         .filter(|(name, _)| !name.starts_with("blocks-shuffled"));
-    for (name, render) in std::iter::once(original).chain(in_order) {
+    for (name, render) in std::iter::once(ORIGINAL).chain(in_order) {
         let a = accuracy_of(render, is_name_field);
         if a.pct < 100.0 {
             failures.push(format!("{name}: {}", a.report.join("; ")));
@@ -288,7 +291,7 @@ fn name_fields_keep_their_names_in_every_rendering() {
 /// extractor's spaced digit (joined, the item lost its number and its list).
 #[test]
 fn width_forms_do_not_move_any_value() {
-    let original = accuracy(|t| t.to_string());
+    let original = accuracy(ORIGINAL.1);
     let nfkc = accuracy(common::layouts::nfkc);
     let misses = |a: &Accuracy| -> Vec<String> {
         a.report
@@ -307,12 +310,10 @@ fn width_forms_do_not_move_any_value() {
 /// listing would show), and the vertical one sat in `③提供する情報`.
 #[test]
 fn the_grouping_cell_is_no_fields_value() {
-    let original: (&str, fn(&str) -> String) = ("original", |t| t.to_string());
     let mut seen = 0;
-    for (name, render) in std::iter::once(original).chain(common::layouts::VARIANTS) {
+    for (name, render) in std::iter::once(ORIGINAL).chain(common::layouts::VARIANTS) {
         for seed in ["001_254e73f7c39d389b.txt", "003_2bb90e44d61317a5.txt"] {
-            let path = shared(&format!("seeds/{seed}"), &format!("corpus/{seed}"));
-            let text = std::fs::read_to_string(&path).expect("seed file");
+            let text = seed_text(seed);
             seen += text.matches("再委託\t").count() + text.matches("\n再\n委\n託").count();
             for s in parse_document(&render(&text)).sections {
                 let lines: Vec<&str> = s.body.lines().map(str::trim).collect();
@@ -333,11 +334,8 @@ fn the_grouping_cell_is_no_fields_value() {
 /// and the same export cut into one cell per line have it.
 #[test]
 fn a_child_printed_in_its_parents_row_takes_the_value() {
-    let seed = "003_2bb90e44d61317a5.txt";
-    let path = shared(&format!("seeds/{seed}"), &format!("corpus/{seed}"));
-    let text = std::fs::read_to_string(&path).expect("seed file");
-    let as_printed: fn(&str) -> String = |t| t.to_string();
-    for (name, render) in [("original", as_printed), ("cells", common::layouts::cells)] {
+    let text = seed_text("003_2bb90e44d61317a5.txt");
+    for (name, render) in [ORIGINAL, ("cells", common::layouts::cells)] {
         let secs = parse_document(&render(&text)).sections;
         let at = |tail: &str| {
             secs.iter()
