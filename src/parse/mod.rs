@@ -31,7 +31,8 @@ pub fn parse_document(original: &str) -> ParsedDoc {
     let variant = detect_variant(&unspaced);
     let schema = form::schema(variant.unwrap_or(Variant::Zenkomoku));
     let recircled = relayout::recircle(&unspaced, schema);
-    let text: &str = &recircled;
+    let rejoined = relayout::rejoin_boxes(&recircled);
+    let text: &str = &rejoined;
     let mut sections = if is_ordered(text) {
         match relayout::canonical_rows(text, schema) {
             Some(rows) => ordered::parse(&rows, schema),
@@ -716,6 +717,51 @@ pub fn top_heading(schema: &Schema, line: &str) -> Option<usize> {
     cands
         .into_iter()
         .find(|&i| schema.nodes[i].kind == Kind::Top && schema.nodes[i].key != "changes")
+}
+
+/// How many of `lines` (two or three) print one label wrapped over them,
+/// and the label's candidates: a narrow page or cell breaks a long title
+/// anywhere (`Ⅲ 特定個人情報ファイルの取扱いプロセスにおけるリスク対` / `策`).
+/// The first line begins a label without holding one, each line joined
+/// still begins one, and none holds a TAB (a table's next row).
+pub fn wrapped_label(schema: &Schema, lines: &[&str]) -> Option<(usize, Vec<usize>)> {
+    let first = lines.first()?.trim();
+    let f = lfold(first);
+    if first.contains('\t')
+        || !match_label(schema, &f).0.is_empty()
+        || prefix_of_labels(schema, &f).is_empty()
+    {
+        return None;
+    }
+    let mut joined = first.to_string();
+    for (n, next) in lines.iter().enumerate().skip(1).take(2) {
+        let next = next.trim();
+        if next.is_empty() || next.contains('\t') {
+            return None;
+        }
+        joined.push_str(next);
+        let f = lfold(&joined);
+        let (cands, _) = match_label(schema, &f);
+        if !cands.is_empty() {
+            return Some((n + 1, cands));
+        }
+        if prefix_of_labels(schema, &f).is_empty() {
+            return None;
+        }
+    }
+    None
+}
+
+/// [`wrapped_label`] for a top-level heading: how many lines, and its node.
+pub fn wrapped_top_heading(schema: &Schema, lines: &[&str]) -> Option<(usize, usize)> {
+    if !opens_top_heading(lines.first()?.trim()) {
+        return None;
+    }
+    let (n, cands) = wrapped_label(schema, lines)?;
+    let top = cands
+        .into_iter()
+        .find(|&i| schema.nodes[i].kind == Kind::Top && schema.nodes[i].key != "changes")?;
+    Some((n, top))
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@ use super::form::{Kind, Schema};
 use super::scrambled::{toc_range, toc_slot};
 use super::{
     block_header, changes_node, cover_node, fuzzy_risk, is_changes_head, is_choice_line,
-    is_grouping_cell, lfold, match_label, meta, top_heading, Builder, Place, SlotKey,
+    is_grouping_cell, lfold, match_label, meta, top_heading, wrapped_label, Builder, Place,
+    SlotKey,
 };
 use crate::model::Section;
 
@@ -58,11 +59,20 @@ pub fn parse(text: &str, schema: &Schema) -> Vec<Section> {
         b.body(toc_slot(schema), lines[i]);
     }
     let mut st = Stack::default();
-    for (i, raw) in lines.iter().enumerate().take(changes_start).skip(cover_end) {
+    let mut i = cover_end;
+    while i < changes_start {
         if toc.contains(&i) {
+            i += 1;
             continue;
         }
-        row(schema, raw, &mut b, &mut st);
+        if let Some((n, _)) = wrapped_label(schema, &lines[i..changes_start]) {
+            let joined: String = lines[i..i + n].iter().map(|l| l.trim()).collect();
+            row(schema, &joined, &mut b, &mut st);
+            i += n;
+            continue;
+        }
+        row(schema, lines[i], &mut b, &mut st);
+        i += 1;
     }
     let changes = match changes_node(schema) {
         Some(n) => SlotKey::Form(Place { node: n, block: 0 }),

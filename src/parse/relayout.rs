@@ -492,6 +492,46 @@ pub fn recircle<'t>(text: &'t str, schema: &Schema) -> Cow<'t, str> {
     Cow::Owned(out)
 }
 
+/// An answer box left open at a line's end (`… [ 500人`), and the rest of
+/// its text up to the box's close at the next line's start (`未満 ]`).
+static OPEN_BOX: Lazy<Regex> = Lazy::new(|| Regex::new(r"[\[［]\s*([^\[\]［］]+?)\s*$").unwrap());
+static BOX_TAIL: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^\s*([^\[\]［］]{1,30}?)\s*[\]］]").unwrap());
+
+/// Closes answer boxes wrapped over two lines: a narrow box breaks its
+/// option anywhere (`[ 500人` / `未満 ]`, `[ 10万人以上30万` / `人未満 ]`), and
+/// neither half is an answer. The box is rejoined on the first line only
+/// when the two halves make an option of the forms.
+pub fn rejoin_boxes(text: &str) -> Cow<'_, str> {
+    if !text.contains(['[', '［']) {
+        return Cow::Borrowed(text);
+    }
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut out: Vec<Cow<str>> = lines.iter().map(|l| Cow::Borrowed(*l)).collect();
+    let mut changed = false;
+    for i in 0..lines.len().saturating_sub(1) {
+        let (Some(open), Some(tail)) =
+            (OPEN_BOX.captures(&out[i]), BOX_TAIL.captures(lines[i + 1]))
+        else {
+            continue;
+        };
+        let option = format!("{}{}", open[1].trim(), tail[1].trim());
+        if !super::form::is_any_option(&option) {
+            continue;
+        }
+        let end = tail.get(0).map_or(0, |m| m.end());
+        let (close, after) = lines[i + 1].split_at(end);
+        let joined = format!("{}{}", out[i].trim_end(), close.trim_start());
+        out[i] = Cow::Owned(joined);
+        out[i + 1] = Cow::Borrowed(after);
+        changed = true;
+    }
+    if !changed {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(out.join("\n"))
+}
+
 /// A digit (ASCII or full width) right before or after an ASCII blank.
 fn has_spaced_number(line: &str) -> bool {
     line.match_indices(' ').any(|(i, _)| {
@@ -882,6 +922,21 @@ mod tests {
         assert!(matches!(recircle(kept, s), Cow::Borrowed(_)));
     }
 
+    #[test]
+    fn an_answer_box_wrapped_over_two_lines_is_closed_on_the_first() {
+        let wrapped = " 取扱者数は500人以上か [ 500人\n未満 ] ＜選択肢＞\n";
+        assert_eq!(
+            rejoin_boxes(wrapped),
+            " 取扱者数は500人以上か [ 500人未満 ]\n ＜選択肢＞\n"
+        );
+        // Halves that make no option of the forms stay apart.
+        let other = "[ 500人\n以上の職員 ]\n［ 十分で\nある ］";
+        assert_eq!(
+            rejoin_boxes(other),
+            "[ 500人\n以上の職員 ]\n［ 十分である ］\n"
+        );
+    }
+
     proptest::proptest! {
         /// Any mix of labels, marks, answers, numbers, markup and blanks,
         /// in any rendering: no panic, and no text is lost or invented
@@ -890,7 +945,7 @@ mod tests {
         fn never_panics_and_keeps_every_character(
             parts in proptest::collection::vec(proptest::sample::select(vec![
                 "Ⅰ", "基本情報", "１．特定個人情報ファイルを取り扱う", "事務", "①事務の名称",
-                "[", "]", "○", "1)", "十分である", "１", "資格", "・項目", "システム", "2",
+                "[", "]", "○", "500人", "未満", "1)", "十分である", "１", "資格", "・項目", "システム", "2",
                 "<p>[30万人以上]</p>", "項目一覧", "（別添２）", "変更箇所", "平成", "27", "年",
                 "株式会社", "アイネス", "リスク：", "目的外の入手が行われるリスク", "。",
             ]), 0..400),
@@ -909,6 +964,7 @@ mod tests {
                 for out in [canonical(t, s), canonical_rows(t, s)].into_iter().flatten() {
                     proptest::prop_assert_eq!(squash(&out), squash(t));
                 }
+                proptest::prop_assert_eq!(squash(&rejoin_boxes(t)), squash(t));
                 let _ = crate::parse::parse_document(t);
             }
         }

@@ -14,8 +14,8 @@ use super::form::{Kind, Schema};
 use super::{answer, attach};
 use super::{
     block_header, changes_node, choice_mask, cover_node, fuzzy_risk, is_changes_head, is_ticked,
-    lfold, looks_like_org, match_label, meta, prefix_of_labels, top_heading, Builder, Place,
-    SlotKey,
+    lfold, looks_like_org, match_label, meta, prefix_of_labels, top_heading, wrapped_top_heading,
+    Builder, Place, SlotKey,
 };
 use crate::model::Section;
 
@@ -184,14 +184,28 @@ pub(crate) fn toc_range(lines: &[&str], schema: &Schema, from: usize) -> Range<u
     };
     let mut e = s + 1;
     let mut blanks = 0;
+    // The entry of the lines before, joined: a narrow page or cell wraps a
+    // long title anywhere (`II 特定個人情報ファイルの` / `概要`).
+    let mut entry = String::new();
     while e < lines.len() {
         let t = lines[e].trim();
         blanks = if t.is_empty() { blanks + 1 } else { 0 };
         if blanks >= 3 || (!t.is_empty() && e > s + 1 && next_is_numbered(lines, e)) {
             break;
         }
-        if !t.is_empty() && heading_key(schema, t).is_none() {
-            break;
+        if t.is_empty() || heading_key(schema, t).is_some() {
+            entry = t.to_string();
+        } else if !entry.is_empty() && heading_key(schema, &format!("{entry}{t}")).is_some() {
+            entry.push_str(t);
+        } else {
+            match wrapped_entry(schema, &lines[e..]) {
+                Some((n, joined)) => {
+                    entry = joined;
+                    e += n;
+                    continue;
+                }
+                None => break,
+            }
         }
         e += 1;
     }
@@ -199,6 +213,24 @@ pub(crate) fn toc_range(lines: &[&str], schema: &Schema, from: usize) -> Range<u
         e -= 1;
     }
     s..e
+}
+
+/// How many of `lines` (two or three) are one entry of the contents wrapped
+/// over them, and the entry: an entry when joined, none of the following
+/// lines an entry of its own.
+fn wrapped_entry(schema: &Schema, lines: &[&str]) -> Option<(usize, String)> {
+    let mut joined = lines.first()?.trim().to_string();
+    for (n, next) in lines.iter().enumerate().skip(1).take(2) {
+        let next = next.trim();
+        if next.is_empty() || heading_key(schema, next).is_some() {
+            return None;
+        }
+        joined.push_str(next);
+        if heading_key(schema, &joined).is_some() {
+            return Some((n + 1, joined));
+        }
+    }
+    None
 }
 
 static NUMBERED: Lazy<Regex> = Lazy::new(|| Regex::new(r"^\s?[0-9０-９]{1,2}\s*[．.]").unwrap());
@@ -268,6 +300,10 @@ fn detect(schema: &Schema, lines: &[&str], i: usize, end: usize) -> Option<Occ> 
         if let Some(n) = top_heading(schema, l) {
             return Some(mk(vec![n], i + 1));
         }
+        // A title wrapped onto the next line (`Ⅲ …におけるリスク対` / `策`).
+        if let Some((n, node)) = wrapped_top_heading(schema, &lines[i..end]) {
+            return Some(mk(vec![node], i + n));
+        }
     }
     if space_led || t.starts_with("リスク") {
         if let Some(o) = match_at(schema, lines, i, end, t) {
@@ -301,16 +337,24 @@ fn match_at(schema: &Schema, lines: &[&str], i: usize, end: usize, t: &str) -> O
         if !cands.is_empty() {
             return Some(occ(i, j, cands, None));
         }
+        let next = lines
+            .get(j)
+            .filter(|n| j < end && !n.trim().is_empty() && !n.starts_with(' '));
         if let Some((cands, disp)) = fuzzy_risk(schema, &joined) {
+            // A title wrapped before its end (`…が行われるリ` / `スク`) is
+            // close enough to match, but the label is the whole title.
+            if let Some(n) = next {
+                let (whole, _) = match_label(schema, &lfold(&format!("{joined}{}", n.trim())));
+                if !whole.is_empty() {
+                    return Some(occ(i, j + 1, whole, None));
+                }
+            }
             return Some(occ(i, j, cands, Some(disp)));
         }
         let pre = prefix_of_labels(schema, &f);
         if pre.is_empty() {
             return None;
         }
-        let next = lines
-            .get(j)
-            .filter(|n| j < end && !n.trim().is_empty() && !n.starts_with(' '));
         match next {
             Some(n) if j < i + 4 => {
                 joined.push_str(n.trim());

@@ -167,6 +167,23 @@ pub fn nfkc(t: &str) -> String {
     t.nfkc().collect()
 }
 
+/// A narrower page or cell than the seeds': every line longer than 30
+/// characters cut into lines of 30, titles and the contents included. A
+/// table export's rows (with TABs) are rows of cells, not lines, and stay.
+pub fn narrow(t: &str) -> String {
+    const WIDTH: usize = 30;
+    let mut out = Vec::new();
+    for line in t.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        if line.contains('\t') || chars.len() <= WIDTH {
+            out.push(line.to_string());
+        } else {
+            out.extend(chars.chunks(WIDTH).map(|c| c.iter().collect::<String>()));
+        }
+    }
+    out.join("\n")
+}
+
 /// A document site's habits: whitespace collapsed, digits spaced.
 pub fn collapsed_spaced(t: &str) -> String {
     collapsed(&spaced_digits(t))
