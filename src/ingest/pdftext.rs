@@ -118,9 +118,7 @@ pub enum PdfError {
     },
 }
 
-/// Put between pages by [`extract_text`]: three blank lines, the page break
-/// convention of the corpus seeds (which `parse::scrambled` splits pages on).
-pub const PAGE_SEPARATOR: &str = "\n\n\n\n";
+pub use crate::parse::PAGE_SEPARATOR;
 
 /// Extracts the text of a PDF with default options, pages separated by
 /// [`PAGE_SEPARATOR`]; every line ends with `\n`.

@@ -22,9 +22,16 @@ use regex::Regex;
 use crate::model::{CanonicalKey, FormType, ParsedDoc, Section, SectionPath};
 use form::{Kind, Schema, Variant};
 
+/// Put between pages by the PDF extraction and for form feeds: three blank
+/// lines, the page break convention of the corpus seeds (which
+/// `parse::scrambled` splits pages on).
+pub const PAGE_SEPARATOR: &str = "\n\n\n\n";
+
 /// Parses one document: detects layout and form, splits it into sections of
 /// the official form and reads the cover metadata. Never panics.
 pub fn parse_document(original: &str) -> ParsedDoc {
+    let paged = relayout::form_feeds_as_page_breaks(original);
+    let original: &str = &paged;
     let page_ends = meta::RunningLines::of(original);
     let plain = relayout::strip_page_furniture_given(original, &page_ends);
     let unspaced = relayout::unspace_digits(&plain);

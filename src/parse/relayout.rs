@@ -492,6 +492,23 @@ pub fn recircle<'t>(text: &'t str, schema: &Schema) -> Cow<'t, str> {
     Cow::Owned(out)
 }
 
+/// Text as `pdftotext` prints it by default, a form feed after each page,
+/// with the page break of the seeds instead ([`super::PAGE_SEPARATOR`]):
+/// the parser places values page by page, and without the breaks a
+/// scrambled page's values went to the fields of the pages around it
+/// (seeds with form feeds: 143 → 120 of 144 fields before).
+pub fn form_feeds_as_page_breaks(text: &str) -> Cow<'_, str> {
+    if !text.contains('\u{c}') {
+        return Cow::Borrowed(text);
+    }
+    let body = text.strip_suffix('\u{c}').unwrap_or(text);
+    let pages: Vec<&str> = body
+        .split('\u{c}')
+        .map(|p| p.trim_matches(['\n', '\r']))
+        .collect();
+    Cow::Owned(pages.join(super::PAGE_SEPARATOR) + "\n")
+}
+
 /// An answer box left open at a line's end (`… [ 500人`), and the rest of
 /// its text up to the box's close at the next line's start (`未満 ]`).
 static OPEN_BOX: Lazy<Regex> = Lazy::new(|| Regex::new(r"[\[［]\s*([^\[\]［］]+?)\s*$").unwrap());
@@ -920,6 +937,16 @@ mod tests {
         // Text that kept its circles is not touched.
         let kept = " ①事務の名称\n 2事務の概要\n";
         assert!(matches!(recircle(kept, s), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn form_feeds_are_page_breaks() {
+        assert_eq!(
+            form_feeds_as_page_breaks(" ①部署 保険課\n\u{c} ②役職 課長\n\n\u{c}"),
+            " ①部署 保険課\n\n\n\n ②役職 課長\n"
+        );
+        let plain = "a\n\n\n\nb\n";
+        assert!(matches!(form_feeds_as_page_breaks(plain), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -167,6 +167,27 @@ pub fn nfkc(t: &str) -> String {
     t.nfkc().collect()
 }
 
+/// Pages ended by form feeds, as `pdftotext` prints them by default,
+/// instead of the seeds' three blank lines.
+pub fn form_feeds(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut blanks = 0;
+    for line in t.split_inclusive('\n') {
+        if line.trim().is_empty() {
+            blanks += 1;
+            continue;
+        }
+        if blanks >= 3 {
+            out.push('\u{c}');
+        } else {
+            out.push_str(&"\n".repeat(blanks));
+        }
+        blanks = 0;
+        out.push_str(line);
+    }
+    out
+}
+
 /// A narrower page or cell than the seeds': every line longer than 30
 /// characters cut into lines of 30, titles and the contents included. A
 /// table export's rows (with TABs) are rows of cells, not lines, and stay.
@@ -258,7 +279,7 @@ fn shuffle_blocks(t: &str, seed: u64) -> String {
 
 pub type Variant = (&'static str, fn(&str) -> String);
 
-pub const VARIANTS: [Variant; 13] = [
+pub const VARIANTS: [Variant; 14] = [
     ("collapsed", collapsed),
     ("cells", cells),
     ("spaced-digits", spaced_digits),
@@ -272,4 +293,5 @@ pub const VARIANTS: [Variant; 13] = [
     ("nfkc", nfkc),
     ("blocks-shuffled", blocks_shuffled),
     ("blocks-shuffled-again", blocks_shuffled_again),
+    ("form-feeds", form_feeds),
 ];
