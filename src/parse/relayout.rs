@@ -509,9 +509,14 @@ pub fn form_feeds_as_page_breaks(text: &str) -> Cow<'_, str> {
     Cow::Owned(pages.join(super::PAGE_SEPARATOR) + "\n")
 }
 
-/// An answer box left open at a line's end (`… [ 500人`), and the rest of
-/// its text up to the box's close at the next line's start (`未満 ]`).
-static OPEN_BOX: Lazy<Regex> = Lazy::new(|| Regex::new(r"[\[［]\s*([^\[\]［］]+?)\s*$").unwrap());
+/// The text of an answer box left open at a line's end (`… [ 500人`).
+fn open_box(line: &str) -> Option<&str> {
+    let at = line.rfind(['[', '［'])?;
+    let rest = line[at..].trim_start_matches(['[', '［']).trim();
+    (!rest.is_empty() && !rest.contains([']', '］'])).then_some(rest)
+}
+
+/// The rest of a box's text up to its close at a line's start (`未満 ]`).
 static BOX_TAIL: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"^\s*([^\[\]［］]{1,30}?)\s*[\]］]").unwrap());
 
@@ -520,30 +525,29 @@ static BOX_TAIL: Lazy<Regex> =
 /// neither half is an answer. The box is rejoined on the first line only
 /// when the two halves make an option of the forms.
 pub fn rejoin_boxes(text: &str) -> Cow<'_, str> {
-    if !text.contains(['[', '［']) {
-        return Cow::Borrowed(text);
-    }
     let lines: Vec<&str> = text.split('\n').collect();
-    let mut out: Vec<Cow<str>> = lines.iter().map(|l| Cow::Borrowed(*l)).collect();
-    let mut changed = false;
+    let mut out: Vec<Cow<str>> = Vec::new();
     for i in 0..lines.len().saturating_sub(1) {
-        let (Some(open), Some(tail)) =
-            (OPEN_BOX.captures(&out[i]), BOX_TAIL.captures(lines[i + 1]))
-        else {
+        let current = out.get(i).map_or(lines[i], |l| l.as_ref());
+        let Some(head) = open_box(current) else {
             continue;
         };
-        let option = format!("{}{}", open[1].trim(), tail[1].trim());
+        let Some(tail) = BOX_TAIL.captures(lines[i + 1]) else {
+            continue;
+        };
+        let option = format!("{head}{}", tail[1].trim());
         if !super::form::is_any_option(&option) {
             continue;
         }
-        let end = tail.get(0).map_or(0, |m| m.end());
-        let (close, after) = lines[i + 1].split_at(end);
-        let joined = format!("{}{}", out[i].trim_end(), close.trim_start());
+        let (close, after) = lines[i + 1].split_at(tail.get(0).map_or(0, |m| m.end()));
+        let joined = format!("{}{}", current.trim_end(), close.trim_start());
+        if out.is_empty() {
+            out = lines.iter().map(|l| Cow::Borrowed(*l)).collect();
+        }
         out[i] = Cow::Owned(joined);
         out[i + 1] = Cow::Borrowed(after);
-        changed = true;
     }
-    if !changed {
+    if out.is_empty() {
         return Cow::Borrowed(text);
     }
     Cow::Owned(out.join("\n"))
