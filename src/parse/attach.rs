@@ -152,10 +152,11 @@ pub fn accepts(schema: &Schema, node: usize, content: &[&str]) -> bool {
     let first = content.first().map_or("", |l| l.trim());
     match value_kind(schema, node) {
         ValueKind::Choice | ValueKind::Group => false,
-        // A name, or a list of names (システムの名称, ファイル名).
-        ValueKind::Name => content
+        // A name, or a list of names (システムの名称, ファイル名); a note in
+        // parentheses does not make a name prose.
+        ValueKind::Name => names(content)
             .iter()
-            .all(|l| l.trim().chars().count() <= 60 && !l.trim().ends_with('。')),
+            .all(|n| own_chars(n) <= 60 && !n.ends_with('。')),
         ValueKind::Date => one_line && first.chars().any(is_digit),
         ValueKind::Text => true,
     }
@@ -171,7 +172,49 @@ pub fn names_fit(schema: &Schema, node: usize, content: &[&str]) -> bool {
     names_a_kind(schema, node)
         && !content.is_empty()
         && accepts(schema, node, content)
-        && content.iter().all(|l| hints.iter().any(|h| l.contains(h)))
+        && names(content)
+            .iter()
+            .all(|n| hints.iter().any(|h| n.contains(h)))
+}
+
+/// The names `content` lists, one per line, except that a name wrapped in
+/// its cell runs on while a parenthesis it opened is open
+/// (`(1) 資格・賦課・給付情報ファイル(国民健康保険シ` / `ステム、…等)`): the
+/// lines after the first need not hold the kind's word themselves.
+fn names(content: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut depth = 0usize;
+    for l in content {
+        let t = l.trim();
+        match out.last_mut() {
+            Some(name) if depth > 0 => name.push_str(t),
+            _ => out.push(t.to_string()),
+        }
+        for c in t.chars() {
+            match c {
+                '(' | '（' => depth += 1,
+                ')' | '）' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Characters of a name outside parentheses: its own words, without the
+/// notes it carries (`(以下「国保総合システム」という。)`).
+fn own_chars(name: &str) -> usize {
+    let mut depth = 0usize;
+    let mut n = 0;
+    for c in name.chars() {
+        match c {
+            '(' | '（' => depth += 1,
+            ')' | '）' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => n += 1,
+            _ => {}
+        }
+    }
+    n
 }
 
 /// A name field whose names are of a kind its typical words tell
