@@ -441,6 +441,28 @@ mod tests {
     }
 
     #[test]
+    fn a_name_wrapped_in_its_parentheses_is_one_name() {
+        let s = schema(Variant::KisoR6);
+        let files = node("basic.files");
+        // A file's name with the systems that hold it, wrapped in its cell:
+        // the lines after the first do not name a file of their own.
+        let wrapped = [
+            "(1) 資格・賦課・給付情報ファイル(国民健康保険シ",
+            "ステム、国保総合(国保集約)システム、医療保険",
+            "者等向け中間サーバー等)",
+        ];
+        assert!(names_fit(s, files, &wrapped));
+        // On one line, its note does not make it too long for a name.
+        assert!(names_fit(s, files, &[&wrapped.concat()]));
+        // Lines out of parentheses still name one each.
+        assert!(!names_fit(
+            s,
+            files,
+            &["資格ファイル", "システム、国保総合"]
+        ));
+    }
+
+    #[test]
     fn only_names_of_its_kind_join_a_field_by_nearness() {
         let s = schema(Variant::KisoR6);
         let files = node("basic.files");
