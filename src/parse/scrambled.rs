@@ -180,7 +180,7 @@ fn heading_key(schema: &Schema, line: &str) -> Option<HeadingKey> {
 /// The 項目一覧 line and the heading lines that follow it.
 pub(crate) fn toc_range(lines: &[&str], schema: &Schema, from: usize) -> Range<usize> {
     let Some(s) = (from..lines.len()).find(|&i| lines[i].trim() == "項目一覧") else {
-        return 0..0;
+        return bare_contents(lines, schema, from);
     };
     let mut e = s + 1;
     let mut blanks = 0;
@@ -213,6 +213,52 @@ pub(crate) fn toc_range(lines: &[&str], schema: &Schema, from: usize) -> Range<u
         e -= 1;
     }
     s..e
+}
+
+/// Entries of a contents without its 項目一覧 line that must stand again
+/// later: more than a section or two that may start on the cover's page.
+const MIN_BARE_ENTRIES: usize = 3;
+
+/// A contents whose 項目一覧 line is missing (drawn as an image, or lost by
+/// the extractor): the run of headings from the first at or after `from`
+/// (single blank lines between them, no section named twice) when
+/// [`MIN_BARE_ENTRIES`] of them or more stand again later, as the
+/// document's own headings. Taken for headings, its `（別添３） 変更箇所`
+/// opened the change history there, and the whole document went into it.
+fn bare_contents(lines: &[&str], schema: &Schema, from: usize) -> Range<usize> {
+    let Some(start) = (from..lines.len()).find(|&i| !lines[i].trim().is_empty()) else {
+        return 0..0;
+    };
+    let mut keys = Vec::new();
+    let mut end = start;
+    let mut blanks = 0;
+    for (i, l) in lines.iter().enumerate().skip(start) {
+        let t = l.trim();
+        if t.is_empty() {
+            blanks += 1;
+            if blanks > 1 {
+                break;
+            }
+            continue;
+        }
+        // Each section has one entry: a heading named again is the
+        // document's own.
+        let Some(k) = heading_key(schema, t).filter(|k| !keys.contains(k)) else {
+            break;
+        };
+        keys.push(k);
+        end = i + 1;
+        blanks = 0;
+    }
+    let later: HashSet<HeadingKey> = lines[end..]
+        .iter()
+        .filter_map(|l| heading_key(schema, l))
+        .collect();
+    if keys.iter().filter(|k| later.contains(k)).count() >= MIN_BARE_ENTRIES {
+        start..end
+    } else {
+        0..0
+    }
 }
 
 /// How many of `lines` (two or three) are one entry of the contents wrapped

@@ -167,6 +167,15 @@ pub fn nfkc(t: &str) -> String {
     t.nfkc().collect()
 }
 
+/// The contents without its title: the `項目一覧` line dropped (drawn as
+/// an image, or lost by the extractor), its entries kept where they were.
+pub fn contents_unnamed(t: &str) -> String {
+    t.lines()
+        .filter(|l| l.trim() != "項目一覧")
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Pages ended by form feeds, as `pdftotext` prints them by default,
 /// instead of the seeds' three blank lines.
 pub fn form_feeds(t: &str) -> String {
@@ -279,7 +288,7 @@ fn shuffle_blocks(t: &str, seed: u64) -> String {
 
 pub type Variant = (&'static str, fn(&str) -> String);
 
-pub const VARIANTS: [Variant; 14] = [
+pub const VARIANTS: [Variant; 15] = [
     ("collapsed", collapsed),
     ("cells", cells),
     ("spaced-digits", spaced_digits),
@@ -294,4 +303,5 @@ pub const VARIANTS: [Variant; 14] = [
     ("blocks-shuffled", blocks_shuffled),
     ("blocks-shuffled-again", blocks_shuffled_again),
     ("form-feeds", form_feeds),
+    ("contents-unnamed", contents_unnamed),
 ];
