@@ -176,6 +176,24 @@ pub fn contents_unnamed(t: &str) -> String {
         .join("\n")
 }
 
+/// Spaced-out type as some PDFs' extraction prints it: a blank after every
+/// character of a line (`① 事 務 の 名 称`). A table export (with TABs) is
+/// not printed type and stays.
+pub fn letter_spaced(t: &str) -> String {
+    if t.contains('\t') {
+        return t.to_string();
+    }
+    t.lines()
+        .map(|l| {
+            let body = l.trim_start();
+            let indent = &l[..l.len() - body.len()];
+            let chars: Vec<String> = body.chars().map(String::from).collect();
+            format!("{indent}{}", chars.join(" "))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Pages ended by form feeds, as `pdftotext` prints them by default,
 /// instead of the seeds' three blank lines.
 pub fn form_feeds(t: &str) -> String {
@@ -288,7 +306,7 @@ fn shuffle_blocks(t: &str, seed: u64) -> String {
 
 pub type Variant = (&'static str, fn(&str) -> String);
 
-pub const VARIANTS: [Variant; 15] = [
+pub const VARIANTS: [Variant; 16] = [
     ("collapsed", collapsed),
     ("cells", cells),
     ("spaced-digits", spaced_digits),
@@ -304,4 +322,5 @@ pub const VARIANTS: [Variant; 15] = [
     ("blocks-shuffled-again", blocks_shuffled_again),
     ("form-feeds", form_feeds),
     ("contents-unnamed", contents_unnamed),
+    ("letter-spaced", letter_spaced),
 ];
