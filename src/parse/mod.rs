@@ -31,7 +31,8 @@ pub const PAGE_SEPARATOR: &str = "\n\n\n\n";
 /// the official form and reads the cover metadata. Never panics.
 pub fn parse_document(original: &str) -> ParsedDoc {
     let paged = relayout::form_feeds_as_page_breaks(original);
-    let joined = relayout::unspace_letters(&paged);
+    let widened = relayout::widen_kana(&paged);
+    let joined = relayout::unspace_letters(&widened);
     let original: &str = &joined;
     let page_ends = meta::RunningLines::of(original);
     let plain = relayout::strip_page_furniture_given(original, &page_ends);

@@ -492,6 +492,34 @@ pub fn recircle<'t>(text: &'t str, schema: &Schema) -> Cow<'t, str> {
     Cow::Owned(out)
 }
 
+/// Half-width katakana (`ｼｽﾃﾑ`, JIS X 0201 as older systems print it) in
+/// its full-width form, voiced marks composed (`ｻｰﾊﾞｰ` → `サーバー`), as NFKC
+/// writes it: the labels and the forms' words are matched in full width
+/// (seeds in half-width katakana: 126 of 144 fields before). Other
+/// half-width punctuation and the rest of the text stay as printed.
+pub fn widen_kana(text: &str) -> Cow<'_, str> {
+    use unicode_normalization::UnicodeNormalization;
+    // Letters, sound marks and the middle dot of lists (･); the other
+    // half-width punctuation (｢｣､) is no label's and stays as printed.
+    let half = |c: char| ('\u{FF65}'..='\u{FF9F}').contains(&c);
+    if !text.contains(half) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / 2);
+    let mut run = String::new();
+    for c in text.chars() {
+        if half(c) {
+            run.push(c);
+            continue;
+        }
+        out.extend(run.nfkc());
+        run.clear();
+        out.push(c);
+    }
+    out.extend(run.nfkc());
+    Cow::Owned(out)
+}
+
 /// Text whose every character is set apart by a blank
 /// (`① 事 務 の 名 称   後 期 高 齢 者`), as the extraction of spaced-out type
 /// prints it: in such a document, every line with no two characters side
@@ -1006,6 +1034,17 @@ mod tests {
         // Text that kept its circles is not touched.
         let kept = " ①事務の名称\n 2事務の概要\n";
         assert!(matches!(recircle(kept, s), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn half_width_katakana_is_widened_and_nothing_else() {
+        assert_eq!(
+            widen_kana(" ①ｼｽﾃﾑの名称 ｻｰﾊﾞｰ 1)"),
+            " ①システムの名称 サーバー 1)"
+        );
+        // Brackets and commas in half width stay as printed.
+        assert_eq!(widen_kana("｢ﾃﾞｰﾀ･ﾌｧｲﾙ｣､"), "｢データ・ファイル｣､");
+        assert!(matches!(widen_kana("サーバー（１）"), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -194,6 +194,35 @@ pub fn letter_spaced(t: &str) -> String {
         .join("\n")
 }
 
+/// Katakana in half width (`ｼｽﾃﾑ`, `ｻｰﾊﾞｰ`), as older systems print it.
+pub fn half_width_kana(t: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    // Each half-width katakana and mark under the full-width text NFKC
+    // makes of it (voiced ones as the pair: `ﾊﾞ` → `バ`).
+    let mut table: Vec<(String, String)> = ('\u{FF61}'..='\u{FF9F}')
+        .map(|h| (h.to_string().nfkc().collect::<String>(), h.to_string()))
+        .collect();
+    for base in '\u{FF66}'..='\u{FF9D}' {
+        for mark in ['\u{FF9E}', '\u{FF9F}'] {
+            let pair = format!("{base}{mark}");
+            let full: String = pair.nfkc().collect();
+            if full.chars().count() == 1 {
+                table.push((full, pair));
+            }
+        }
+    }
+    t.chars()
+        .map(|c| {
+            let key = c.to_string();
+            let katakana = ('\u{30A1}'..='\u{30FC}').contains(&c);
+            table
+                .iter()
+                .find(|(full, _)| katakana && *full == key)
+                .map_or(key.clone(), |(_, half)| half.clone())
+        })
+        .collect()
+}
+
 /// Pages ended by form feeds, as `pdftotext` prints them by default,
 /// instead of the seeds' three blank lines.
 pub fn form_feeds(t: &str) -> String {
@@ -306,7 +335,7 @@ fn shuffle_blocks(t: &str, seed: u64) -> String {
 
 pub type Variant = (&'static str, fn(&str) -> String);
 
-pub const VARIANTS: [Variant; 16] = [
+pub const VARIANTS: [Variant; 17] = [
     ("collapsed", collapsed),
     ("cells", cells),
     ("spaced-digits", spaced_digits),
@@ -323,4 +352,5 @@ pub const VARIANTS: [Variant; 16] = [
     ("form-feeds", form_feeds),
     ("contents-unnamed", contents_unnamed),
     ("letter-spaced", letter_spaced),
+    ("half-width-kana", half_width_kana),
 ];
