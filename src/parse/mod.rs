@@ -735,11 +735,12 @@ pub fn top_heading(schema: &Schema, line: &str) -> Option<usize> {
 /// still begins one, and none holds a TAB (a table's next row).
 pub fn wrapped_label(schema: &Schema, lines: &[&str]) -> Option<(usize, Vec<usize>)> {
     let first = lines.first()?.trim();
+    let next = lines.get(1)?.trim();
+    if first.is_empty() || first.contains('\t') || next.is_empty() || next.contains('\t') {
+        return None;
+    }
     let f = lfold(first);
-    if first.contains('\t')
-        || !match_label(schema, &f).0.is_empty()
-        || prefix_of_labels(schema, &f).is_empty()
-    {
+    if !match_label(schema, &f).0.is_empty() || prefix_of_labels(schema, &f).is_empty() {
         return None;
     }
     let mut joined = first.to_string();

@@ -589,7 +589,7 @@ fn letter_spaced(line: &str) -> bool {
 /// with the page break of the seeds instead ([`super::PAGE_SEPARATOR`]):
 /// the parser places values page by page, and without the breaks a
 /// scrambled page's values went to the fields of the pages around it
-/// (seeds with form feeds: 143 → 120 of 144 fields before).
+/// (seeds with form feeds: 121 of 144 fields before).
 pub fn form_feeds_as_page_breaks(text: &str) -> Cow<'_, str> {
     if !text.contains('\u{c}') {
         return Cow::Borrowed(text);
