@@ -190,13 +190,9 @@ fn names(content: &[&str]) -> Vec<String> {
             Some(name) if depth > 0 => name.push_str(t),
             _ => out.push(t.to_string()),
         }
-        for c in t.chars() {
-            match c {
-                '(' | '（' => depth += 1,
-                ')' | '）' => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-        }
+        t.chars().for_each(|c| {
+            nest(&mut depth, c);
+        });
     }
     out
 }
@@ -205,16 +201,23 @@ fn names(content: &[&str]) -> Vec<String> {
 /// notes it carries (`(以下「国保総合システム」という。)`).
 fn own_chars(name: &str) -> usize {
     let mut depth = 0usize;
-    let mut n = 0;
-    for c in name.chars() {
-        match c {
-            '(' | '（' => depth += 1,
-            ')' | '）' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => n += 1,
-            _ => {}
-        }
+    name.chars()
+        .filter(|&c| {
+            let outside = depth == 0;
+            !nest(&mut depth, c) && outside
+        })
+        .count()
+}
+
+/// Whether `c` is a parenthesis (half or full width), with `depth`, the
+/// parentheses open before it, moved past it.
+fn nest(depth: &mut usize, c: char) -> bool {
+    match c {
+        '(' | '（' => *depth += 1,
+        ')' | '）' => *depth = depth.saturating_sub(1),
+        _ => return false,
     }
-    n
+    true
 }
 
 /// A name field whose names are of a kind its typical words tell

@@ -723,9 +723,13 @@ pub fn top_heading(schema: &Schema, line: &str) -> Option<usize> {
     }
     let f = lfold(t);
     let (cands, _) = match_label(schema, &f);
-    cands
-        .into_iter()
-        .find(|&i| schema.nodes[i].kind == Kind::Top && schema.nodes[i].key != "changes")
+    cands.into_iter().find(|&i| is_top_node(schema, i))
+}
+
+/// A top-level section of the form's body (the change history is an
+/// appendix, not one of them).
+fn is_top_node(schema: &Schema, i: usize) -> bool {
+    schema.nodes[i].kind == Kind::Top && schema.nodes[i].key != "changes"
 }
 
 /// How many of `lines` (two or three) print one label wrapped over them,
@@ -768,9 +772,7 @@ pub fn wrapped_top_heading(schema: &Schema, lines: &[&str]) -> Option<(usize, us
         return None;
     }
     let (n, cands) = wrapped_label(schema, lines)?;
-    let top = cands
-        .into_iter()
-        .find(|&i| schema.nodes[i].kind == Kind::Top && schema.nodes[i].key != "changes")?;
+    let top = cands.into_iter().find(|&i| is_top_node(schema, i))?;
     Some((n, top))
 }
 
