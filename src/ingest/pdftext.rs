@@ -442,8 +442,9 @@ fn classify_failure(path: &Path, output: ToolOutput) -> PdfError {
 
 /// Splits pdftotext output at form feeds (one after every page).
 fn split_pages(text: &str) -> Vec<String> {
-    let body = text.strip_suffix('\u{c}').unwrap_or(text);
-    body.split('\u{c}').map(str::to_owned).collect()
+    crate::parse::relayout::form_feed_pages(text)
+        .map(str::to_owned)
+        .collect()
 }
 
 #[cfg(test)]

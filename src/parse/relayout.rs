@@ -594,12 +594,16 @@ pub fn form_feeds_as_page_breaks(text: &str) -> Cow<'_, str> {
     if !text.contains('\u{c}') {
         return Cow::Borrowed(text);
     }
-    let body = text.strip_suffix('\u{c}').unwrap_or(text);
-    let pages: Vec<&str> = body
-        .split('\u{c}')
+    let pages: Vec<&str> = form_feed_pages(text)
         .map(|p| p.trim_matches(['\n', '\r']))
         .collect();
     Cow::Owned(pages.join(super::PAGE_SEPARATOR) + "\n")
+}
+
+/// The pages of text with a form feed after each page (`pdftotext`'s
+/// output): the last form feed ends the last page and opens none.
+pub fn form_feed_pages(text: &str) -> impl Iterator<Item = &str> {
+    text.strip_suffix('\u{c}').unwrap_or(text).split('\u{c}')
 }
 
 /// The text of an answer box left open at a line's end (`… [ 500人`).
