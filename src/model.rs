@@ -42,6 +42,37 @@ impl SectionPath {
     pub fn parts(&self) -> &[String] {
         &self.0
     }
+
+    /// The block of the 特定個人情報ファイル the section belongs to, in a
+    /// document that repeats a section per file for two files or more
+    /// (`Ⅱ 特定個人情報ファイルの概要 > (2) 本人確認情報ファイル > …`): each
+    /// file's wording is compared as a document's own.
+    pub fn file_block(&self) -> Option<&str> {
+        self.0
+            .get(1)
+            .map(String::as_str)
+            .filter(|l| is_file_level(l))
+    }
+}
+
+/// Whether a path level names a file's block: it opens with the file's
+/// number in parentheses (`(2) 本人確認情報ファイル`), which no level of the
+/// form trees below the top does (those are `１．…`, `①…`, `システム1`).
+pub fn is_file_level(label: &str) -> bool {
+    let Some(rest) = label.strip_prefix(['(', '（']) else {
+        return false;
+    };
+    let rest = rest.trim_start();
+    let digits = rest
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
+        .count();
+    digits > 0
+        && rest
+            .chars()
+            .skip(digits)
+            .find(|c| !c.is_whitespace())
+            .is_some_and(|c| c == ')' || c == '）')
 }
 
 impl fmt::Display for SectionPath {

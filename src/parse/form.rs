@@ -539,7 +539,27 @@ impl Schema {
     pub fn top_of(&self, i: usize) -> usize {
         self.chain(i)[0]
     }
+
+    /// The top-level section that `i` lies in when that section repeats
+    /// per 特定個人情報ファイル (FORMS.md 2.3: Ⅱ and Ⅲ of the 重点 and
+    /// 全項目 forms, whose first heading is `１．特定個人情報ファイル名`), None
+    /// otherwise and for the top heading itself. A rule of the form trees:
+    /// the 基礎 forms name their files once, under Ⅰ, and do not repeat.
+    pub fn file_scope(&self, i: usize) -> Option<usize> {
+        let top = self.top_of(i);
+        (top != i && self.file_heading(top).is_some()).then_some(top)
+    }
+
+    /// The `特定個人情報ファイル名` heading that opens each file's block of
+    /// top-level section `top`, if the section repeats per file.
+    pub fn file_heading(&self, top: usize) -> Option<usize> {
+        let first = self.nodes.get(top + 1)?;
+        (first.parent == Some(top) && strip_number(&first.fold) == FILE_NAME).then_some(top + 1)
+    }
 }
+
+/// The folded label of the heading that opens a file's block.
+const FILE_NAME: &str = "特定個人情報ファイル名";
 
 const COVER: &str = "
 表紙|=cover

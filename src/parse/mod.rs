@@ -14,12 +14,12 @@ pub mod ordered;
 pub mod relayout;
 pub mod scrambled;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use once_cell::sync::Lazy;
 use regex::Regex;
 
-use crate::model::{CanonicalKey, FormType, ParsedDoc, Section, SectionPath};
+use crate::model::{is_file_level, CanonicalKey, FormType, ParsedDoc, Section, SectionPath};
 use form::{Kind, Schema, Variant};
 
 /// Put between pages by the PDF extraction and for form feeds: three blank
@@ -216,7 +216,11 @@ pub struct Place {
 pub struct Builder<'a> {
     schema: &'a Schema,
     order: Vec<Slot>,
-    index: HashMap<SlotKey, usize>,
+    index: HashMap<(SlotKey, u32), usize>,
+    /// Per top-level section that repeats per 特定個人情報ファイル
+    /// ([`Schema::file_scope`]), the file whose block the text now belongs
+    /// to (1, 2, …; 0 before its first `特定個人情報ファイル名` heading).
+    files: HashMap<usize, u32>,
     /// Printed label overrides (typos of the document kept in the path).
     pub display: HashMap<usize, String>,
     /// Table exports: a field left empty keeps its printed label with the
@@ -237,6 +241,9 @@ pub enum SlotKey {
 #[derive(Debug, Default)]
 struct Slot {
     key: Option<SlotKey>,
+    /// The 特定個人情報ファイル whose block holds it (0: a section that does
+    /// not repeat per file).
+    file: u32,
     body: Vec<String>,
     choices: Vec<String>,
     why: Vec<String>,
@@ -250,6 +257,7 @@ impl<'a> Builder<'a> {
             schema,
             order: Vec::new(),
             index: HashMap::new(),
+            files: HashMap::new(),
             display: HashMap::new(),
             empty_label_is_boilerplate: false,
         }
@@ -261,14 +269,48 @@ impl<'a> Builder<'a> {
     }
 
     fn slot(&mut self, k: SlotKey) -> &mut Slot {
-        let i = *self.index.entry(k.clone()).or_insert_with(|| {
+        let file = self.file_of(&k);
+        let i = *self.index.entry((k.clone(), file)).or_insert_with(|| {
             self.order.push(Slot {
                 key: Some(k),
+                file,
                 ..Default::default()
             });
             self.order.len() - 1
         });
         &mut self.order[i]
+    }
+
+    /// The file block that text for `k` goes to now (0: none).
+    fn file_of(&self, k: &SlotKey) -> u32 {
+        match k {
+            SlotKey::Form(p) => self
+                .schema
+                .file_scope(p.node)
+                .map_or(0, |top| self.files.get(&top).copied().unwrap_or(0).max(1)),
+            SlotKey::Extra(_) => 0,
+        }
+    }
+
+    /// A `特定個人情報ファイル名` heading of top-level section `top` was
+    /// printed (the form repeats the section per file, FORMS.md 2.3): the
+    /// text from here on belongs to the next file's block. A heading
+    /// printed again before its block holds any field's text (a label cut
+    /// in two, a page that prints it twice) opens no new block.
+    pub fn begin_file(&mut self, top: usize) {
+        let Some(heading) = self.schema.file_heading(top) else {
+            return;
+        };
+        let now = self.files.get(&top).copied().unwrap_or(0);
+        let filled = self.order.iter().any(|s| {
+            s.file == now.max(1)
+                && !s.body.is_empty()
+                && matches!(&s.key, Some(SlotKey::Form(p))
+                    if p.node != heading && self.schema.file_scope(p.node) == Some(top))
+        });
+        if now == 0 || filled {
+            self.files.insert(top, now + 1);
+        }
     }
 
     /// Appends body text to a section.
@@ -306,12 +348,26 @@ impl<'a> Builder<'a> {
     /// Renders the sections in form order.
     pub fn finish(mut self) -> Vec<Section> {
         let mut slots = std::mem::take(&mut self.order);
-        slots.sort_by(|a, b| a.key.cmp(&b.key));
+        slots.sort_by(|a, b| {
+            self.order_of(a)
+                .cmp(&self.order_of(b))
+                .then_with(|| a.key.cmp(&b.key))
+        });
+        let files = self.file_names(&slots);
         slots
             .into_iter()
             .filter_map(|s| {
                 let key = s.key?;
-                let (path, ckey) = self.render(&key);
+                let (mut path, ckey) = self.render(&key);
+                if let (SlotKey::Form(p), Some(names)) = (&key, files.as_ref()) {
+                    let name = self
+                        .schema
+                        .file_scope(p.node)
+                        .and_then(|top| names.get(&(top, s.file)));
+                    if let Some(name) = name {
+                        path.0.insert(1, name.clone());
+                    }
+                }
                 let mut body = s.body.join("\n");
                 let mut choices = s.choices.join("\n");
                 if self.empty_label_is_boilerplate && self.is_bare_label(&key, &body) {
@@ -337,6 +393,54 @@ impl<'a> Builder<'a> {
                 })
             })
             .collect()
+    }
+
+    /// Where a slot goes in form order: a section that repeats per file
+    /// sorts by its file first, within its top-level section.
+    fn order_of(&self, s: &Slot) -> (bool, usize, u32, usize, u32) {
+        match &s.key {
+            Some(SlotKey::Form(p)) => match self.schema.file_scope(p.node) {
+                Some(top) => (false, top, s.file, p.node, p.block),
+                None => (false, p.node, 0, p.node, p.block),
+            },
+            _ => (true, 0, 0, 0, 0),
+        }
+    }
+
+    /// The path level of each file's block, by top-level section and file,
+    /// for the sections a document repeats for two files or more (None
+    /// when it repeats none: paths keep the form's levels). The level is
+    /// the file's name as its `特定個人情報ファイル名` prints it
+    /// (`(2) 本人確認情報ファイル`), or its number.
+    fn file_names(&self, slots: &[Slot]) -> Option<HashMap<(usize, u32), String>> {
+        // The top-level section and node of a slot in a file's block.
+        let scoped = |s: &Slot| match &s.key {
+            Some(SlotKey::Form(p)) if s.file > 0 => {
+                self.schema.file_scope(p.node).map(|top| (top, p.node))
+            }
+            _ => None,
+        };
+        let repeated: HashSet<usize> = slots
+            .iter()
+            .filter(|s| s.file > 1)
+            .filter_map(|s| scoped(s).map(|(top, _)| top))
+            .collect();
+        let mut names = HashMap::new();
+        for s in slots {
+            let Some((top, node)) = scoped(s).filter(|(top, _)| repeated.contains(top)) else {
+                continue;
+            };
+            let printed = (self.schema.file_heading(top) == Some(node))
+                .then(|| file_name(&s.body, s.file))
+                .flatten();
+            let name = names
+                .entry((top, s.file))
+                .or_insert_with(|| format!("({}) 特定個人情報ファイル", s.file));
+            if let Some(n) = printed {
+                *name = n;
+            }
+        }
+        (!names.is_empty()).then_some(names)
     }
 
     /// True if `body` is nothing but the printed label of a leaf field.
@@ -402,6 +506,33 @@ impl<'a> Builder<'a> {
             _ => n.label.clone(),
         }
     }
+}
+
+/// A file's name as its block's `特定個人情報ファイル名` prints it, for a
+/// path level ([`crate::model::is_file_level`]): the first text beside or
+/// below the heading, up to the word ファイル (the system names in
+/// parentheses after it are left out), with its number `(n)` in front.
+fn file_name(body: &[String], file: u32) -> Option<String> {
+    let text = body
+        .iter()
+        .flat_map(|b| b.lines())
+        .map(|l| {
+            let l = l.trim();
+            l.split_once("特定個人情報ファイル名")
+                .map_or(l, |(_, rest)| rest)
+                .trim_matches(|c: char| c.is_whitespace() || c == '※')
+        })
+        .find(|l| !l.is_empty())?;
+    let name = match text.find("ファイル") {
+        Some(i) => &text[..i + "ファイル".len()],
+        None => text,
+    };
+    let name: String = name.chars().take(40).collect();
+    Some(if is_file_level(&name) {
+        name
+    } else {
+        format!("({file}) {name}")
+    })
 }
 
 static BRACKET_VALUE: Lazy<Regex> = Lazy::new(|| {

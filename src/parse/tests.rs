@@ -465,3 +465,30 @@ fn the_kiso_version_comes_from_its_marker_wherever_it_is_printed() {
     assert_eq!(kiso("[平成31年4月 様式2]"), Some(Variant::KisoH31));
     assert_eq!(kiso("令和６年１０月１日施行"), Some(Variant::KisoH31));
 }
+
+#[test]
+fn a_file_block_is_named_as_its_heading_prints_the_file() {
+    let lines = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // The systems in parentheses after the name are left out.
+    let printed = lines(&[
+        "1. 特定個人情報ファイル名",
+        "(2) 収納・滞納情報ファイル(総合収納システム、中間サーバー)",
+    ]);
+    assert_eq!(
+        file_name(&printed, 2).as_deref(),
+        Some("(2) 収納・滞納情報ファイル")
+    );
+    // A name beside its label, printed without a number, gets the file's.
+    let beside = lines(&[" １．特定個人情報ファイル名 本人確認情報ファイル"]);
+    assert_eq!(
+        file_name(&beside, 3).as_deref(),
+        Some("(3) 本人確認情報ファイル")
+    );
+    assert_eq!(file_name(&lines(&["１．特定個人情報ファイル名"]), 1), None);
+    for level in ["(2) 収納・滞納情報ファイル", "（２）　送付先情報ファイル"] {
+        assert!(is_file_level(level), "{level}");
+    }
+    for level in ["１．特定個人情報ファイル名", "システム1", "(別添1) 事務の内容", "()"] {
+        assert!(!is_file_level(level), "{level}");
+    }
+}

@@ -12,7 +12,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::index::indexer::{DocRecord, IndexReport};
-use crate::model::{DocMeta, ParsedDoc};
+use crate::model::{DocMeta, ParsedDoc, SectionPath};
 use crate::query::count::Hidden;
 use crate::query::search::{Hit, SearchResults};
 use crate::reports::compare::{Comparison, DiffSpan, ItemVariation};
@@ -536,10 +536,12 @@ pub fn comparison(
     if small {
         writeln!(out, "\n== each document in its own order")?;
         for e in &c.entries {
+            let path = SectionPath::parse(&e.location.section_path);
             writeln!(
                 out,
-                "   {}  {}",
+                "   {}{}  {}",
                 style.paint("35", &e.location.file),
+                path.file_block().map(|b| format!(" {b}")).unwrap_or_default(),
                 e.location.municipality.as_deref().unwrap_or("-")
             )?;
             for s in &e.sentences {

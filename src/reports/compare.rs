@@ -17,7 +17,7 @@ use tantivy::query::{BooleanQuery, Occur, Query};
 
 use crate::index::indexer::doc_records;
 use crate::index::store::Store;
-use crate::model::Location;
+use crate::model::{Location, SectionPath};
 use crate::normalize::fold;
 use crate::parse::form::{comparable_items, key_has_prefix, lookup_keys};
 use crate::query::filter::{any_of, Filters};
@@ -169,11 +169,7 @@ pub fn compare(
         Some(Box::new(BooleanQuery::new(clauses)))
     };
     let sections = sections_where(store, Some(&matches), restrict)?;
-    let mut by_file: BTreeMap<String, Vec<SectionRecord>> = BTreeMap::new();
-    for s in sections {
-        by_file.entry(s.location.file.clone()).or_default().push(s);
-    }
-    let mut entries: Vec<CompareEntry> = by_file
+    let mut entries: Vec<CompareEntry> = by_document(sections)
         .into_values()
         .filter_map(|secs| pick(&secs, item))
         .filter(|e| query.is_none_or(|q| q.must.iter().all(|p| fold(&e.text).contains(&p.norm))))
@@ -243,6 +239,24 @@ fn tally(entries: &[CompareEntry]) -> Vec<AnswerCount> {
         .collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then(a.answer.cmp(&b.answer)));
     out
+}
+
+/// The sections of each document, and of each 特定個人情報ファイル's block
+/// apart in a document that repeats the form's sections per file
+/// ([`SectionPath::file_block`]): each file's wording is compared on its own.
+fn by_document(
+    sections: Vec<SectionRecord>,
+) -> BTreeMap<(String, Option<String>), Vec<SectionRecord>> {
+    let mut by: BTreeMap<(String, Option<String>), Vec<SectionRecord>> = BTreeMap::new();
+    for s in sections {
+        let block = SectionPath::parse(&s.location.section_path)
+            .file_block()
+            .map(String::from);
+        by.entry((s.location.file.clone(), block))
+            .or_default()
+            .push(s);
+    }
+    by
 }
 
 /// The one section of a document that holds the item's wording: the first
@@ -438,11 +452,11 @@ pub fn list(store: &Store) -> Result<Vec<ItemVariation>> {
                     Err(e) => bail!("cannot read the index's bigram statistics: {e}"),
                 };
                 let pred = |k: &str| key_has_prefix(k, &item.key);
-                let mut by_file: BTreeMap<String, Vec<SectionRecord>> = BTreeMap::new();
-                for s in sections_where(store, Some(&pred), within.as_ref().map(|q| q.box_clone()))?
-                {
-                    by_file.entry(s.location.file.clone()).or_default().push(s);
-                }
+                let by_file = by_document(sections_where(
+                    store,
+                    Some(&pred),
+                    within.as_ref().map(|q| q.box_clone()),
+                )?);
                 if by_file.is_empty() {
                     return Ok(None);
                 }
