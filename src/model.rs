@@ -42,37 +42,6 @@ impl SectionPath {
     pub fn parts(&self) -> &[String] {
         &self.0
     }
-
-    /// The block of the 特定個人情報ファイル the section belongs to, in a
-    /// document that repeats a section per file for two files or more
-    /// (`Ⅱ 特定個人情報ファイルの概要 > (2) 本人確認情報ファイル > …`): each
-    /// file's wording is compared as a document's own.
-    pub fn file_block(&self) -> Option<&str> {
-        self.0
-            .get(1)
-            .map(String::as_str)
-            .filter(|l| is_file_level(l))
-    }
-}
-
-/// Whether a path level names a file's block: it opens with the file's
-/// number in parentheses (`(2) 本人確認情報ファイル`), which no level of the
-/// form trees below the top does (those are `１．…`, `①…`, `システム1`).
-pub fn is_file_level(label: &str) -> bool {
-    let Some(rest) = label.strip_prefix(['(', '（']) else {
-        return false;
-    };
-    let rest = rest.trim_start();
-    let digits = rest
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
-        .count();
-    digits > 0
-        && rest
-            .chars()
-            .skip(digits)
-            .find(|c| !c.is_whitespace())
-            .is_some_and(|c| c == ')' || c == '）')
 }
 
 impl fmt::Display for SectionPath {
@@ -194,6 +163,13 @@ pub struct Section {
     /// scrambled pages is inference, and users need to see how sure it is.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub why: Vec<String>,
+    /// The 特定個人情報ファイル whose block holds the section, named as the
+    /// block prints it (`(2) 本人確認情報ファイル`), in a document that
+    /// repeats the form's per-file sections (Ⅱ, Ⅲ of the 重点 and 全項目
+    /// forms) for two files or more. The path stays the form's, as every
+    /// file's block has the same fields; this tells the blocks apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 impl Section {
@@ -229,4 +205,24 @@ pub struct Location {
     pub form: String,
     /// The section path as printed, components joined with [`PATH_SEP`].
     pub section_path: String,
+    /// The 特定個人情報ファイル's block of a document with several
+    /// ([`Section::file`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_block: Option<String>,
+}
+
+impl Location {
+    /// The section path as people read it: with the 特定個人情報ファイル's
+    /// block after the top level in a document with several
+    /// (`Ⅱ 特定個人情報ファイルの概要 > (2) 本人確認情報ファイル > ２．基本情報 > …`).
+    /// `section_path` stays the form's, which filters and gold sets use.
+    pub fn shown_path(&self) -> String {
+        match &self.file_block {
+            Some(block) => match self.section_path.split_once(PATH_SEP) {
+                Some((top, rest)) => format!("{top}{PATH_SEP}{block}{PATH_SEP}{rest}"),
+                None => self.section_path.clone(),
+            },
+            None => self.section_path.clone(),
+        }
+    }
 }

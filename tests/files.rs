@@ -1,9 +1,10 @@
 //! Sections that the forms repeat per 特定個人情報ファイル (FORMS.md 2.3: Ⅱ
 //! and Ⅲ of the 重点 and 全項目 forms, each file's block opened by
 //! `１．特定個人情報ファイル名`). The seeds have one file each; a document
-//! with two gets each file's block a path level of its own, named as the
-//! block prints it, so that a hit says which file it is about and the
-//! second file's text does not run into the first's sections.
+//! with two keeps the form's paths, but each file's block is sections of
+//! its own, named as the block prints the file (`Section::file`), so that a
+//! hit says which file it is about and the second file's text does not run
+//! into the first's sections.
 //!
 //! The two-file documents are the seeds with their block printed twice: a
 //! table export (003, the block's rows again, without the top heading) and
@@ -94,66 +95,78 @@ fn squeeze(s: &str) -> String {
 }
 
 /// Checks the two-file parse against the one-file parse: every section of
-/// the repeated top-level sections (`tops`, by label) is there twice, under
-/// the level of file (1) with its text and of file (2) with the renamed
-/// text, with the same key; every other section is as it was.
+/// the repeated top-level sections (`tops`, by label) is there twice, at the
+/// same path and with the same key, once in file (1)'s block with its text
+/// and once in file (2)'s with the renamed text; every other section is as
+/// it was and in no file's block.
 fn assert_split(one: &[Section], two: &[Section], tops: &[&str], subs: &[(&str, &str)]) {
-    let by_path: HashMap<Vec<String>, &Section> =
-        two.iter().map(|s| (s.path.parts().to_vec(), s)).collect();
-    let levels = |top: &str| -> Vec<String> {
-        let mut v: Vec<String> = two
-            .iter()
-            .filter(|s| s.path.top() == top && s.path.parts().len() > 1)
-            .map(|s| s.path.parts()[1].clone())
-            .collect();
-        v.sort();
-        v.dedup();
-        v
-    };
+    let mut by_path: HashMap<Vec<String>, Vec<&Section>> = HashMap::new();
+    for s in two {
+        by_path.entry(s.path.parts().to_vec()).or_default().push(s);
+    }
     let mut repeated = 0;
     for s in one {
         let parts = s.path.parts();
+        let there = by_path
+            .get(parts)
+            .unwrap_or_else(|| panic!("{} lost", s.path));
         if !tops.contains(&s.path.top()) {
-            let t = by_path
-                .get(parts)
-                .unwrap_or_else(|| panic!("{} lost", s.path));
-            assert_eq!(squeeze(&t.body), squeeze(&s.body), "{}", s.path);
+            assert_eq!(there.len(), 1, "{}", s.path);
+            assert_eq!(squeeze(&there[0].body), squeeze(&s.body), "{}", s.path);
+            assert_eq!(there[0].file, None, "{}", s.path);
             continue;
         }
         if parts.len() == 1 {
             // The top heading's own text (printed once or twice).
             continue;
         }
-        let files = levels(parts[0].as_str());
-        assert_eq!(
-            files.len(),
-            2,
-            "{}: one level per file, got {files:?}",
-            parts[0]
-        );
+        assert_eq!(there.len(), 2, "{}: one section per file", s.path);
+        let files: Vec<&str> = there
+            .iter()
+            .map(|t| t.file.as_deref().unwrap_or(""))
+            .collect();
         assert!(
             files[0].starts_with("(1)") && files[1].starts_with("(2)"),
-            "{files:?}"
+            "{}: {files:?}",
+            s.path
         );
-        for (n, file) in files.iter().enumerate() {
-            let mut path = parts.to_vec();
-            path.insert(1, file.clone());
-            let t = by_path
-                .get(&path)
-                .unwrap_or_else(|| panic!("{} missing in file {file}", s.path));
-            let want = if n == 0 {
-                squeeze(&s.body)
-            } else {
-                subs.iter()
-                    .fold(squeeze(&s.body), |b, (x, y)| b.replace(x, y))
-            };
-            assert_eq!(squeeze(&t.body), want, "{} in file {file}", s.path);
-            assert_eq!(t.key, s.key, "{}: the same field of the form", s.path);
-        }
+        let renamed = subs
+            .iter()
+            .fold(squeeze(&s.body), |b, (x, y)| b.replace(x, y));
+        assert_eq!(
+            squeeze(&there[0].body),
+            squeeze(&s.body),
+            "{} in {}",
+            s.path,
+            files[0]
+        );
+        assert_eq!(
+            squeeze(&there[1].body),
+            renamed,
+            "{} in {}",
+            s.path,
+            files[1]
+        );
+        assert!(
+            there.iter().all(|t| t.key == s.key),
+            "{}: the same field of the form",
+            s.path
+        );
         repeated += 1;
     }
     assert!(repeated >= 50, "only {repeated} sections repeated");
     assert_eq!(two.len(), one.len() + repeated);
+}
+
+/// The names of the file blocks of the sections under `top`.
+fn blocks<'s>(sections: &'s [Section], top: &str) -> Vec<&'s str> {
+    let mut v: Vec<&str> = sections
+        .iter()
+        .filter(|s| s.path.top() == top)
+        .filter_map(|s| s.file.as_deref())
+        .collect();
+    v.dedup();
+    v
 }
 
 #[test]
@@ -181,10 +194,16 @@ fn a_table_export_with_two_files_gives_each_file_its_sections() {
         "Ⅲ 特定個人情報ファイルの取扱いプロセスにおけるリスク対策",
     ];
     assert_split(&one, &two, &tops, &subs);
-    // The level is the name as printed, without its systems in parentheses.
-    assert!(two
-        .iter()
-        .any(|s| s.path.parts().get(1).map(String::as_str) == Some("(2) 収納・滞納情報ファイル")));
+    // A block is named as printed, without the systems in parentheses.
+    for top in tops {
+        assert_eq!(
+            blocks(&two, top),
+            [
+                "(1) 資格・賦課・給付情報ファイル",
+                "(2) 収納・滞納情報ファイル"
+            ]
+        );
+    }
 }
 
 #[test]
@@ -199,12 +218,11 @@ fn a_pdf_extraction_with_two_files_gives_each_file_its_sections() {
     let two = parse_document(&two).sections;
     let top = "Ⅱ 特定個人情報ファイルの概要";
     assert_split(&one, &two, &[top], &subs);
-    // The name printed without a number gets the file's.
-    let names: Vec<&str> = two
-        .iter()
-        .filter(|s| s.path.top() == top)
-        .filter_map(|s| s.path.parts().get(1).map(String::as_str))
-        .collect();
-    assert!(names.contains(&"(1) 後期高齢者医療ファイル"), "{names:?}");
-    assert!(names.contains(&"(2) 保険料収納ファイル"), "{names:?}");
+    // A name printed without a number gets the file's.
+    assert_eq!(
+        blocks(&two, top),
+        ["(1) 後期高齢者医療ファイル", "(2) 保険料収納ファイル"]
+    );
+    // Ⅲ, printed once, is no file's block.
+    assert!(blocks(&two, "Ⅲ リスク対策").is_empty());
 }

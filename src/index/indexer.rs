@@ -636,6 +636,9 @@ fn documents(
         if let Some(v) = &s.value {
             d.add_text(f.value, v);
         }
+        if let Some(b) = &s.file {
+            d.add_text(f.block, b);
+        }
         out.push(d);
     }
     Ok(out)

@@ -59,6 +59,9 @@ pub struct Fields {
     pub choices_ngram: Field,
     /// Selected choice value.
     pub value: Field,
+    /// The 特定個人情報ファイル's block of a document with several
+    /// ([`crate::model::Section::file`]), stored for display.
+    pub block: Field,
     /// Section ordinal within its document.
     pub ordinal: Field,
     /// Score multiplier (change history ranks below current content), as
@@ -123,6 +126,7 @@ pub fn build() -> (Schema, Fields) {
     b.add_text_field("choices", STORED);
     b.add_text_field("choices_ngram", ngram);
     b.add_text_field("value", STORED);
+    b.add_text_field("block", STORED);
     b.add_u64_field("ordinal", NumericOptions::default() | STORED | FAST);
     b.add_u64_field("weight", NumericOptions::default() | FAST);
     b.add_u64_field("body_chars", NumericOptions::default() | FAST);
@@ -154,6 +158,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         choices: f("choices")?,
         choices_ngram: f("choices_ngram")?,
         value: f("value")?,
+        block: f("block")?,
         ordinal: f("ordinal")?,
         weight: f("weight")?,
         body_chars: f("body_chars")?,

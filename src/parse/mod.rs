@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use once_cell::sync::Lazy;
 use regex::Regex;
 
-use crate::model::{is_file_level, CanonicalKey, FormType, ParsedDoc, Section, SectionPath};
+use crate::model::{CanonicalKey, FormType, ParsedDoc, Section, SectionPath};
 use form::{Kind, Schema, Variant};
 
 /// Put between pages by the PDF extraction and for form feeds: three blank
@@ -358,16 +358,15 @@ impl<'a> Builder<'a> {
             .into_iter()
             .filter_map(|s| {
                 let key = s.key?;
-                let (mut path, ckey) = self.render(&key);
-                if let (SlotKey::Form(p), Some(names)) = (&key, files.as_ref()) {
-                    let name = self
+                let (path, ckey) = self.render(&key);
+                let file = match (&key, files.as_ref()) {
+                    (SlotKey::Form(p), Some(names)) => self
                         .schema
                         .file_scope(p.node)
-                        .and_then(|top| names.get(&(top, s.file)));
-                    if let Some(name) = name {
-                        path.0.insert(1, name.clone());
-                    }
-                }
+                        .and_then(|top| names.get(&(top, s.file)))
+                        .cloned(),
+                    _ => None,
+                };
                 let mut body = s.body.join("\n");
                 let mut choices = s.choices.join("\n");
                 if self.empty_label_is_boilerplate && self.is_bare_label(&key, &body) {
@@ -390,6 +389,7 @@ impl<'a> Builder<'a> {
                     choices,
                     value,
                     why: s.why,
+                    file,
                 })
             })
             .collect()
@@ -407,11 +407,11 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// The path level of each file's block, by top-level section and file,
-    /// for the sections a document repeats for two files or more (None
-    /// when it repeats none: paths keep the form's levels). The level is
-    /// the file's name as its `特定個人情報ファイル名` prints it
-    /// (`(2) 本人確認情報ファイル`), or its number.
+    /// The name of each file's block ([`Section::file`]), by top-level
+    /// section and file, for the sections a document repeats for two files
+    /// or more (None when it repeats none): the file's name as its
+    /// `特定個人情報ファイル名` prints it (`(2) 本人確認情報ファイル`), or its
+    /// number.
     fn file_names(&self, slots: &[Slot]) -> Option<HashMap<(usize, u32), String>> {
         // The top-level section and node of a slot in a file's block.
         let scoped = |s: &Slot| match &s.key {
@@ -508,10 +508,10 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// A file's name as its block's `特定個人情報ファイル名` prints it, for a
-/// path level ([`crate::model::is_file_level`]): the first text beside or
-/// below the heading, up to the word ファイル (the system names in
-/// parentheses after it are left out), with its number `(n)` in front.
+/// A file's name as its block's `特定個人情報ファイル名` prints it
+/// ([`Section::file`]): the first text beside or below the heading, up to
+/// the word ファイル (the system names in parentheses after it are left
+/// out), with its number `(n)` in front.
 fn file_name(body: &[String], file: u32) -> Option<String> {
     let text = body
         .iter()
@@ -534,6 +534,15 @@ fn file_name(body: &[String], file: u32) -> Option<String> {
         format!("({file}) {name}")
     })
 }
+
+/// Whether a file's name opens with its number in parentheses (`(2) …`,
+/// `（２）…`).
+fn is_file_level(name: &str) -> bool {
+    FILE_NUMBER.is_match(name)
+}
+
+static FILE_NUMBER: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^[(（]\s*[0-9０-９]+\s*[)）]").unwrap());
 
 static BRACKET_VALUE: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"[\[［]\s*([^\[\]［］○〇\s<>][^\[\]［］<>]*?)\s*(?:[\]］]|$)").unwrap()

@@ -485,10 +485,16 @@ fn a_file_block_is_named_as_its_heading_prints_the_file() {
         Some("(3) 本人確認情報ファイル")
     );
     assert_eq!(file_name(&lines(&["１．特定個人情報ファイル名"]), 1), None);
-    for level in ["(2) 収納・滞納情報ファイル", "（２）　送付先情報ファイル"] {
+    for level in ["(2) 収納・滞納情報ファイル", "（２）　送付先情報ファイル"]
+    {
         assert!(is_file_level(level), "{level}");
     }
-    for level in ["１．特定個人情報ファイル名", "システム1", "(別添1) 事務の内容", "()"] {
+    for level in [
+        "１．特定個人情報ファイル名",
+        "システム1",
+        "(別添1) 事務の内容",
+        "()",
+    ] {
         assert!(!is_file_level(level), "{level}");
     }
 }

@@ -99,7 +99,7 @@ pub fn compare_html(c: &Comparison) -> String {
             e.group,
             esc(&e.location.file),
             esc(e.location.municipality.as_deref().unwrap_or("-")),
-            esc(&e.location.section_path),
+            esc(&e.location.shown_path()),
             esc(e.value.as_deref().unwrap_or("")),
             marked
         ));

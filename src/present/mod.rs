@@ -12,7 +12,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::index::indexer::{DocRecord, IndexReport};
-use crate::model::{DocMeta, ParsedDoc, SectionPath};
+use crate::model::{DocMeta, ParsedDoc};
 use crate::query::count::Hidden;
 use crate::query::search::{Hit, SearchResults};
 use crate::reports::compare::{Comparison, DiffSpan, ItemVariation};
@@ -116,7 +116,7 @@ fn hit(out: &mut impl Write, h: &Hit, style: Style) -> Result<()> {
         h.location.form,
         h.score
     )?;
-    writeln!(out, "  {}", style.paint("32", &h.location.section_path))?;
+    writeln!(out, "  {}", style.paint("32", &h.location.shown_path()))?;
     let (open, close) = if style.color {
         ("\x1b[1;31m", "\x1b[0m")
     } else {
@@ -256,11 +256,16 @@ pub fn parsed(out: &mut impl Write, doc: &ParsedDoc, tree: bool) -> Result<()> {
     writeln!(out, "agency:       {}", show(m.agency.as_deref()))?;
     writeln!(out, "sections:     {}", doc.sections.len())?;
     writeln!(out)?;
-    let mut prev: &[String] = &[];
+    let mut prev: Vec<String> = Vec::new();
     for s in &doc.sections {
-        let parts = s.path.parts();
+        // Each 特定個人情報ファイル's block of a document with several under
+        // its name, as people read the path.
+        let mut parts = s.path.parts().to_vec();
+        if let Some(file) = s.file.as_ref().filter(|_| parts.len() > 1) {
+            parts.insert(1, file.clone());
+        }
         if tree {
-            let common = parts.iter().zip(prev).take_while(|(a, b)| a == b).count();
+            let common = parts.iter().zip(&prev).take_while(|(a, b)| a == b).count();
             for (depth, comp) in parts.iter().enumerate().skip(common) {
                 writeln!(out, "{}{}", "  ".repeat(depth), comp)?;
             }
@@ -280,6 +285,9 @@ pub fn parsed(out: &mut impl Write, doc: &ParsedDoc, tree: bool) -> Result<()> {
                 ""
             };
             writeln!(out, "{}  [{}]{flag}", s.path, s.key.0)?;
+            if let Some(file) = &s.file {
+                writeln!(out, "  file: {file}")?;
+            }
             if let Some(v) = &s.value {
                 writeln!(out, "  value: {v}")?;
             }
@@ -410,7 +418,7 @@ pub fn contractor_entries(out: &mut impl Write, entries: &[Entry], style: Style)
                 "委託先"
             },
             e.entrusted_work.as_deref().unwrap_or(""),
-            style.paint("32", &e.location.section_path),
+            style.paint("32", &e.location.shown_path()),
             e.printed,
         )?;
     }
@@ -421,7 +429,7 @@ pub fn contractor_entries(out: &mut impl Write, entries: &[Entry], style: Style)
             "  {}  {}  {}",
             style.paint("35", &e.location.file),
             e.location.municipality.as_deref().unwrap_or("-"),
-            style.paint("32", &e.location.section_path)
+            style.paint("32", &e.location.shown_path())
         )?;
     }
     Ok(())
@@ -536,12 +544,15 @@ pub fn comparison(
     if small {
         writeln!(out, "\n== each document in its own order")?;
         for e in &c.entries {
-            let path = SectionPath::parse(&e.location.section_path);
             writeln!(
                 out,
                 "   {}{}  {}",
                 style.paint("35", &e.location.file),
-                path.file_block().map(|b| format!(" {b}")).unwrap_or_default(),
+                e.location
+                    .file_block
+                    .as_deref()
+                    .map(|b| format!(" {b}"))
+                    .unwrap_or_default(),
                 e.location.municipality.as_deref().unwrap_or("-")
             )?;
             for s in &e.sentences {
@@ -573,7 +584,7 @@ pub fn comparison(
                     .as_deref()
                     .map(|v| format!("[{v}]"))
                     .unwrap_or_default(),
-                style.paint("32", &e.location.section_path),
+                style.paint("32", &e.location.shown_path()),
             )?;
             if g.group > 0 {
                 writeln!(out, "     diff: {}", diff_text(&e.diff, style))?;

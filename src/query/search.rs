@@ -576,6 +576,7 @@ impl SectionRecord {
                 prefecture: meta.prefecture.map(|p| p.0),
                 form: meta.form.name().to_string(),
                 section_path: text(f.path),
+                file_block: Some(text(f.block)).filter(|b| !b.is_empty()),
             },
             key: text(f.key),
             body: text(f.body),

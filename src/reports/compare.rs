@@ -17,7 +17,7 @@ use tantivy::query::{BooleanQuery, Occur, Query};
 
 use crate::index::indexer::doc_records;
 use crate::index::store::Store;
-use crate::model::{Location, SectionPath};
+use crate::model::Location;
 use crate::normalize::fold;
 use crate::parse::form::{comparable_items, key_has_prefix, lookup_keys};
 use crate::query::filter::{any_of, Filters};
@@ -243,15 +243,13 @@ fn tally(entries: &[CompareEntry]) -> Vec<AnswerCount> {
 
 /// The sections of each document, and of each 特定個人情報ファイル's block
 /// apart in a document that repeats the form's sections per file
-/// ([`SectionPath::file_block`]): each file's wording is compared on its own.
+/// ([`Location::file_block`]): each file's wording is compared on its own.
 fn by_document(
     sections: Vec<SectionRecord>,
 ) -> BTreeMap<(String, Option<String>), Vec<SectionRecord>> {
     let mut by: BTreeMap<(String, Option<String>), Vec<SectionRecord>> = BTreeMap::new();
     for s in sections {
-        let block = SectionPath::parse(&s.location.section_path)
-            .file_block()
-            .map(String::from);
+        let block = s.location.file_block.clone();
         by.entry((s.location.file.clone(), block))
             .or_default()
             .push(s);

@@ -193,7 +193,7 @@ fn comparison(
                                 td { (place(e.location.municipality.as_deref(), e.location.prefecture.as_deref())) }
                                 td { (e.location.form) }
                                 td { (e.value.as_deref().unwrap_or("-")) }
-                                td { a href=(section_href(&e.location.file, &e.location.section_path)) { (e.location.section_path) } }
+                                td { a href=(section_href(&e.location.file, &e.location.section_path)) { (e.location.shown_path()) } }
                             }
                         }
                     }

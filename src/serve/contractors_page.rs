@@ -107,7 +107,7 @@ pub async fn one(State(app): State<App>, Query(p): Query<Pairs>) -> Answer<Html<
                         td { (role(e.role)) }
                         td { (e.entrusted_work.as_deref().unwrap_or("-")) }
                         td { (e.printed) }
-                        td { a href=(section_href(&e.location.file, &e.location.section_path)) { (e.location.section_path) } }
+                        td { a href=(section_href(&e.location.file, &e.location.section_path)) { (e.location.shown_path()) } }
                     }
                 }
             }

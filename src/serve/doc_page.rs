@@ -141,7 +141,7 @@ fn render(doc: &Document, target: Option<u64>, q: &str) -> Markup {
                     }
                     @let is_target = target == Some(s.ordinal);
                     div.sec.target[is_target] id=(format!("s-{}", s.ordinal))
-                        style=(format!("margin-left:{}em", s.location.section_path.split(" > ").count())) data-path=(s.location.section_path) {
+                        style=(format!("margin-left:{}em", s.location.shown_path().split(" > ").count())) data-path=(s.location.section_path) {
                         @if let Some(v) = &s.value { div.value { "= " (v) } }
                         @if is_target && !q.is_empty() {
                             (marked(&s.body, &query_marks(&s.body, q)))
@@ -156,21 +156,29 @@ fn render(doc: &Document, target: Option<u64>, q: &str) -> Markup {
 }
 
 /// Each section with the path components (depth, title) it opens below the
-/// top level: a component is printed once, where it first appears.
+/// top level: a component is printed once, where it first appears. The
+/// path is the one people read ([`crate::model::Location::shown_path`]), so
+/// each 特定個人情報ファイル's block of a document with several opens under
+/// its name.
 fn tree<'a>(
     secs: &[&'a search::SectionRecord],
-) -> Vec<(Vec<(usize, &'a str)>, &'a search::SectionRecord)> {
-    let mut prev: Vec<&str> = Vec::new();
+) -> Vec<(Vec<(usize, String)>, &'a search::SectionRecord)> {
+    let mut prev: Vec<String> = Vec::new();
     secs.iter()
         .map(|s| {
-            let parts: Vec<&str> = s.location.section_path.split(" > ").collect();
+            let parts: Vec<String> = s
+                .location
+                .shown_path()
+                .split(" > ")
+                .map(String::from)
+                .collect();
             let common = parts
                 .iter()
                 .zip(&prev)
                 .take_while(|(a, b)| a == b)
                 .count()
                 .max(1);
-            let heads = parts.iter().copied().enumerate().skip(common).collect();
+            let heads = parts.iter().cloned().enumerate().skip(common).collect();
             prev = parts;
             (heads, *s)
         })

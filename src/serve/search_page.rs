@@ -519,7 +519,7 @@ fn results(state: &SearchState, out: &Outcome) -> Markup {
                     div.hit {
                         div.path {
                             span.muted { (first + i + 1) ". " }
-                            a.section href=(doc_href(&h.location.file, Some(h.ordinal), &state.q)) { (h.location.section_path) }
+                            a.section href=(doc_href(&h.location.file, Some(h.ordinal), &state.q)) { (h.location.shown_path()) }
                         }
                         div.meta {
                             @let at = place(h.location.municipality.as_deref(), h.location.prefecture.as_deref());
