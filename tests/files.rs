@@ -226,3 +226,61 @@ fn a_pdf_extraction_with_two_files_gives_each_file_its_sections() {
     // Ⅲ, printed once, is no file's block.
     assert!(blocks(&two, "Ⅲ リスク対策").is_empty());
 }
+
+#[test]
+fn a_hit_in_the_second_file_says_so_and_keeps_the_form_path() {
+    use pia_search::index::indexer::{self, IndexOptions};
+    use pia_search::index::store::Store;
+    use pia_search::query::filter::Filters;
+    use pia_search::query::{search, syntax::UserQuery, SearchRequest};
+
+    let subs = [
+        (
+            "(1) 資格・賦課・給付情報ファイル",
+            "(2) 収納・滞納情報ファイル",
+        ),
+        ("国民健康保険", "国保税収納"),
+    ];
+    let two = table_with_second_file(
+        &seed("003_"),
+        &[("II 特定個人情報ファイルの概要", "(別添2)")],
+        &subs,
+    );
+    let corpus = tempfile::tempdir().unwrap();
+    std::fs::write(corpus.path().join("two.txt"), two).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_or_create(dir.path()).unwrap();
+    let opts = IndexOptions {
+        progress: false,
+        threads: 1,
+        ..Default::default()
+    };
+    indexer::index_dir(&store, corpus.path(), &opts).unwrap();
+    let req = SearchRequest {
+        query: UserQuery::parse("本市国保税収納の被保険者").unwrap(),
+        filters: Filters::default(),
+        limit: 100,
+        include_choices: false,
+        exact_up_to: usize::MAX,
+    };
+    let hits = search::search(&store, &req).unwrap().hits;
+    assert!(!hits.is_empty());
+    let best = &hits[0].location;
+    assert_eq!(
+        best.file_block.as_deref(),
+        Some("(2) 収納・滞納情報ファイル")
+    );
+    assert_eq!(
+        best.section_path,
+        "Ⅱ 特定個人情報ファイルの概要 > ２．基本情報 > ③対象となる本人の範囲"
+    );
+    assert_eq!(
+        best.shown_path(),
+        "Ⅱ 特定個人情報ファイルの概要 > (2) 収納・滞納情報ファイル > ２．基本情報 > ③対象となる本人の範囲"
+    );
+    // Every hit is in the second file's block: the first file's sections
+    // do not hold its text.
+    assert!(hits
+        .iter()
+        .all(|h| h.location.file_block.as_deref() == Some("(2) 収納・滞納情報ファイル")));
+}
