@@ -284,3 +284,42 @@ fn a_hit_in_the_second_file_says_so_and_keeps_the_form_path() {
         .iter()
         .all(|h| h.location.file_block.as_deref() == Some("(2) 収納・滞納情報ファイル")));
 }
+
+/// `text` with the two lines from the one starting with `heading` (the
+/// block's file name heading and the name) printed again before the line
+/// starting with `before`, both within the section from `head` to `end`:
+/// a table that repeats its heading row at the top of a page.
+fn heading_repeated(text: &str, (head, end): (&str, &str), heading: &str, before: &str) -> String {
+    let mut lines: Vec<&str> = text.lines().collect();
+    let (start, stop) = block(&lines, |l| l.starts_with(head), |l| l.starts_with(end));
+    let at = |p: &str| {
+        (start..stop)
+            .find(|&i| lines[i].trim().starts_with(p))
+            .expect(p)
+    };
+    let (h, b) = (at(heading), at(before));
+    let again = [lines[h], lines[h + 1]];
+    lines.splice(b..b, again);
+    lines.join("\n")
+}
+
+#[test]
+fn a_file_heading_printed_again_for_the_same_file_opens_no_block() {
+    let text = seed("003_");
+    let again = heading_repeated(
+        &text,
+        ("II 特定個人情報ファイルの概要", "(別添2)"),
+        "1. 特定個人情報ファイル名",
+        "4. 特定個人情報ファイルの取扱いの委託",
+    );
+    let one = parse_document(&text).sections;
+    let two = parse_document(&again).sections;
+    assert!(two.iter().all(|s| s.file.is_none()), "no file blocks");
+    assert_eq!(one.len(), two.len());
+    for (a, b) in one.iter().zip(&two) {
+        assert_eq!(a.path, b.path);
+        if a.key.0 != "file.name" {
+            assert_eq!(squeeze(&a.body), squeeze(&b.body), "{}", a.path);
+        }
+    }
+}

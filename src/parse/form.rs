@@ -537,7 +537,11 @@ impl Schema {
 
     /// Top-level ancestor of `i`.
     pub fn top_of(&self, i: usize) -> usize {
-        self.chain(i)[0]
+        let mut c = i;
+        while let Some(p) = self.nodes[c].parent {
+            c = p;
+        }
+        c
     }
 
     /// The top-level section that `i` lies in when that section repeats

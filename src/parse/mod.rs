@@ -347,7 +347,8 @@ impl<'a> Builder<'a> {
 
     /// Renders the sections in form order.
     pub fn finish(mut self) -> Vec<Section> {
-        let mut slots = std::mem::take(&mut self.order);
+        let order = std::mem::take(&mut self.order);
+        let mut slots = self.merge_repeated_headings(order);
         slots.sort_by(|a, b| {
             self.order_of(a)
                 .cmp(&self.order_of(b))
@@ -393,6 +394,85 @@ impl<'a> Builder<'a> {
                 })
             })
             .collect()
+    }
+
+    /// A file's block that prints the same file name as the block before
+    /// it is that block's continuation, not another file: a table repeats
+    /// its heading row `特定個人情報ファイル名 | 住民基本台帳ファイル` at the top of
+    /// a page, as table exports repeat page titles (FORMS.md trap 20). Its
+    /// slots join the earlier block's.
+    fn merge_repeated_headings(&self, slots: Vec<Slot>) -> Vec<Slot> {
+        if slots.iter().all(|s| s.file < 2) {
+            return slots;
+        }
+        let scope = |s: &Slot| match &s.key {
+            Some(SlotKey::Form(p)) if s.file > 0 => {
+                self.schema.file_scope(p.node).map(|top| (top, p.node))
+            }
+            _ => None,
+        };
+        // The name each block prints, without its number.
+        let mut printed: HashMap<(usize, u32), String> = HashMap::new();
+        for s in &slots {
+            if let Some((top, node)) = scope(s) {
+                if self.schema.file_heading(top) == Some(node) {
+                    if let Some(name) = file_name(&s.body, s.file) {
+                        printed.insert(
+                            (top, s.file),
+                            FILE_NUMBER.replace(&name, "").trim().to_string(),
+                        );
+                    }
+                }
+            }
+        }
+        let mut blocks: Vec<(usize, u32)> = slots
+            .iter()
+            .filter_map(|s| Some((scope(s)?.0, s.file)))
+            .collect();
+        blocks.sort_unstable();
+        blocks.dedup();
+        let mut renumbered: HashMap<(usize, u32), u32> = HashMap::new();
+        // The block being continued: its top, number and printed name.
+        let mut open: Option<(usize, u32, Option<&String>)> = None;
+        for (top, file) in blocks {
+            let name = printed.get(&(top, file));
+            let to = match open {
+                Some((t, n, Some(prev))) if t == top && name == Some(prev) => n,
+                Some((t, n, _)) if t == top => n + 1,
+                _ => 1,
+            };
+            if open.is_none_or(|(t, n, _)| t != top || n != to) {
+                open = Some((top, to, name));
+            }
+            renumbered.insert((top, file), to);
+        }
+        let mut out: Vec<Slot> = Vec::with_capacity(slots.len());
+        let mut at: HashMap<(Option<SlotKey>, u32), usize> = HashMap::new();
+        for mut s in slots {
+            if let Some((top, _)) = scope(&s) {
+                s.file = renumbered.get(&(top, s.file)).copied().unwrap_or(s.file);
+            }
+            match at.get(&(s.key.clone(), s.file)) {
+                Some(&i) => {
+                    let into = &mut out[i];
+                    into.body.append(&mut s.body);
+                    into.choices.append(&mut s.choices);
+                    for w in s.why {
+                        if !into.why.contains(&w) {
+                            into.why.push(w);
+                        }
+                    }
+                    if into.value.is_none() {
+                        into.value = s.value;
+                    }
+                }
+                None => {
+                    at.insert((s.key.clone(), s.file), out.len());
+                    out.push(s);
+                }
+            }
+        }
+        out
     }
 
     /// Where a slot goes in form order: a section that repeats per file
