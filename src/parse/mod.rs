@@ -660,7 +660,7 @@ pub fn is_choice_line(line: &str) -> bool {
     if t.starts_with("＜選択肢＞")
         || t.starts_with("<選択肢>")
         || OPTION_LINE.is_match(t)
-        || t == GROUPING_CELL
+        || (t.contains('再') && is_grouping_cell(t))
     {
         return true;
     }
