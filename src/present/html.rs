@@ -115,7 +115,7 @@ del{{background:#fcc}}tr.g0{{background:#f8fff8}}.base{{white-space:pre-wrap;bac
 <table><tr><th>group</th><th>document</th><th>section</th><th>value</th><th>wording (diff to group 0)</th></tr>\n{rows}</table></body></html>\n",
         item = esc(&c.item),
         keys = esc(&c.keys.join(", ")),
-        n = c.entries.len(),
+        n = c.documents(),
         g = c.groups.len(),
         base = esc(base),
         tables = compare_tables(c),

@@ -483,10 +483,15 @@ pub fn comparison(
         };
     }
     writeln!(out, "item {:?} → keys {}", c.item, c.keys.join(", "))?;
+    let documents = c.documents();
+    let blocks = if c.entries.len() > documents {
+        format!(" ({} file blocks)", c.entries.len())
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "{} documents, {} sentence clusters, {} wording groups",
-        c.entries.len(),
+        "{documents} documents{blocks}, {} sentence clusters, {} wording groups",
         c.clusters.len(),
         c.groups.len()
     )?;

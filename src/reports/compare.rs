@@ -123,6 +123,14 @@ pub struct Comparison {
     pub entries: Vec<CompareEntry>,
 }
 
+impl Comparison {
+    /// Documents compared (a document with several 特定個人情報ファイル has
+    /// an entry per file's block).
+    pub fn documents(&self) -> usize {
+        distinct_files(&self.entries)
+    }
+}
+
 /// Canonical key patterns for what the user typed: a key, a label or path
 /// fragment of the form trees, or else a fragment of indexed section labels.
 pub fn resolve_item(store: &Store, item: &str) -> Result<Vec<String>> {
@@ -239,6 +247,16 @@ fn tally(entries: &[CompareEntry]) -> Vec<AnswerCount> {
         .collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then(a.answer.cmp(&b.answer)));
     out
+}
+
+/// Documents among the entries (a document with several 特定個人情報ファイル
+/// has an entry per file's block).
+fn distinct_files(entries: &[CompareEntry]) -> usize {
+    entries
+        .iter()
+        .map(|e| &e.location.file)
+        .collect::<BTreeSet<_>>()
+        .len()
 }
 
 /// The sections of each document, and of each 特定個人情報ファイル's block
@@ -462,7 +480,7 @@ pub fn list(store: &Store) -> Result<Vec<ItemVariation>> {
                     .into_values()
                     .filter_map(|secs| pick(&secs, &item.label))
                     .collect();
-                let documents = entries.len();
+                let documents = distinct_files(&entries);
                 let answers = tally(&entries).len();
                 let matrix = sentences(&mut entries, &|g| corpus.of(g));
                 Ok(Some(ItemVariation {

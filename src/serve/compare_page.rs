@@ -155,7 +155,7 @@ fn comparison(
     let base = c.groups.first().map(|g| g.text.as_str()).unwrap_or("");
     html! {
         h2 #compared { (c.item) }
-        p.muted { "keys: " (c.keys.join(", ")) " · " (c.entries.len()) " documents, "
+        p.muted { "keys: " (c.keys.join(", ")) " · " (c.documents()) " documents, "
             (c.groups.len()) " wordings · "
             a #export-csv href=(url("/compare.csv", pairs)) { "CSV" } " · "
             a href=(url("/api/compare", pairs)) { "JSON" } }
