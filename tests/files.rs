@@ -12,8 +12,13 @@
 
 use std::collections::HashMap;
 
+use pia_search::index::indexer::{self, IndexOptions};
+use pia_search::index::store::Store;
 use pia_search::model::Section;
 use pia_search::parse::parse_document;
+use pia_search::query::filter::Filters;
+use pia_search::query::{search, syntax::UserQuery, SearchRequest};
+use pia_search::reports::compare;
 
 fn seed(prefix: &str) -> String {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
@@ -227,13 +232,9 @@ fn a_pdf_extraction_with_two_files_gives_each_file_its_sections() {
     assert!(blocks(&two, "Ⅲ リスク対策").is_empty());
 }
 
-#[test]
-fn a_hit_in_the_second_file_says_so_and_keeps_the_form_path() {
-    use pia_search::index::indexer::{self, IndexOptions};
-    use pia_search::index::store::Store;
-    use pia_search::query::filter::Filters;
-    use pia_search::query::{search, syntax::UserQuery, SearchRequest};
-
+/// The 003 seed with its Ⅱ printed again for a second file, indexed alone
+/// (the temporary directories live as long as the store is used).
+fn two_file_store() -> (Store, [tempfile::TempDir; 2]) {
     let subs = [
         (
             "(1) 資格・賦課・給付情報ファイル",
@@ -256,6 +257,33 @@ fn a_hit_in_the_second_file_says_so_and_keeps_the_form_path() {
         ..Default::default()
     };
     indexer::index_dir(&store, corpus.path(), &opts).unwrap();
+    (store, [corpus, dir])
+}
+
+#[test]
+fn each_file_block_is_compared_as_a_document_s_own_wording() {
+    let (store, _dirs) = two_file_store();
+    let c = compare::compare(&store, "対象となる本人の範囲", None, &Filters::default()).unwrap();
+    assert_eq!(c.documents(), 1);
+    let blocks: Vec<Option<&str>> = c
+        .entries
+        .iter()
+        .map(|e| e.location.file_block.as_deref())
+        .collect();
+    assert_eq!(
+        blocks,
+        [
+            Some("(1) 資格・賦課・給付情報ファイル"),
+            Some("(2) 収納・滞納情報ファイル")
+        ]
+    );
+    assert!(c.entries[0].text.contains("国民健康保険"));
+    assert!(c.entries[1].text.contains("国保税収納"));
+}
+
+#[test]
+fn a_hit_in_the_second_file_says_so_and_keeps_the_form_path() {
+    let (store, _dirs) = two_file_store();
     let req = SearchRequest {
         query: UserQuery::parse("本市国保税収納の被保険者").unwrap(),
         filters: Filters::default(),
