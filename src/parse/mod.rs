@@ -405,29 +405,21 @@ impl<'a> Builder<'a> {
         if slots.iter().all(|s| s.file < 2) {
             return slots;
         }
-        let scope = |s: &Slot| match &s.key {
-            Some(SlotKey::Form(p)) if s.file > 0 => {
-                self.schema.file_scope(p.node).map(|top| (top, p.node))
-            }
-            _ => None,
-        };
         // The name each block prints, without its number.
-        let mut printed: HashMap<(usize, u32), String> = HashMap::new();
-        for s in &slots {
-            if let Some((top, node)) = scope(s) {
-                if self.schema.file_heading(top) == Some(node) {
-                    if let Some(name) = file_name(&s.body, s.file) {
-                        printed.insert(
-                            (top, s.file),
-                            FILE_NUMBER.replace(&name, "").trim().to_string(),
-                        );
-                    }
-                }
-            }
-        }
+        let printed: HashMap<(usize, u32), String> = slots
+            .iter()
+            .filter_map(|s| {
+                let (top, _) = self.block_place(s)?;
+                let name = self.printed_name(s)?;
+                Some((
+                    (top, s.file),
+                    FILE_NUMBER.replace(&name, "").trim().to_string(),
+                ))
+            })
+            .collect();
         let mut blocks: Vec<(usize, u32)> = slots
             .iter()
-            .filter_map(|s| Some((scope(s)?.0, s.file)))
+            .filter_map(|s| Some((self.block_place(s)?.0, s.file)))
             .collect();
         blocks.sort_unstable();
         blocks.dedup();
@@ -436,12 +428,13 @@ impl<'a> Builder<'a> {
         let mut open: Option<(usize, u32, Option<&String>)> = None;
         for (top, file) in blocks {
             let name = printed.get(&(top, file));
+            let continued =
+                matches!(open, Some((t, _, Some(prev))) if t == top && name == Some(prev));
             let to = match open {
-                Some((t, n, Some(prev))) if t == top && name == Some(prev) => n,
-                Some((t, n, _)) if t == top => n + 1,
+                Some((t, n, _)) if t == top => n + u32::from(!continued),
                 _ => 1,
             };
-            if open.is_none_or(|(t, n, _)| t != top || n != to) {
+            if !continued {
                 open = Some((top, to, name));
             }
             renumbered.insert((top, file), to);
@@ -449,7 +442,7 @@ impl<'a> Builder<'a> {
         let mut out: Vec<Slot> = Vec::with_capacity(slots.len());
         let mut at: HashMap<(Option<SlotKey>, u32), usize> = HashMap::new();
         for mut s in slots {
-            if let Some((top, _)) = scope(&s) {
+            if let Some((top, _)) = self.block_place(&s) {
                 s.file = renumbered.get(&(top, s.file)).copied().unwrap_or(s.file);
             }
             match at.get(&(s.key.clone(), s.file)) {
@@ -475,6 +468,25 @@ impl<'a> Builder<'a> {
         out
     }
 
+    /// The top-level section and form node of a slot in a file's block.
+    fn block_place(&self, s: &Slot) -> Option<(usize, usize)> {
+        match &s.key {
+            Some(SlotKey::Form(p)) if s.file > 0 => {
+                self.schema.file_scope(p.node).map(|top| (top, p.node))
+            }
+            _ => None,
+        }
+    }
+
+    /// The file's name that a block's `特定個人情報ファイル名` slot prints.
+    fn printed_name(&self, s: &Slot) -> Option<String> {
+        let (top, node) = self.block_place(s)?;
+        if self.schema.file_heading(top) != Some(node) {
+            return None;
+        }
+        file_name(&s.body, s.file)
+    }
+
     /// Where a slot goes in form order: a section that repeats per file
     /// sorts by its file first, within its top-level section.
     fn order_of(&self, s: &Slot) -> (bool, usize, u32, usize, u32) {
@@ -493,26 +505,20 @@ impl<'a> Builder<'a> {
     /// `特定個人情報ファイル名` prints it (`(2) 本人確認情報ファイル`), or its
     /// number.
     fn file_names(&self, slots: &[Slot]) -> Option<HashMap<(usize, u32), String>> {
-        // The top-level section and node of a slot in a file's block.
-        let scoped = |s: &Slot| match &s.key {
-            Some(SlotKey::Form(p)) if s.file > 0 => {
-                self.schema.file_scope(p.node).map(|top| (top, p.node))
-            }
-            _ => None,
-        };
         let repeated: HashSet<usize> = slots
             .iter()
             .filter(|s| s.file > 1)
-            .filter_map(|s| scoped(s).map(|(top, _)| top))
+            .filter_map(|s| self.block_place(s).map(|(top, _)| top))
             .collect();
         let mut names = HashMap::new();
         for s in slots {
-            let Some((top, node)) = scoped(s).filter(|(top, _)| repeated.contains(top)) else {
+            let Some((top, _)) = self
+                .block_place(s)
+                .filter(|(top, _)| repeated.contains(top))
+            else {
                 continue;
             };
-            let printed = (self.schema.file_heading(top) == Some(node))
-                .then(|| file_name(&s.body, s.file))
-                .flatten();
+            let printed = self.printed_name(s);
             let name = names
                 .entry((top, s.file))
                 .or_insert_with(|| format!("({}) 特定個人情報ファイル", s.file));
