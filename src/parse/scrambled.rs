@@ -716,12 +716,25 @@ fn content_of<'l>(lines: &[&'l str]) -> Vec<&'l str> {
 struct Block<'l> {
     lines: Vec<&'l str>,
     at: usize,
+    /// Which lines are choice-list boilerplate ([`choice_mask`]), worked
+    /// out once: the placement asks a block for its content several times.
+    choice: Vec<bool>,
 }
 
-impl Block<'_> {
+impl<'l> Block<'l> {
+    fn new(lines: Vec<&'l str>, at: usize) -> Self {
+        let choice = choice_mask(&lines);
+        Block { lines, at, choice }
+    }
+
     /// The lines that are not choice-list boilerplate.
-    fn content(&self) -> Vec<&str> {
-        content_of(&self.lines)
+    fn content(&self) -> Vec<&'l str> {
+        self.lines
+            .iter()
+            .zip(&self.choice)
+            .filter(|(_, &choice)| !choice)
+            .map(|(l, _)| *l)
+            .collect()
     }
 
     /// The block's answer, if it is nothing but one (page position `s`).
@@ -757,10 +770,7 @@ fn blocks<'l>(lines: &[&'l str], idx: &[usize], label_line: &[bool]) -> Vec<(usi
         {
             k += 1;
         }
-        let block = Block {
-            lines: idx[s..k].iter().map(|&i| lines[i]).collect(),
-            at: idx[s],
-        };
+        let block = Block::new(idx[s..k].iter().map(|&i| lines[i]).collect(), idx[s]);
         out.push((s, block));
     }
     out
@@ -803,20 +813,8 @@ fn split_names_from_prose<'l>(
             continue;
         }
         let (head, tail) = block.lines.split_at(names);
-        out.push((
-            s,
-            Block {
-                lines: head.to_vec(),
-                at: block.at,
-            },
-        ));
-        out.push((
-            s + names,
-            Block {
-                lines: tail.to_vec(),
-                at: block.at + names,
-            },
-        ));
+        out.push((s, Block::new(head.to_vec(), block.at)));
+        out.push((s + names, Block::new(tail.to_vec(), block.at + names)));
     }
     out
 }
@@ -1027,8 +1025,7 @@ fn attach_blocks(
             b.note(target.clone(), format!("{why}: {snippet}"));
         }
         let mut answered = false;
-        let choice = choice_mask(&block.lines);
-        for (l, choice) in block.lines.into_iter().zip(choice) {
+        for (l, choice) in block.lines.into_iter().zip(block.choice) {
             let ans = answer.as_ref().and_then(|_| answer::answer_of_line(l));
             answered |= ans.is_some();
             if let Some((v, _)) = ans {
