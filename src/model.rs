@@ -173,6 +173,11 @@ pub struct Section {
 }
 
 impl Section {
+    /// The section's path as people read it ([`Location::shown_path`]).
+    pub fn shown_path(&self) -> String {
+        shown_path(&self.path.to_string(), self.file.as_deref())
+    }
+
     /// True if some text of the section could not be placed with
     /// confidence (it sits on the page's nearest heading instead).
     pub fn low_confidence(&self) -> bool {
@@ -217,12 +222,15 @@ impl Location {
     /// (`Ⅱ 特定個人情報ファイルの概要 > (2) 本人確認情報ファイル > ２．基本情報 > …`).
     /// `section_path` stays the form's, which filters and gold sets use.
     pub fn shown_path(&self) -> String {
-        match &self.file_block {
-            Some(block) => match self.section_path.split_once(PATH_SEP) {
-                Some((top, rest)) => format!("{top}{PATH_SEP}{block}{PATH_SEP}{rest}"),
-                None => self.section_path.clone(),
-            },
-            None => self.section_path.clone(),
-        }
+        shown_path(&self.section_path, self.file_block.as_deref())
+    }
+}
+
+/// `path` (components joined with [`PATH_SEP`]) with a file's `block`
+/// after its top level, when there is one and the path goes below it.
+fn shown_path(path: &str, block: Option<&str>) -> String {
+    match (block, path.split_once(PATH_SEP)) {
+        (Some(block), Some((top, rest))) => format!("{top}{PATH_SEP}{block}{PATH_SEP}{rest}"),
+        _ => path.to_string(),
     }
 }

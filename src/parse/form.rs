@@ -554,6 +554,13 @@ impl Schema {
         (top != i && self.file_heading(top).is_some()).then_some(top)
     }
 
+    /// The top-level section whose file's block node `i` opens, when `i` is
+    /// its `特定個人情報ファイル名` heading.
+    pub fn opens_file_block(&self, i: usize) -> Option<usize> {
+        let top = self.top_of(i);
+        (self.file_heading(top) == Some(i)).then_some(top)
+    }
+
     /// The `特定個人情報ファイル名` heading that opens each file's block of
     /// top-level section `top`, if the section repeats per file.
     pub fn file_heading(&self, top: usize) -> Option<usize> {

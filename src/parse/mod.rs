@@ -292,25 +292,25 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// A `特定個人情報ファイル名` heading of top-level section `top` was
-    /// printed (the form repeats the section per file, FORMS.md 2.3): the
-    /// text from here on belongs to the next file's block. A heading
+    /// Form node `node` was printed as a heading. When it is the
+    /// `特定個人情報ファイル名` heading of a section the form repeats per file
+    /// (FORMS.md 2.3), the text from here on belongs to the next file's
+    /// block, and the block's top-level section is returned. A heading
     /// printed again before its block holds any field's text (a label cut
     /// in two, a page that prints it twice) opens no new block.
-    pub fn begin_file(&mut self, top: usize) {
-        let Some(heading) = self.schema.file_heading(top) else {
-            return;
-        };
+    pub fn heading_printed(&mut self, node: usize) -> Option<usize> {
+        let top = self.schema.opens_file_block(node)?;
         let now = self.files.get(&top).copied().unwrap_or(0);
         let filled = self.order.iter().any(|s| {
             s.file == now.max(1)
                 && !s.body.is_empty()
                 && matches!(&s.key, Some(SlotKey::Form(p))
-                    if p.node != heading && self.schema.file_scope(p.node) == Some(top))
+                    if p.node != node && self.schema.file_scope(p.node) == Some(top))
         });
         if now == 0 || filled {
             self.files.insert(top, now + 1);
         }
+        Some(top)
     }
 
     /// Appends body text to a section.
@@ -358,16 +358,12 @@ impl<'a> Builder<'a> {
         slots
             .into_iter()
             .filter_map(|s| {
+                let file = files
+                    .as_ref()
+                    .zip(self.block_place(&s))
+                    .and_then(|(names, (top, _))| names.get(&(top, s.file)).cloned());
                 let key = s.key?;
                 let (path, ckey) = self.render(&key);
-                let file = match (&key, files.as_ref()) {
-                    (SlotKey::Form(p), Some(names)) => self
-                        .schema
-                        .file_scope(p.node)
-                        .and_then(|top| names.get(&(top, s.file)))
-                        .cloned(),
-                    _ => None,
-                };
                 let mut body = s.body.join("\n");
                 let mut choices = s.choices.join("\n");
                 if self.empty_label_is_boilerplate && self.is_bare_label(&key, &body) {

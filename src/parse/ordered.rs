@@ -155,10 +155,8 @@ fn row(schema: &Schema, raw: &str, b: &mut Builder, st: &mut Stack) {
     let prev = st.prev_leaf.take();
     let mut place = label.or(st.place);
     if let Some(p) = label {
-        let top = schema.top_of(p.node);
-        if schema.file_heading(top) == Some(p.node) {
+        if let Some(top) = b.heading_printed(p.node) {
             // The next file's block (FORMS.md 2.3): its fields are empty again.
-            b.begin_file(top);
             st.valued.retain(|q| schema.top_of(q.node) != top);
         }
         st.place = Some(p);

@@ -470,13 +470,8 @@ fn process_page(lines: &[&str], idx: &[usize], b: &mut Builder, st: &mut PageSta
     note_ticked_headings(schema, &occs, st);
     // A page that heads a file's block starts it: the form prints each
     // file's block from a new page, so the page's text is the new file's.
-    for o in &occs {
-        if let Some(p) = o.place {
-            let top = schema.top_of(p.node);
-            if schema.file_heading(top) == Some(p.node) {
-                b.begin_file(top);
-            }
-        }
+    for p in occs.iter().filter_map(|o| o.place) {
+        b.heading_printed(p.node);
     }
     for o in &occs {
         if let (Some(d), Some(p)) = (&o.display, o.place) {

@@ -12,7 +12,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::index::indexer::{DocRecord, IndexReport};
-use crate::model::{DocMeta, ParsedDoc};
+use crate::model::{DocMeta, ParsedDoc, PATH_SEP};
 use crate::query::count::Hidden;
 use crate::query::search::{Hit, SearchResults};
 use crate::reports::compare::{Comparison, DiffSpan, ItemVariation};
@@ -260,10 +260,7 @@ pub fn parsed(out: &mut impl Write, doc: &ParsedDoc, tree: bool) -> Result<()> {
     for s in &doc.sections {
         // Each 特定個人情報ファイル's block of a document with several under
         // its name, as people read the path.
-        let mut parts = s.path.parts().to_vec();
-        if let Some(file) = s.file.as_ref().filter(|_| parts.len() > 1) {
-            parts.insert(1, file.clone());
-        }
+        let parts: Vec<String> = s.shown_path().split(PATH_SEP).map(String::from).collect();
         if tree {
             let common = parts.iter().zip(&prev).take_while(|(a, b)| a == b).count();
             for (depth, comp) in parts.iter().enumerate().skip(common) {
