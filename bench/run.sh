@@ -80,7 +80,7 @@ index_run() {
   RUN_S=$(echo "$t1 - $t0" | bc)
   rss=$(awk -F': ' '/Maximum resident/ {print $2}' "$OUT/index-$label.time")
   cpu=$(awk -F': ' '/Percent of CPU/ {print $2}' "$OUT/index-$label.time")
-  mib=$(du -sm --apparent-size "$corpus" | cut -f1)
+  mib=$(du -sm --apparent-size "$corpus/" | cut -f1)
   printf 'index\t%s\t%s\t%s\t%.2f\t%.2f\t%s\t%s\n' "$label" "$threads" "$mib" "$RUN_S" \
     "$(echo "$mib / $RUN_S" | bc -l)" "$((rss / 1024))" "$cpu" >> "$OUT/index.tsv"
   LAST_RSS_KB=$rss LAST_CPU=$cpu

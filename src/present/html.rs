@@ -32,14 +32,14 @@ fn diff_html(spans: &[DiffSpan]) -> String {
 /// tables (shared with the web UI's compare page).
 pub fn compare_tables(c: &Comparison) -> String {
     let mut h = String::from(
-        "<h2>Answers</h2>\n<table><tr><th>answer</th><th>documents</th><th>files</th></tr>\n",
+        "<h2>Answers</h2>\n<table><tr><th>answer</th><th>documents</th><th>cities</th></tr>\n",
     );
     for a in &c.answers {
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td><small>{}</small></td></tr>\n",
             escape(&a.answer),
             a.count,
-            escape(&a.files.join(", "))
+            escape(&super::who(c, &a.files))
         ));
     }
     h.push_str("</table>\n<h2>Sentences</h2>\n<p>● same wording as the cluster · ◐ variant · blank: absent; <b>bold</b>: boilerplate (half the documents or more)</p>\n<table><tr><th>#</th><th>docs</th>");

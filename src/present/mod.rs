@@ -6,6 +6,7 @@
 
 pub mod html;
 
+use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
 
 use anyhow::Result;
@@ -18,7 +19,7 @@ use crate::query::search::{Hit, SearchResults};
 use crate::reports::compare::{Comparison, DiffSpan, ItemVariation};
 use crate::reports::contractors::{Entry, Role, Summary};
 use crate::reports::eval::{EvalReport, Levels};
-use crate::reports::wording::Mark;
+use crate::reports::wording::{Mark, OWN_NAME};
 
 /// How to print.
 #[derive(Debug, Clone, Copy)]
@@ -492,25 +493,27 @@ pub fn comparison(
         c.clusters.len(),
         c.groups.len()
     )?;
-    let short = |file: &str| file.chars().take(3).collect::<String>();
     writeln!(out, "\n== answers")?;
     for a in &c.answers {
-        let files: Vec<String> = a.files.iter().map(|f| short(f)).collect();
         writeln!(
             out,
             "   {:>4}  {}  ({})",
             a.count,
             a.answer,
-            files.join(" ")
+            who(c, &a.files)
         )?;
     }
     let small = c.entries.len() <= MATRIX_DOCS;
     writeln!(
         out,
-        "\n== sentences (● same wording as the cluster, ◐ variant, · absent; * = boilerplate)"
+        "\n== sentences (● same wording as the cluster, ◐ variant, · absent; * = boilerplate; \
+         {OWN_NAME} = the document's own city or prefecture)"
     )?;
     if small {
-        let heads: Vec<String> = c.entries.iter().map(|e| short(&e.location.file)).collect();
+        // Columns are numbered: file names are long, and Japanese ones do
+        // not fit a three-column cell. The numbers are those of the
+        // documents listed below.
+        let heads: Vec<String> = (1..=c.entries.len()).map(|n| format!("{n:^3}")).collect();
         writeln!(out, "   {:>3} {:>5}  {}", "#", "docs", heads.join(" "))?;
     }
     for k in &c.clusters {
@@ -545,10 +548,11 @@ pub fn comparison(
     }
     if small {
         writeln!(out, "\n== each document in its own order")?;
-        for e in &c.entries {
+        for (n, e) in c.entries.iter().enumerate() {
             writeln!(
                 out,
-                "   {}{}  {}",
+                "   {:>2} {}{}  {}",
+                n + 1,
                 style.paint("35", &e.location.file),
                 e.location
                     .file_block
@@ -594,6 +598,38 @@ pub fn comparison(
         }
     }
     Ok(())
+}
+
+/// Most names [`who`] lists before it counts the rest.
+const NAMES_SHOWN: usize = 8;
+
+/// The documents of an answer as people know them: their cities (the file
+/// where none is known), each once, the first [`NAMES_SHOWN`] named and the
+/// rest counted. A tally over hundreds of documents listed every file.
+pub(crate) fn who(c: &Comparison, files: &[String]) -> String {
+    let city: HashMap<&str, &str> = c
+        .entries
+        .iter()
+        .filter_map(|e| {
+            Some((
+                e.location.file.as_str(),
+                e.location.municipality.as_deref()?,
+            ))
+        })
+        .collect();
+    let mut names: Vec<&str> = Vec::new();
+    for f in files {
+        let name = city.get(f.as_str()).copied().unwrap_or(f.as_str());
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let rest = names.len().saturating_sub(NAMES_SHOWN);
+    let mut shown = names[..names.len() - rest].join(", ");
+    if rest > 0 {
+        shown.push_str(&format!(" … and {rest} more"));
+    }
+    shown
 }
 
 fn diff_text(spans: &[DiffSpan], style: Style) -> String {

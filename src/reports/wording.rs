@@ -491,11 +491,79 @@ fn without_names<'a>(key: &str, names: impl Iterator<Item = &'a str>) -> String 
     out
 }
 
+/// What a document's sentences call their author by (municipality,
+/// prefecture), and how they stand in a compared wording: `〇〇` followed by
+/// the name's suffix (`石巻市` → `〇〇市`, `神奈川県` → `〇〇県`), so that two
+/// cities that word a measure alike, each naming itself, share the wording.
+/// Whole names only: a stem (`中央` of `中央区`) also occurs in other words
+/// (`国民健康保険中央会`).
+struct OwnNames {
+    /// (name as printed, its normalised form, the replacement), longest first.
+    names: Vec<(String, String, String)>,
+}
+
+impl OwnNames {
+    fn new(names: &[String]) -> OwnNames {
+        let mut names: Vec<(String, String, String)> = names
+            .iter()
+            .filter(|n| n.chars().count() >= 2)
+            .map(|n| {
+                let suffix: String = n
+                    .chars()
+                    .last()
+                    .filter(|c| NAME_SUFFIXES.contains(c))
+                    .into_iter()
+                    .collect();
+                (n.clone(), fold(n), format!("{OWN_NAME}{suffix}"))
+            })
+            .collect();
+        names.sort_by_key(|(n, _, _)| std::cmp::Reverse(n.chars().count()));
+        OwnNames { names }
+    }
+
+    /// A comparison key with the names masked.
+    fn masked_key<'a>(&self, key: &'a str) -> std::borrow::Cow<'a, str> {
+        mask(
+            key,
+            self.names.iter().map(|(_, f, r)| (f.as_str(), r.as_str())),
+        )
+    }
+
+    /// A printed sentence with the names masked.
+    fn masked_text<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        mask(
+            text,
+            self.names.iter().map(|(n, _, r)| (n.as_str(), r.as_str())),
+        )
+    }
+}
+
+/// What stands for a document's own name in a compared wording.
+pub const OWN_NAME: &str = "〇〇";
+
+/// The suffixes of municipality and prefecture names, kept after [`OWN_NAME`].
+const NAME_SUFFIXES: [char; 8] = ['市', '区', '町', '村', '都', '道', '府', '県'];
+
+/// `s` with each (name, replacement) applied in turn; borrowed when no name
+/// occurs (most sentences).
+fn mask<'a, 'n>(
+    s: &'a str,
+    names: impl Iterator<Item = (&'n str, &'n str)>,
+) -> std::borrow::Cow<'a, str> {
+    let mut out = std::borrow::Cow::Borrowed(s);
+    for (name, with) in names {
+        if out.contains(name) {
+            out = std::borrow::Cow::Owned(out.replace(name, with));
+        }
+    }
+    out
+}
+
 /// A name as it is matched in sentences: normalised, and without its
 /// `市`/`県`… suffix when two characters remain (`松戸市` also blanks `松戸`).
 fn name_stem(name: &str) -> String {
     let f = fold(name);
-    let stem = f.trim_end_matches(['市', '区', '町', '村', '都', '道', '府', '県']);
+    let stem = f.trim_end_matches(NAME_SUFFIXES);
     if stem.chars().count() >= 2 {
         stem.to_string()
     } else {
@@ -509,23 +577,36 @@ fn name_stem(name: &str) -> String {
 pub fn sentence_matrix(docs: &[DocText], background: Background) -> SentenceMatrix {
     // Each sentence with its comparison key, normalised once.
     let split: Vec<Vec<(String, String)>> = docs.iter().map(|d| keyed_sentences(&d.text)).collect();
+    // Each document's own names stand as 〇〇 in its keys and in the
+    // wordings shown for a cluster: `石巻市情報セキュリティポリシーに従い` and
+    // `和歌山市情報セキュリティポリシーに従い` are one wording, each city's own.
+    let own: Vec<OwnNames> = docs.iter().map(|d| OwnNames::new(&d.names)).collect();
     // Distinct normalised sentences, with the documents using each and the
     // first printed form.
     let mut distinct: Vec<String> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut printed: Vec<String> = Vec::new();
     let mut users: Vec<BTreeSet<usize>> = Vec::new();
+    // Per document, each sentence's place among the distinct ones.
+    let mut placed: Vec<Vec<usize>> = Vec::with_capacity(docs.len());
     for (d, sentences) in split.iter().enumerate() {
+        let mut places = Vec::with_capacity(sentences.len());
         for (s, k) in sentences {
-            let i = *index.entry(k.clone()).or_insert_with(|| {
-                let k = k.clone();
-                distinct.push(k);
-                printed.push(s.clone());
-                users.push(BTreeSet::new());
-                distinct.len() - 1
-            });
+            let k = own[d].masked_key(k);
+            let i = match index.get(k.as_ref()) {
+                Some(&i) => i,
+                None => {
+                    index.insert(k.to_string(), distinct.len());
+                    distinct.push(k.into_owned());
+                    printed.push(own[d].masked_text(s).into_owned());
+                    users.push(BTreeSet::new());
+                    distinct.len() - 1
+                }
+            };
             users[i].insert(d);
+            places.push(i);
         }
+        placed.push(places);
     }
     // Most used wordings lead their clusters.
     let mut order: Vec<usize> = (0..distinct.len()).collect();
@@ -600,8 +681,8 @@ pub fn sentence_matrix(docs: &[DocText], background: Background) -> SentenceMatr
             file: docs[d].file.clone(),
             sentences: sentences
                 .iter()
-                .map(|(s, k)| {
-                    let i = index[k];
+                .zip(&placed[d])
+                .map(|((s, _), &i)| {
                     let c = renumber[cluster_of[i]];
                     let mark = if clusters[c].documents < 2 {
                         Mark::Unique
@@ -814,6 +895,49 @@ mod tests {
             "違反した職員は懲戒処分の対象とする。違反行為は程度により懲戒の対象となりうる。",
         )]);
         assert_eq!(clusters_of(&same, &|_| 0.0).len(), 2);
+    }
+
+    #[test]
+    fn cities_naming_themselves_in_one_wording_share_it() {
+        let mut docs = texts(&[
+            (
+                "a",
+                "業者の選定に際しては石巻市情報セキュリティポリシーに従う。石巻市長に報告する。",
+            ),
+            (
+                "b",
+                "業者の選定に際しては津市情報セキュリティポリシーに従う。",
+            ),
+            (
+                "c",
+                "業者の選定に際しては和歌山市情報セキュリティポリシーに従う。",
+            ),
+        ]);
+        let names = [
+            ("石巻市", "宮城県"),
+            ("津市", "三重県"),
+            ("和歌山市", "和歌山県"),
+        ];
+        for (d, (city, pref)) in docs.iter_mut().zip(names) {
+            d.names = vec![city.into(), pref.into()];
+        }
+        let m = sentence_matrix(&docs, &|_| 0.5);
+        let first = &m.clusters[0];
+        assert_eq!(first.documents, 3);
+        assert_eq!(first.variants.len(), 1, "{:?}", first.variants);
+        assert_eq!(
+            first.variants[0].text,
+            "業者の選定に際しては〇〇市情報セキュリティポリシーに従う。"
+        );
+        // Each document keeps its own name in its own text, marked shared.
+        for d in &m.documents {
+            assert_eq!(d.sentences[0].mark, Mark::Shared);
+        }
+        assert!(m.documents[1].sentences[0].text.contains("津市"));
+        // Another city's name is no placeholder: it stays a difference.
+        docs[2].names = vec!["新宮市".into()];
+        let m = sentence_matrix(&docs, &|_| 0.5);
+        assert_eq!(m.clusters[0].variants.len(), 2);
     }
 
     #[test]
