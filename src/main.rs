@@ -54,7 +54,8 @@ enum Cmd {
     },
     /// Search sections for words or "quoted phrases" (all parts must occur).
     Search {
-        /// Query: words are ANDed; "…" is one phrase; -word excludes (after
+        /// Query: words are ANDed; "…" is one phrase; a OR b needs either
+        /// (upper case); -word excludes (after
         /// `--`, e.g. `pia search -- 委託 -再委託`, or use --exclude).
         #[arg(required = true, num_args = 1..)]
         query: Vec<String>,

@@ -14,7 +14,7 @@ use unicode_normalization::UnicodeNormalization;
 use pia_search::model::Section;
 use pia_search::query::filter::Filters;
 use pia_search::query::search;
-use pia_search::query::syntax::{Phrase, UserQuery};
+use pia_search::query::syntax::UserQuery;
 use pia_search::query::SearchRequest;
 
 /// The normative definition written out independently of `normalize.rs`.
@@ -49,14 +49,12 @@ fn brute_force(sections: &[(String, u64, String)], q: &str) -> BTreeSet<(String,
 }
 
 fn engine(q: &str) -> BTreeSet<(String, u64)> {
+    engine_query(UserQuery::phrase(q))
+}
+
+fn engine_query(query: UserQuery) -> BTreeSet<(String, u64)> {
     let req = SearchRequest {
-        query: UserQuery {
-            must: vec![Phrase {
-                raw: q.to_string(),
-                norm: pia_search::normalize::fold(q),
-            }],
-            must_not: vec![],
-        },
+        query,
         filters: Filters::default(),
         limit: 1_000_000,
         include_choices: false,
@@ -155,5 +153,59 @@ fn engine_hits_equal_brute_force_for_random_substrings() {
             prop_assert_eq!(&got, &expected, "query {:?} (norm {:?})", query, q);
             Ok(())
         })
+        .unwrap();
+}
+
+/// `"a" OR "b" "c"`: the sections holding a or b, and c; the engine's hits
+/// equal the brute-force sets combined the same way.
+#[test]
+fn alternatives_match_the_union_of_their_parts() {
+    let all = sections();
+    let indexed: Vec<(String, u64, String)> = all
+        .iter()
+        .map(|(f, o, n, _)| (f.clone(), *o, n.clone()))
+        .collect();
+    let candidates: Vec<&(String, u64, String, String)> =
+        all.iter().filter(|s| s.2.chars().count() >= 2).collect();
+    let mut runner = TestRunner::new(Config {
+        cases: 150,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let pick = (
+        0..candidates.len(),
+        any::<prop::sample::Index>(),
+        1usize..=8,
+    );
+    runner
+        .run(
+            &(pick.clone(), pick.clone(), pick, any::<bool>()),
+            |(a, b, c, with_c)| {
+                let sub = |(si, start, len): (usize, prop::sample::Index, usize)| -> String {
+                    let chars: Vec<char> = candidates[si].2.chars().collect();
+                    let len = len.min(chars.len());
+                    let from = start.index(chars.len() - len + 1);
+                    chars[from..from + len].iter().collect()
+                };
+                let (a, b, c) = (sub(a), sub(b), sub(c));
+                let quotes = ['"', '“', '”', '＂', '「', '」'];
+                prop_assume!([&a, &b, &c].iter().all(|p| !p.contains(quotes)));
+                let mut input = format!("\"{a}\" OR \"{b}\"");
+                let mut expected: BTreeSet<(String, u64)> = brute_force(&indexed, &a)
+                    .union(&brute_force(&indexed, &b))
+                    .cloned()
+                    .collect();
+                if with_c {
+                    input.push_str(&format!(" \"{c}\""));
+                    let in_c = brute_force(&indexed, &c);
+                    expected.retain(|s| in_c.contains(s));
+                }
+                let query = UserQuery::parse(&input).expect("a valid query");
+                prop_assert_eq!(query.any.len(), 1);
+                let got = engine_query(query);
+                prop_assert_eq!(&got, &expected, "query {:?}", input);
+                Ok(())
+            },
+        )
         .unwrap();
 }

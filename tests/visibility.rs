@@ -25,18 +25,12 @@ use pia_search::parse::parse_document;
 use pia_search::query::count;
 use pia_search::query::filter::Filters;
 use pia_search::query::search;
-use pia_search::query::syntax::{Phrase, UserQuery};
+use pia_search::query::syntax::UserQuery;
 use pia_search::query::SearchRequest;
 
 fn phrase(q: &str, include_choices: bool, filters: Filters) -> SearchRequest {
     SearchRequest {
-        query: UserQuery {
-            must: vec![Phrase {
-                raw: q.to_string(),
-                norm: fold(q),
-            }],
-            must_not: vec![],
-        },
+        query: UserQuery::phrase(q),
         filters,
         limit: 1_000_000,
         include_choices,

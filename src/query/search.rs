@@ -359,10 +359,17 @@ fn reach(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> u64 {
             .collect();
         topk::rarest(searcher, &terms).unwrap_or(0)
     };
+    // A group of alternatives reaches the sections of any of its parts.
+    let groups = req
+        .query
+        .any
+        .iter()
+        .map(|g| g.iter().map(|p| of_part(&p.norm)).sum::<u64>());
     req.query
         .must
         .iter()
         .map(|p| of_part(&p.norm))
+        .chain(groups)
         .min()
         .unwrap_or(0)
 }
@@ -496,7 +503,7 @@ fn run(store: &Store, req: &SearchRequest, per_file: bool, hidden: bool) -> Resu
         r.candidates.retain(|c| seen.insert(c.file));
     }
     r.candidates.truncate(limit);
-    let needles: Vec<&str> = req.query.must.iter().map(|p| p.norm.as_str()).collect();
+    let needles: Vec<&str> = req.query.parts().map(|p| p.norm.as_str()).collect();
     let hits = r
         .candidates
         .iter()

@@ -6,6 +6,8 @@
 //! * every part (a word, or a `"quoted phrase"` in which spaces are ignored)
 //!   MUST occur as a substring of the normalised section text — a phrase of
 //!   character bigrams at fixed offsets, which is exact;
+//! * `a OR b` (upper case, unquoted) needs only one of its parts: a group
+//!   of alternatives that must occur like a part (`富士通 OR FUJITSU 委託`);
 //! * `-part` excludes sections containing it;
 //! * lindera terms of each part are SHOULD clauses, so BM25 on words ranks.
 
@@ -35,6 +37,11 @@ pub enum QueryError {
     /// Only exclusions.
     #[error("the query only excludes (-word); add something to search for")]
     OnlyExclusions,
+    /// `OR` without a part to search for on one side.
+    #[error(
+        "OR needs a part to search for on each side (a OR b); exclusions (-a) cannot be joined"
+    )]
+    DanglingOr,
     /// A part is too long.
     #[error(
         "query part too long ({0} characters after normalisation; at most {MAX_PHRASE_CHARS})"
@@ -56,6 +63,10 @@ pub struct Phrase {
 pub struct UserQuery {
     /// Every one of these must occur in a section.
     pub must: Vec<Phrase>,
+    /// Groups joined by `OR` (two parts or more each): one part of every
+    /// group must occur. Apart from `must` so that a query without `OR`
+    /// keeps the plain phrase path ([`crate::query::topk`]).
+    pub any: Vec<Vec<Phrase>>,
     /// None of these may occur.
     pub must_not: Vec<Phrase>,
 }
@@ -64,10 +75,22 @@ impl UserQuery {
     /// Parses a query: whitespace separates parts outside quotes; an unclosed
     /// quote runs to the end; control characters count as spaces.
     pub fn parse(input: &str) -> Result<UserQuery, QueryError> {
-        let mut must = Vec::new();
+        // Parts to search for, each group of alternatives in turn.
+        let mut groups: Vec<Vec<Phrase>> = Vec::new();
         let mut must_not = Vec::new();
-        for (raw, negated) in split_parts(input) {
-            let norm = fold(&raw);
+        // An `OR` was read after the last group's part: the next part joins it.
+        let mut joining = false;
+        // The last thing read was a part to search for (an `OR` may follow).
+        let mut after_part = false;
+        for part in split_parts(input) {
+            if part.is_or() {
+                if !after_part || joining {
+                    return Err(QueryError::DanglingOr);
+                }
+                joining = true;
+                continue;
+            }
+            let norm = fold(&part.text);
             if norm.is_empty() {
                 continue;
             }
@@ -75,27 +98,85 @@ impl UserQuery {
             if n > MAX_PHRASE_CHARS {
                 return Err(QueryError::TooLong(n));
             }
-            let p = Phrase { raw, norm };
-            if negated {
+            let p = Phrase {
+                raw: part.text,
+                norm,
+            };
+            if part.negated {
+                if joining {
+                    return Err(QueryError::DanglingOr);
+                }
                 must_not.push(p);
+                after_part = false;
             } else {
-                must.push(p);
+                match groups.last_mut() {
+                    Some(g) if joining => g.push(p),
+                    _ => groups.push(vec![p]),
+                }
+                joining = false;
+                after_part = true;
             }
         }
-        if must.is_empty() {
+        if joining {
+            return Err(QueryError::DanglingOr);
+        }
+        if groups.is_empty() {
             return Err(if must_not.is_empty() {
                 QueryError::Empty
             } else {
                 QueryError::OnlyExclusions
             });
         }
-        Ok(UserQuery { must, must_not })
+        let (single, any): (Vec<_>, Vec<_>) = groups.into_iter().partition(|g| g.len() == 1);
+        let must = single.into_iter().flatten().collect();
+        Ok(UserQuery {
+            must,
+            any,
+            must_not,
+        })
+    }
+
+    /// A query of one plain part (no alternatives, no exclusions).
+    pub fn phrase(raw: &str) -> UserQuery {
+        UserQuery {
+            must: vec![Phrase {
+                raw: raw.to_string(),
+                norm: fold(raw),
+            }],
+            any: Vec::new(),
+            must_not: Vec::new(),
+        }
+    }
+
+    /// Every part searched for, alternatives included: what snippets and
+    /// highlights mark.
+    pub fn parts(&self) -> impl Iterator<Item = &Phrase> {
+        self.must.iter().chain(self.any.iter().flatten())
+    }
+
+    /// Whether normalised text `folded` matches the query as the index
+    /// matches a section's text.
+    pub fn matches(&self, folded: &str) -> bool {
+        self.must.iter().all(|p| folded.contains(&p.norm))
+            && self
+                .any
+                .iter()
+                .all(|g| g.iter().any(|p| folded.contains(&p.norm)))
+            && !self.must_not.iter().any(|p| folded.contains(&p.norm))
     }
 
     /// Characters the query's parts match in all: ranking's coverage of a
-    /// section by the query.
+    /// section by the query (of a group, its shortest part: what any match
+    /// holds at least).
     pub fn matched_chars(&self) -> usize {
-        self.must.iter().map(|p| p.norm.chars().count()).sum()
+        let chars = |p: &Phrase| p.norm.chars().count();
+        let must: usize = self.must.iter().map(chars).sum();
+        let any: usize = self
+            .any
+            .iter()
+            .map(|g| g.iter().map(chars).min().unwrap_or(0))
+            .sum();
+        must + any
     }
 
     /// The query that decides what matches (over a bigram field): every
@@ -104,6 +185,13 @@ impl UserQuery {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for p in &self.must {
             clauses.push((Occur::Must, substring_query(ngram, &p.norm)));
+        }
+        for g in &self.any {
+            let either = g
+                .iter()
+                .map(|p| (Occur::Should, substring_query(ngram, &p.norm)))
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(either))));
         }
         for p in &self.must_not {
             clauses.push((Occur::MustNot, substring_query(ngram, &p.norm)));
@@ -119,7 +207,7 @@ impl UserQuery {
     pub fn to_query(&self, ngram: Field, ja: Field) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, self.match_query(ngram))];
-        for p in &self.must {
+        for p in self.parts() {
             for w in words(&p.norm) {
                 let t = TermQuery::new(Term::from_field_text(ja, &w), IndexRecordOption::WithFreqs);
                 clauses.push((
@@ -132,27 +220,51 @@ impl UserQuery {
     }
 }
 
+/// One whitespace-separated part of a query string as typed.
+struct RawPart {
+    text: String,
+    /// Written `-part`.
+    negated: bool,
+    /// Written (partly) in quotes: `"OR"` is a word, not the operator.
+    quoted: bool,
+}
+
+impl RawPart {
+    /// The `OR` operator (upper case, full width too, unquoted).
+    fn is_or(&self) -> bool {
+        !self.quoted && !self.negated && matches!(self.text.as_str(), "OR" | "ＯＲ")
+    }
+}
+
 /// Splits on whitespace and control characters outside quotes; `-` before a
 /// part negates it. Quotes may be ASCII or Japanese (「」 “” ＂).
-fn split_parts(input: &str) -> Vec<(String, bool)> {
+fn split_parts(input: &str) -> Vec<RawPart> {
     let mut parts = Vec::new();
     let mut cur = String::new();
     let mut negated = false;
+    let mut quoted = false;
     let mut in_quote = false;
-    let flush = |cur: &mut String, negated: &mut bool, parts: &mut Vec<(String, bool)>| {
-        if !cur.is_empty() {
-            parts.push((std::mem::take(cur), *negated));
-        }
-        *negated = false;
-    };
+    let flush =
+        |cur: &mut String, negated: &mut bool, quoted: &mut bool, parts: &mut Vec<RawPart>| {
+            if !cur.is_empty() {
+                parts.push(RawPart {
+                    text: std::mem::take(cur),
+                    negated: *negated,
+                    quoted: *quoted,
+                });
+            }
+            *negated = false;
+            *quoted = false;
+        };
     for c in input.chars() {
         let is_quote = matches!(c, '"' | '“' | '”' | '＂' | '「' | '」');
         if is_quote {
             in_quote = !in_quote;
+            quoted = true;
             continue;
         }
         if !in_quote && (c.is_whitespace() || c.is_control()) {
-            flush(&mut cur, &mut negated, &mut parts);
+            flush(&mut cur, &mut negated, &mut quoted, &mut parts);
             continue;
         }
         if c.is_control() {
@@ -164,7 +276,7 @@ fn split_parts(input: &str) -> Vec<(String, bool)> {
         }
         cur.push(c);
     }
-    flush(&mut cur, &mut negated, &mut parts);
+    flush(&mut cur, &mut negated, &mut quoted, &mut parts);
     parts
 }
 
@@ -222,7 +334,35 @@ mod tests {
     }
 
     #[test]
+    fn or_joins_the_parts_beside_it() {
+        let q = UserQuery::parse("富士通 OR ＦＵＪＩＴＳＵ 委託 -再委託").unwrap();
+        assert_eq!(norms(&q), vec!["委託"]);
+        let group: Vec<&str> = q.any[0].iter().map(|p| p.norm.as_str()).collect();
+        assert_eq!(group, vec!["富士通", "FUJITSU"]);
+        assert_eq!(q.must_not[0].norm, "再委託");
+        // Three alternatives are one group; full-width ＯＲ is the operator too.
+        let q = UserQuery::parse("a OR b ＯＲ c").unwrap();
+        assert!(q.must.is_empty());
+        assert_eq!(q.any.len(), 1);
+        assert_eq!(q.any[0].len(), 3);
+        // Quoted or lower case, it is a word to search for.
+        let q = UserQuery::parse("a \"OR\" b or c").unwrap();
+        assert_eq!(norms(&q), vec!["a", "OR", "b", "or", "c"]);
+        assert!(q.any.is_empty());
+        // What the index matches, on text.
+        let q = UserQuery::parse("中間 OR 統合 サーバー -業者").unwrap();
+        assert!(q.matches("統合サバ"));
+        assert!(!q.matches("中間"));
+        assert!(!q.matches("中間サバ業者"));
+        // Of a group, its shortest part counts toward coverage.
+        assert_eq!(q.matched_chars(), 2 + 2);
+    }
+
+    #[test]
     fn odd_queries_are_clear_errors() {
+        for q in ["OR", "a OR", "OR a", "a OR OR b", "a OR -b", "-a OR b"] {
+            assert_eq!(UserQuery::parse(q), Err(QueryError::DanglingOr), "{q}");
+        }
         assert_eq!(UserQuery::parse(""), Err(QueryError::Empty));
         assert_eq!(UserQuery::parse("   \u{3000}\t"), Err(QueryError::Empty));
         assert_eq!(UserQuery::parse("\"\""), Err(QueryError::Empty));

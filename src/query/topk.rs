@@ -243,10 +243,11 @@ fn rarer_bridge(
 impl Plan {
     /// Whether `req` takes the pruned pass, whose totals may turn into
     /// lower bounds: plain phrases of two characters or more, without
-    /// exclusions or choice lists.
+    /// alternatives, exclusions or choice lists.
     fn applies(req: &SearchRequest) -> bool {
         !req.include_choices
             && req.query.must_not.is_empty()
+            && req.query.any.is_empty()
             && req
                 .query
                 .must

@@ -180,7 +180,7 @@ pub fn compare(
     let mut entries: Vec<CompareEntry> = by_document(sections)
         .into_values()
         .filter_map(|secs| pick(&secs, item))
-        .filter(|e| query.is_none_or(|q| q.must.iter().all(|p| fold(&e.text).contains(&p.norm))))
+        .filter(|e| query.is_none_or(|q| q.matches(&fold(&e.text))))
         .collect();
     let groups = group(&mut entries);
     let answers = tally(&entries);

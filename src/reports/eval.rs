@@ -13,7 +13,7 @@ use crate::model::SectionPath;
 use crate::normalize::fold;
 use crate::query::filter::Filters;
 use crate::query::search::{self, Hit};
-use crate::query::syntax::{Phrase, UserQuery};
+use crate::query::syntax::UserQuery;
 use crate::query::SearchRequest;
 
 /// One row of the gold set.
@@ -235,13 +235,7 @@ impl EvalReport {
 /// Every hit of one phrase under an optional `--section` filter.
 pub fn hits_for(store: &Store, phrase: &str, section: Option<String>) -> Result<Vec<Hit>> {
     let req = SearchRequest {
-        query: UserQuery {
-            must: vec![Phrase {
-                raw: phrase.to_string(),
-                norm: fold(phrase),
-            }],
-            must_not: vec![],
-        },
+        query: UserQuery::phrase(phrase),
         filters: Filters {
             section,
             ..Default::default()

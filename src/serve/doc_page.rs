@@ -88,7 +88,7 @@ fn query_marks(body: &str, q: &str) -> Vec<(usize, usize)> {
     let Ok(uq) = syntax::UserQuery::parse(q) else {
         return Vec::new();
     };
-    let needles: Vec<&str> = uq.must.iter().map(|p| p.norm.as_str()).collect();
+    let needles: Vec<&str> = uq.parts().map(|p| p.norm.as_str()).collect();
     let char_of = |b: usize| body[..b].chars().count();
     snippet::match_ranges(body, &needles)
         .into_iter()

@@ -417,7 +417,7 @@ fn landing(docs: &[indexer::DocRecord]) -> Markup {
     html! {
         h1 { "特定個人情報保護評価書の検索" }
         p.muted {
-            "Words are ANDed; \"quoted phrases\" match as written; -word excludes. "
+            "Words are ANDed; \"quoted phrases\" match as written; a OR b needs either; -word excludes. "
             "Press " kbd { "/" } " to jump to the search box."
         }
         p { "例: "
