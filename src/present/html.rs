@@ -42,20 +42,31 @@ pub fn compare_tables(c: &Comparison) -> String {
             escape(&super::who(c, &a.files))
         ));
     }
-    h.push_str("</table>\n<h2>Sentences</h2>\n<p>● same wording as the cluster · ◐ variant · blank: absent; <b>bold</b>: boilerplate (half the documents or more)</p>\n<table><tr><th>#</th><th>docs</th>");
-    for e in &c.entries {
-        h.push_str(&format!(
-            "<th title=\"{}\"><small>{}</small></th>",
-            escape(&e.location.file),
-            escape(
-                e.location
-                    .municipality
-                    .as_deref()
-                    .unwrap_or(&e.location.file)
-            )
-        ));
+    // One column per document only while the columns fit a page: with
+    // more, each wording names its cities under the text instead (a matrix
+    // of a hundred narrow columns pushed the sentences off the screen).
+    let matrix = c.entries.len() <= super::MATRIX_DOCS;
+    h.push_str(&format!(
+        "</table>\n<h2>Sentences</h2>\n<p>● same wording as the cluster · ◐ variant · blank: absent; \
+         <b>bold</b>: boilerplate (half the documents or more); {own}: the document's own city or \
+         prefecture</p>\n<table><tr><th>#</th><th>docs</th><th>sentence and its variants</th>",
+        own = super::OWN_NAME
+    ));
+    if matrix {
+        for e in &c.entries {
+            h.push_str(&format!(
+                "<th title=\"{}\"><small>{}</small></th>",
+                escape(&e.location.file),
+                escape(
+                    e.location
+                        .municipality
+                        .as_deref()
+                        .unwrap_or(&e.location.file)
+                )
+            ));
+        }
     }
-    h.push_str("<th>sentence and its variants</th></tr>\n");
+    h.push_str("</tr>\n");
     for k in &c.clusters {
         let text = k.variants.first().map_or("", |v| v.text.as_str());
         let text = if k.boilerplate {
@@ -63,22 +74,47 @@ pub fn compare_tables(c: &Comparison) -> String {
         } else {
             escape(text)
         };
-        h.push_str(&format!("<tr><td>{}</td><td>{}</td>", k.id, k.documents));
-        for e in &c.entries {
-            let cell = match e.mark_in(k.id) {
-                None => "",
-                Some(Mark::Variant) => "◐",
-                Some(_) => "●",
-            };
-            h.push_str(&format!("<td>{cell}</td>"));
-        }
+        let cities = |files: &[String]| {
+            if matrix {
+                String::new()
+            } else {
+                format!(
+                    " <small class=\"muted\">({})</small>",
+                    escape(&super::who(c, files))
+                )
+            }
+        };
         let variants: String = k
             .variants
             .iter()
             .skip(1)
-            .map(|v| format!("<br><small>variant: {}</small>", diff_html(&v.diff)))
+            .map(|v| {
+                format!(
+                    "<br><small>variant: {}</small>{}",
+                    diff_html(&v.diff),
+                    cities(&v.files)
+                )
+            })
             .collect();
-        h.push_str(&format!("<td>{text}{variants}</td></tr>\n"));
+        let first = k
+            .variants
+            .first()
+            .map_or(String::new(), |v| cities(&v.files));
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{text}{first}{variants}</td>",
+            k.id, k.documents
+        ));
+        if matrix {
+            for e in &c.entries {
+                let cell = match e.mark_in(k.id) {
+                    None => "",
+                    Some(Mark::Variant) => "◐",
+                    Some(_) => "●",
+                };
+                h.push_str(&format!("<td>{cell}</td>"));
+            }
+        }
+        h.push_str("</tr>\n");
     }
     h.push_str("</table>\n");
     h

@@ -463,7 +463,7 @@ pub enum CompareView {
 
 /// Most documents for which text output draws the cluster × document matrix
 /// and each document's marked text (beyond that, use `--json`).
-const MATRIX_DOCS: usize = 12;
+pub(crate) const MATRIX_DOCS: usize = 12;
 
 /// Prints a comparison: answers tallied, sentence clusters × documents, each
 /// document's text marked, then whole-text groups with diffs.

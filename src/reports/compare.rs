@@ -10,7 +10,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{bail, Result};
+use once_cell::sync::Lazy;
 use rayon::prelude::*;
+use regex::Regex;
 use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 use tantivy::query::{BooleanQuery, Occur, Query};
@@ -205,7 +207,7 @@ fn sentences(entries: &mut [CompareEntry], background: Background) -> SentenceMa
         if bare {
             String::new()
         } else {
-            e.text.clone()
+            without_answers(&e.text).to_string()
         }
     };
     let docs: Vec<DocText> = entries
@@ -324,6 +326,23 @@ fn clean(text: &str) -> String {
         Some(inner) if !inner.contains(['[', ']']) => inner.trim().to_string(),
         _ => t,
     }
+}
+
+/// Selected answers printed in brackets before the wording (`[十分に行っている]`
+/// or `［ 十分である ］`): the answers table tallies them, and left in the
+/// first sentence they made a city whose wording is word for word the
+/// common one a variant of it. A bracket of marks alone (`[ ○ ]`, `[]`) is
+/// part of a choice list and stays.
+static LEADING_ANSWERS: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"^(?:\s*[\[［]\s*[^\[\]［］○〇◯\s][^\[\]［］○〇◯]{1,40}[\]］])+\s*")
+        .expect("a valid pattern")
+});
+
+/// `text` after the bracketed answers it starts with ([`LEADING_ANSWERS`]).
+fn without_answers(text: &str) -> &str {
+    LEADING_ANSWERS
+        .find(text)
+        .map_or(text, |m| &text[m.end()..])
 }
 
 /// Characters of folded text outside `[…]` answer brackets.
@@ -527,6 +546,18 @@ mod tests {
         assert!(d
             .iter()
             .any(|s| s.op == "insert" && s.text.contains("キャビネット")));
+    }
+
+    #[test]
+    fn answers_before_the_wording_are_not_part_of_it() {
+        assert_eq!(
+            without_answers("[十分に行っている][十分である]マイナンバー利用事務において…"),
+            "マイナンバー利用事務において…"
+        );
+        assert_eq!(without_answers("［ 十分である ］ 施錠する。"), "施錠する。");
+        // Marks of a choice list, and brackets later in the text, stay.
+        assert_eq!(without_answers("[ ○ ]紙 [ ]その他"), "[ ○ ]紙 [ ]その他");
+        assert_eq!(without_answers("施錠する[十分]。"), "施錠する[十分]。");
     }
 
     #[test]
