@@ -26,7 +26,7 @@ use crate::query::filter::{any_of, Filters};
 use crate::query::search::{sections_where, SectionRecord};
 use crate::query::syntax::UserQuery;
 use crate::reports::wording::{
-    leader_clusters, sentence_matrix, Background, Cluster, DocText, Mark, MarkedSentence,
+    leader_clusters, sentence_matrix, Background, Cluster, DocText, Mark, MarkedSentence, OwnNames,
     SentenceMatrix, TEXT_SIMILARITY,
 };
 
@@ -215,11 +215,7 @@ fn sentences(entries: &mut [CompareEntry], background: Background) -> SentenceMa
         .map(|e| DocText {
             file: e.location.file.clone(),
             text: prose(e),
-            names: [&e.location.municipality, &e.location.prefecture]
-                .into_iter()
-                .flatten()
-                .cloned()
-                .collect(),
+            names: own_names(e),
         })
         .collect();
     let mut matrix = sentence_matrix(&docs, background);
@@ -361,11 +357,35 @@ fn prose_len(text: &str) -> usize {
         .count()
 }
 
+/// The names a document's text calls its author by.
+fn own_names(e: &CompareEntry) -> Vec<String> {
+    [&e.location.municipality, &e.location.prefecture]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect()
+}
+
 /// Assigns whole-text groups (nearly identical wording, largest first) and
-/// diffs every entry against group 0's wording.
+/// diffs every entry against group 0's wording. As in the sentences, each
+/// document's own names stand as [`crate::reports::wording::OWN_NAME`]: two
+/// cities that word a measure alike, each naming itself, word it the same.
 fn group(entries: &mut [CompareEntry]) -> Vec<Group> {
+    let own: Vec<OwnNames> = entries
+        .iter()
+        .map(|e| OwnNames::new(&own_names(e)))
+        .collect();
+    let texts: Vec<String> = entries
+        .iter()
+        .zip(&own)
+        .map(|(e, o)| o.masked_text(&e.text).into_owned())
+        .collect();
     // Distinct wordings, most used first, lead their groups.
-    let folded: Vec<String> = entries.iter().map(|e| fold(&e.text)).collect();
+    let folded: Vec<String> = entries
+        .iter()
+        .zip(&own)
+        .map(|(e, o)| o.masked_key(&fold(&e.text)).into_owned())
+        .collect();
     let mut uses: HashMap<String, (usize, usize)> = HashMap::new();
     for (i, k) in folded.iter().enumerate() {
         uses.entry(k.clone()).or_insert((0, i)).0 += 1;
@@ -396,7 +416,7 @@ fn group(entries: &mut [CompareEntry]) -> Vec<Group> {
         .map(|(g, &c)| Group {
             group: g,
             size: size[c],
-            text: leader[c].map_or_else(String::new, |i| entries[i].text.clone()),
+            text: leader[c].map_or_else(String::new, |i| texts[i].clone()),
         })
         .collect();
     let group_of: HashMap<String, usize> = distinct
@@ -405,9 +425,9 @@ fn group(entries: &mut [CompareEntry]) -> Vec<Group> {
         .map(|(d, &c)| (d.0, renumber[c]))
         .collect();
     let base = groups.first().map(|g| g.text.clone()).unwrap_or_default();
-    for (e, k) in entries.iter_mut().zip(folded) {
+    for ((e, k), text) in entries.iter_mut().zip(folded).zip(&texts) {
         e.group = group_of[&k];
-        e.diff = diff(&base, &e.text);
+        e.diff = diff(&base, text);
     }
     entries.sort_by(|a, b| (a.group, &a.location.file).cmp(&(b.group, &b.location.file)));
     groups

@@ -497,13 +497,13 @@ fn without_names<'a>(key: &str, names: impl Iterator<Item = &'a str>) -> String 
 /// cities that word a measure alike, each naming itself, share the wording.
 /// Whole names only: a stem (`中央` of `中央区`) also occurs in other words
 /// (`国民健康保険中央会`).
-struct OwnNames {
+pub(crate) struct OwnNames {
     /// (name as printed, its normalised form, the replacement), longest first.
     names: Vec<(String, String, String)>,
 }
 
 impl OwnNames {
-    fn new(names: &[String]) -> OwnNames {
+    pub(crate) fn new(names: &[String]) -> OwnNames {
         let mut names: Vec<(String, String, String)> = names
             .iter()
             .filter(|n| n.chars().count() >= 2)
@@ -522,7 +522,7 @@ impl OwnNames {
     }
 
     /// A comparison key with the names masked.
-    fn masked_key<'a>(&self, key: &'a str) -> std::borrow::Cow<'a, str> {
+    pub(crate) fn masked_key<'a>(&self, key: &'a str) -> std::borrow::Cow<'a, str> {
         mask(
             key,
             self.names.iter().map(|(_, f, r)| (f.as_str(), r.as_str())),
@@ -530,7 +530,7 @@ impl OwnNames {
     }
 
     /// A printed sentence with the names masked.
-    fn masked_text<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+    pub(crate) fn masked_text<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
         mask(
             text,
             self.names.iter().map(|(n, _, r)| (n.as_str(), r.as_str())),
