@@ -172,3 +172,61 @@ fn compare_views_and_html() {
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("<h2>Answers</h2>") && page.contains("<h2>Sentences</h2>"));
 }
+
+/// Seed 000 and the same document as another city publishes it (every
+/// `伊勢原` made `厚木`): each names itself in its wording of the measure
+/// (`「伊勢原市特定個人情報に関する安全措置」`), and nothing else differs, so
+/// the two word it alike: every sentence shared, one wording group, the
+/// name shown as 〇〇.
+#[test]
+fn two_cities_naming_themselves_word_a_measure_alike() {
+    let seed = std::fs::read_to_string(common::corpus().join("000_db110713dcb7ac82.txt")).unwrap();
+    let corpus = tempfile::tempdir().unwrap();
+    std::fs::write(corpus.path().join("000_isehara.txt"), &seed).unwrap();
+    std::fs::write(
+        corpus.path().join("001_atsugi.txt"),
+        seed.replace("伊勢原", "厚木"),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = pia_search::index::store::Store::open_or_create(dir.path()).unwrap();
+    let opts = pia_search::index::indexer::IndexOptions {
+        progress: false,
+        threads: 1,
+        ..Default::default()
+    };
+    pia_search::index::indexer::index_dir(&store, corpus.path(), &opts).unwrap();
+    let c = compare::compare(&store, "risk.priority.grounds", None, &Filters::default()).unwrap();
+    let cities: Vec<Option<&str>> = c
+        .entries
+        .iter()
+        .map(|e| e.location.municipality.as_deref())
+        .collect();
+    assert_eq!(cities, [Some("伊勢原市"), Some("厚木市")]);
+    assert!(c.entries[1]
+        .text
+        .contains("「厚木市特定個人情報に関する安全措置」"));
+    let measure = c
+        .clusters
+        .iter()
+        .find(|k| k.variants[0].text.contains("特定個人情報に関する安全措置"))
+        .expect("the measure's sentence");
+    assert_eq!(measure.documents, 2);
+    assert_eq!(measure.variants.len(), 1, "{:?}", measure.variants);
+    assert!(measure.variants[0]
+        .text
+        .contains("「〇〇市特定個人情報に関する安全措置」"));
+    for e in &c.entries {
+        assert!(
+            e.sentences.iter().all(|s| s.mark == Mark::Shared),
+            "{:?}",
+            e.sentences
+        );
+        // Each keeps its own name in its own text.
+        assert!(e
+            .sentences
+            .iter()
+            .any(|s| s.text.contains(e.location.municipality.as_deref().unwrap())));
+    }
+    assert_eq!(c.groups.len(), 1);
+}
