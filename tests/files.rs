@@ -351,3 +351,50 @@ fn a_file_heading_printed_again_for_the_same_file_opens_no_block() {
         }
     }
 }
+
+/// A link to a section by its path (`/doc/FILE?path=…`) opens the file's
+/// block the path names, as pages show it; the form's path alone opens the
+/// first file's.
+#[test]
+fn a_section_path_link_opens_the_file_block_it_names() {
+    let (store, dirs) = two_file_store();
+    let best = |q: &str| {
+        let req = SearchRequest {
+            query: UserQuery::parse(q).unwrap(),
+            filters: Filters::default(),
+            limit: 1,
+            include_choices: false,
+            exact_up_to: usize::MAX,
+        };
+        search::search(&store, &req).unwrap().hits.remove(0)
+    };
+    let second = best("本市国保税収納の被保険者");
+    let first = best("本市国民健康保険の被保険者");
+    assert_eq!(first.location.section_path, second.location.section_path);
+    assert_ne!(first.ordinal, second.ordinal);
+    let addr = pia_search::serve::spawn(Store::open(dirs[1].path()).unwrap(), None).unwrap();
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    };
+    let opened = |path: &str| -> String {
+        let r =
+            pia_search::serve::http_get(addr, &format!("/doc/two.txt?path={}", enc(path))).unwrap();
+        assert!(
+            matches!(r.status, 302 | 303 | 307),
+            "{}: {}",
+            r.status,
+            r.body
+        );
+        r.header("location").unwrap().to_string()
+    };
+    assert!(opened(&second.location.shown_path()).ends_with(&format!("#s-{}", second.ordinal)));
+    assert!(opened(&second.location.section_path).ends_with(&format!("#s-{}", first.ordinal)));
+}

@@ -59,7 +59,9 @@ pub async fn api(State(app): State<App>, UrlPath(file): UrlPath<String>) -> Resp
 }
 
 /// `/doc/{file}?hit=ORDINAL&q=…`: the document with that section opened,
-/// marked and anchored (`#s-ORDINAL`); `?path=SECTION PATH` redirects there.
+/// marked and anchored (`#s-ORDINAL`); `?path=SECTION PATH` redirects there
+/// (the path as pages show it, which names the 特定個人情報ファイル's block in a
+/// document with several, or the form's path: then the first file's).
 pub async fn page(
     State(app): State<App>,
     UrlPath(file): UrlPath<String>,
@@ -70,11 +72,16 @@ pub async fn page(
     let path = params::text(&p, "path")?;
     let doc = blocking(move || load(&app, &file)).await?;
     if let (None, Some(path)) = (hit, path) {
-        if let Some(s) = doc
+        let shown = doc
             .sections
             .iter()
-            .find(|s| s.location.section_path == path)
-        {
+            .find(|s| s.location.shown_path() == path);
+        let form = || {
+            doc.sections
+                .iter()
+                .find(|s| s.location.section_path == path)
+        };
+        if let Some(s) = shown.or_else(form) {
             let to = doc_href(&doc.record.file, Some(s.ordinal), &q);
             return Ok(Redirect::to(&to).into_response());
         }
