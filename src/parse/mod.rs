@@ -969,20 +969,58 @@ pub fn wrapped_label(schema: &Schema, lines: &[&str]) -> Option<(usize, Vec<usiz
     if !match_label(schema, &f).0.is_empty() || prefix_of_labels(schema, &f).is_empty() {
         return None;
     }
-    let mut joined = first.to_string();
-    for (n, next) in lines.iter().enumerate().skip(1).take(2) {
+    join_wrapped(
+        lines,
+        |next| next.contains('\t'),
+        |joined| {
+            let f = lfold(joined);
+            let (cands, _) = match_label(schema, &f);
+            if !cands.is_empty() {
+                Joined::Done(cands)
+            } else if prefix_of_labels(schema, &f).is_empty() {
+                Joined::Stop
+            } else {
+                Joined::More
+            }
+        },
+    )
+}
+
+/// Lines a wrapped heading, label or contents entry may run on to after
+/// its first: a title cut by a narrow column takes two more at most.
+const MAX_WRAPPED_LINES: usize = 2;
+
+/// What [`join_wrapped`]'s judge makes of the lines joined so far.
+pub(crate) enum Joined<T> {
+    /// They are the whole thing: this.
+    Done(T),
+    /// They may be its start: join the next line.
+    More,
+    /// They cannot be.
+    Stop,
+}
+
+/// Joins `lines[0]` with the lines after it one at a time (at most
+/// [`MAX_WRAPPED_LINES`]) until `judge` says the joined text is done:
+/// how many lines it took, and what `judge` found. An empty line, or one
+/// that `stops` (a cell of its own, a heading of its own), ends the search
+/// with nothing. The one loop of every wrapped title the parsers rejoin.
+pub(crate) fn join_wrapped<T>(
+    lines: &[&str],
+    stops: impl Fn(&str) -> bool,
+    mut judge: impl FnMut(&str) -> Joined<T>,
+) -> Option<(usize, T)> {
+    let mut joined = lines.first()?.trim().to_string();
+    for (n, next) in lines.iter().enumerate().skip(1).take(MAX_WRAPPED_LINES) {
         let next = next.trim();
-        if next.is_empty() || next.contains('\t') {
+        if next.is_empty() || stops(next) {
             return None;
         }
         joined.push_str(next);
-        let f = lfold(&joined);
-        let (cands, _) = match_label(schema, &f);
-        if !cands.is_empty() {
-            return Some((n + 1, cands));
-        }
-        if prefix_of_labels(schema, &f).is_empty() {
-            return None;
+        match judge(&joined) {
+            Joined::Done(t) => return Some((n + 1, t)),
+            Joined::More => {}
+            Joined::Stop => return None,
         }
     }
     None

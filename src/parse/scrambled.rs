@@ -265,18 +265,17 @@ fn bare_contents(lines: &[&str], schema: &Schema, from: usize) -> Range<usize> {
 /// over them, and the entry: an entry when joined, none of the following
 /// lines an entry of its own.
 fn wrapped_entry(schema: &Schema, lines: &[&str]) -> Option<(usize, String)> {
-    let mut joined = lines.first()?.trim().to_string();
-    for (n, next) in lines.iter().enumerate().skip(1).take(2) {
-        let next = next.trim();
-        if next.is_empty() || heading_key(schema, next).is_some() {
-            return None;
-        }
-        joined.push_str(next);
-        if heading_key(schema, &joined).is_some() {
-            return Some((n + 1, joined));
-        }
-    }
-    None
+    super::join_wrapped(
+        lines,
+        |next| heading_key(schema, next).is_some(),
+        |joined| {
+            if heading_key(schema, joined).is_some() {
+                super::Joined::Done(joined.to_string())
+            } else {
+                super::Joined::More
+            }
+        },
+    )
 }
 
 static NUMBERED: Lazy<Regex> = Lazy::new(|| Regex::new(r"^\s?[0-9０-９]{1,2}\s*[．.]").unwrap());
