@@ -83,6 +83,23 @@ fn sections() -> Vec<(String, u64, String, String)> {
     out
 }
 
+/// Every section as (file, ordinal, normalised text), and those whose
+/// text has two characters or more: where queries are cut from.
+type Indexed = Vec<(String, u64, String)>;
+
+fn indexed_and_candidates() -> (Indexed, Vec<(String, u64, String, String)>) {
+    let all = sections();
+    let indexed = all
+        .iter()
+        .map(|(f, o, n, _)| (f.clone(), *o, n.clone()))
+        .collect();
+    let candidates = all
+        .into_iter()
+        .filter(|s| s.2.chars().count() >= 2)
+        .collect();
+    (indexed, candidates)
+}
+
 /// Full-width form of ASCII, the way PDFs print digits and letters.
 fn widen(s: &str) -> String {
     s.chars()
@@ -102,13 +119,7 @@ fn normative_definitions_agree() {
 
 #[test]
 fn engine_hits_equal_brute_force_for_random_substrings() {
-    let all = sections();
-    let indexed: Vec<(String, u64, String)> = all
-        .iter()
-        .map(|(f, o, n, _)| (f.clone(), *o, n.clone()))
-        .collect();
-    let candidates: Vec<&(String, u64, String, String)> =
-        all.iter().filter(|s| s.2.chars().count() >= 2).collect();
+    let (indexed, candidates) = indexed_and_candidates();
     assert!(
         candidates.len() > 50,
         "sections with text: {}",
@@ -160,13 +171,7 @@ fn engine_hits_equal_brute_force_for_random_substrings() {
 /// equal the brute-force sets combined the same way.
 #[test]
 fn alternatives_match_the_union_of_their_parts() {
-    let all = sections();
-    let indexed: Vec<(String, u64, String)> = all
-        .iter()
-        .map(|(f, o, n, _)| (f.clone(), *o, n.clone()))
-        .collect();
-    let candidates: Vec<&(String, u64, String, String)> =
-        all.iter().filter(|s| s.2.chars().count() >= 2).collect();
+    let (indexed, candidates) = indexed_and_candidates();
     let mut runner = TestRunner::new(Config {
         cases: 150,
         failure_persistence: None,
