@@ -114,6 +114,66 @@ fn facet_filters_narrow_results_and_keep_zero_values() {
     );
 }
 
+/// With a section path chosen, the subsections one level down are a facet
+/// of their own: each value is a path one level deeper with the count that
+/// choosing it gives, so a reader walks down to where a phrase sits.
+#[test]
+fn a_chosen_section_lists_its_subsections_with_counts() {
+    let total_in = |section: &str| -> (u64, serde_json::Value) {
+        let (status, v) = get_json(&format!(
+            "/api/search?q={}&section={}",
+            enc("委託"),
+            enc(section)
+        ));
+        assert_eq!(status, 200, "{section}");
+        (v["total"].as_u64().unwrap(), v)
+    };
+    let sub = |v: &serde_json::Value| -> Vec<serde_json::Value> {
+        v["facets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["label"].as_str().unwrap().starts_with("小項目"))
+            .map(|f| f["values"].as_array().unwrap().clone())
+            .unwrap_or_default()
+    };
+    let (_, none) = get_json(&format!("/api/search?q={}", enc("委託")));
+    assert!(sub(&none).is_empty(), "no section chosen, no subsections");
+    let top = "Ⅱ 特定個人情報ファイルの概要";
+    let (total, v) = total_in(top);
+    let children = sub(&v);
+    assert!(children.len() >= 2, "{children:?}");
+    let mut sum = 0;
+    for c in &children {
+        let path = c["value"].as_str().unwrap();
+        assert!(path.starts_with(&format!("{top} > ")), "{path}");
+        assert_eq!(path.matches(" > ").count(), 1, "{path}");
+        let count = c["count"].as_u64().unwrap();
+        assert!(count > 0);
+        assert_eq!(total_in(path).0, count, "{path}");
+        sum += count;
+    }
+    assert!(sum <= total, "{sum} > {total}");
+    // One level further down, the top level stays chosen.
+    let deeper = children[0]["value"].as_str().unwrap();
+    let (_, v) = total_in(deeper);
+    assert!(sub(&v).iter().all(|c| c["value"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("{deeper} > "))));
+    let tops = v["facets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["param"] == "section")
+        .unwrap();
+    assert!(tops["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["value"] == top && t["selected"] == true));
+}
+
 #[test]
 fn no_results_page_names_the_filter_that_emptied_it() {
     // 国保団体連合会 is named only by the 全項目 document (相模原市).

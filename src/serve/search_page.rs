@@ -8,7 +8,7 @@ use axum::response::{Html, Response};
 use maud::{html, Markup};
 use serde::Serialize;
 use tantivy::collector::Count;
-use tantivy::schema::Field;
+use tantivy::schema::{Facet as TantivyFacet, Field};
 use tantivy::{Searcher, Term};
 
 use super::html::{doc_href, marked, page as frame, place};
@@ -108,6 +108,10 @@ impl SearchState {
 pub struct FacetValue {
     /// The value as indexed (what the filter link sets).
     pub value: String,
+    /// How the page shows it, when not as `value` (a subsection by its own
+    /// title, not its whole path).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shown: Option<String>,
     /// Matching sections with this value.
     pub count: usize,
     /// Whether the active filter selects it.
@@ -317,6 +321,7 @@ fn facets(
                     let selected = chosen.as_deref().is_some_and(|c| selects(param, c, &value));
                     FacetValue {
                         value,
+                        shown: None,
                         count,
                         selected,
                     }
@@ -328,7 +333,94 @@ fn facets(
                 values,
             }
         })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .chain(subsections(searcher, f, state, &bases))
         .collect()
+}
+
+/// The heading of the [`subsections`] facet.
+const SUBSECTIONS_LABEL: &str = "小項目 Within the section";
+
+/// Most subsections [`subsections`] lists.
+const SUBSECTIONS_SHOWN: usize = 30;
+
+/// Where in the chosen section the query matches: the subsections one
+/// level below a chosen section path (`section=Ⅲ リスク対策`), each with
+/// its matching sections, most first. Each sets the path one level deeper,
+/// so a reader walks down to where a phrase sits across every document.
+/// None without a section path (a key, or no section chosen).
+fn subsections(
+    searcher: &Searcher,
+    f: &schema::Fields,
+    state: &SearchState,
+    bases: &[(FilterKey, Option<MatchSet>)],
+) -> Option<Facet> {
+    let chosen = state
+        .filters
+        .clone()
+        .slot("section")
+        .and_then(|s| s.clone())?;
+    let chosen = chosen.trim().to_string();
+    if chosen.is_empty()
+        || chosen
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_lowercase())
+    {
+        return None;
+    }
+    let wanted: Vec<&str> = chosen.split('>').map(str::trim).collect();
+    let others: FilterKey = state
+        .filters
+        .with("section", None)
+        .active()
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string()))
+        .collect();
+    let base = bases.iter().find(|(k, _)| *k == others)?.1.as_ref()?;
+    let terms = filter::matching_terms(searcher, f.facet, |t| {
+        TantivyFacet::from_encoded(t.to_vec()).is_ok_and(|fc| {
+            let path = fc.to_path();
+            path.len() == wanted.len() + 1
+                && filter::path_prefix_matches(&wanted, &path[..wanted.len()])
+        })
+    })
+    .ok()?;
+    let mut values: Vec<FacetValue> = terms
+        .into_iter()
+        .filter_map(|t| {
+            let facet = TantivyFacet::from_encoded(t).ok()?;
+            let count = base
+                .count_with(searcher, &Term::from_facet(f.facet, &facet))
+                .ok()?;
+            let path = facet.to_path();
+            (count > 0).then(|| FacetValue {
+                value: path.join(" > "),
+                shown: None,
+                count,
+                selected: false,
+            })
+        })
+        .collect();
+    // Shown by its own title; under its parent's too where the chosen path
+    // names several parents (`リスク対策`: Ⅲ of one form, Ⅳ of another).
+    let parents: std::collections::BTreeSet<&str> = values
+        .iter()
+        .filter_map(|v| v.value.rsplit_once(" > ").map(|(p, _)| p))
+        .collect();
+    let levels = if parents.len() > 1 { 2 } else { 1 };
+    for v in &mut values {
+        let parts: Vec<&str> = v.value.split(" > ").collect();
+        v.shown = Some(parts[parts.len().saturating_sub(levels)..].join(" > "));
+    }
+    values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    values.truncate(SUBSECTIONS_SHOWN);
+    Some(Facet {
+        param: "section",
+        label: SUBSECTIONS_LABEL,
+        values,
+    })
 }
 
 /// Whether the filter value the user gave selects the indexed `value`
@@ -337,7 +429,11 @@ fn facets(
 fn selects(param: &str, given: &str, value: &str) -> bool {
     match param {
         "form" => model::FormType::from_user(given).is_some_and(|t| t.name() == value),
-        "section" => filter::path_prefix_matches(&[given.trim()], &[value]),
+        // A deeper path selects its top level too (`Ⅲ リスク対策 > ７．…`).
+        "section" => given
+            .split('>')
+            .next()
+            .is_some_and(|top| filter::path_prefix_matches(&[top.trim()], &[value])),
         _ => {
             let g = normalize::fold(given);
             !g.is_empty() && normalize::fold(value).contains(&g)
@@ -548,22 +644,27 @@ fn results(state: &SearchState, out: &Outcome) -> Markup {
 }
 
 fn facet_list(state: &SearchState, facets: &[Facet]) -> Markup {
+    // The subsections of a chosen section first: they are where the reader
+    // is going (the other facets keep their order).
+    let (within, rest): (Vec<&Facet>, Vec<&Facet>) =
+        facets.iter().partition(|f| f.label == SUBSECTIONS_LABEL);
     html! {
-        @for f in facets {
+        @for f in within.into_iter().chain(rest) {
             h3 { (f.label) }
             ul data-facet=(f.param) {
                 @for v in &f.values {
                     @let class = if v.selected { "on" } else if v.count == 0 { "zero" } else { "" };
+                    @let shown = v.shown.as_deref().unwrap_or(&v.value);
                     li class=(class) {
                         @if v.selected {
                             a href=(state.variant(|s| s.filters = s.filters.with(f.param, None))) title="remove" {
-                                (v.value) " (" (v.count) ") ×"
+                                (shown) " (" (v.count) ") ×"
                             }
                         } @else if f.param == "form" && model::FormType::from_user(&v.value).is_none() {
-                            (v.value) " (" (v.count) ")"
+                            (shown) " (" (v.count) ")"
                         } @else {
-                            a href=(state.variant(|s| s.filters = s.filters.with(f.param, Some(&v.value)))) {
-                                (v.value) " (" (v.count) ")"
+                            a href=(state.variant(|s| s.filters = s.filters.with(f.param, Some(&v.value)))) title=(v.value) {
+                                (shown) " (" (v.count) ")"
                             }
                         }
                     }
