@@ -15,7 +15,7 @@ use pia_search::model::FormType;
 use pia_search::query::filter::Filters;
 use pia_search::query::syntax::UserQuery;
 use pia_search::query::SearchRequest;
-use pia_search::query::{search, topk};
+use pia_search::query::{count, search, topk};
 use pia_search::reports::{compare, contractors, eval};
 use pia_search::{parse, present};
 
@@ -83,6 +83,12 @@ enum Cmd {
         /// its totals as lower bounds, "10000+").
         #[arg(long)]
         exact_totals: bool,
+        /// Instead of hits, where the matches sit: matching sections under
+        /// each section one level below --section (or under each top
+        /// level), most first. Run again with --section set to a line's
+        /// path to go a level deeper.
+        #[arg(long = "where")]
+        where_: bool,
     },
     /// List the indexed documents with their metadata.
     Docs {
@@ -317,6 +323,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             per_file,
             exclude,
             exact_totals,
+            where_,
         } => {
             let mut query = UserQuery::parse(&query.join(" "))?;
             for e in &exclude {
@@ -335,6 +342,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 include_choices: choices,
                 exact_up_to: topk::exact_up_to(exact_totals),
             };
+            if where_ {
+                let parent = req.filters.section.clone().unwrap_or_default();
+                let parent: Vec<&str> = parent
+                    .split('>')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                if parent
+                    .first()
+                    .is_some_and(|p| p.starts_with(|c: char| c.is_ascii_lowercase()))
+                {
+                    anyhow::bail!("--where takes --section as a path (`Ⅲ リスク対策`), not a key");
+                }
+                let searcher = s.reader()?.searcher();
+                let matched = count::MatchSet::of(&searcher, &s.fields, &req)?;
+                let counts = count::below(&searcher, &s.fields, &matched, &parent)?;
+                release_at_exit(s);
+                present::section_counts(&mut out, &counts, present::Style::detect(json))?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let res = search::search_with_hidden(&s, &req, per_file)?;
             release_at_exit(s);
             let style = present::Style::detect(json);

@@ -126,3 +126,59 @@ fn show_says_when_the_prefecture_cannot_be_decided() {
         "{line}"
     );
 }
+
+/// `--where`: the matching sections under each section one level down,
+/// each count what `--section` with that path finds; `--section` on one
+/// of them goes a level deeper.
+#[test]
+fn where_counts_the_matches_under_each_section() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+        common::pia_json(&args, tmp.path())
+    };
+    let total = |section: &str| -> usize {
+        run(&["search", "委託", "--limit", "10000", "--section", section]).len()
+    };
+    let all = run(&["search", "委託", "--limit", "10000"]).len();
+    let tops = run(&["search", "委託", "--where"]);
+    assert!(tops.len() >= 3, "{tops:?}");
+    let mut sum = 0;
+    for t in &tops {
+        let path: Vec<&str> = t["path"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        assert_eq!(path.len(), 1, "{t}");
+        let n = t["sections"].as_u64().unwrap() as usize;
+        assert_eq!(total(path[0]), n, "{t}");
+        sum += n;
+    }
+    assert!(sum <= all, "{sum} > {all}");
+    // Most first, and one level deeper under the first.
+    let counts: Vec<u64> = tops
+        .iter()
+        .map(|t| t["sections"].as_u64().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+    let first = tops[0]["path"][0].as_str().unwrap();
+    let below = run(&["search", "委託", "--where", "--section", first]);
+    assert!(!below.is_empty());
+    for b in &below {
+        let path: Vec<&str> = b["path"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        assert_eq!(path.len(), 2, "{b}");
+        assert_eq!(path[0], first);
+        assert_eq!(
+            total(&path.join(" > ")),
+            b["sections"].as_u64().unwrap() as usize,
+            "{b}"
+        );
+    }
+}

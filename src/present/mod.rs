@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::index::indexer::{DocRecord, IndexReport};
 use crate::model::{DocMeta, ParsedDoc, PATH_SEP};
-use crate::query::count::Hidden;
+use crate::query::count::{Hidden, SectionCount};
 use crate::query::search::{Hit, SearchResults};
 use crate::reports::compare::{Comparison, DiffSpan, ItemVariation};
 use crate::reports::contractors::{Entry, Role, Summary};
@@ -76,6 +76,26 @@ pub fn hidden_note(h: &Hidden) -> Option<String> {
         ));
     }
     (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// Where matches sit ([`crate::query::count::below`]): one line per section
+/// path with its matching sections, or one JSON object per line.
+pub fn section_counts(out: &mut impl Write, counts: &[SectionCount], style: Style) -> Result<()> {
+    if style.json {
+        return json_lines(out, counts);
+    }
+    for c in counts {
+        writeln!(
+            out,
+            "{:>7}  {}",
+            c.sections,
+            style.paint("32", &c.path.join(PATH_SEP))
+        )?;
+    }
+    if counts.is_empty() {
+        writeln!(out, "no matching section")?;
+    }
+    Ok(())
 }
 
 /// Prints search results.

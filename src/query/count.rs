@@ -349,3 +349,51 @@ impl MatchSet {
         Ok(n)
     }
 }
+
+/// Matching sections under one section path: where a query sits in the
+/// form, a level at a time ([`below`]).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SectionCount {
+    /// The section path (components of the form's path).
+    pub path: Vec<String>,
+    /// Matching sections at or below it.
+    pub sections: usize,
+}
+
+/// Of the sections `matched`, how many sit under each section one level
+/// below the paths that `parent` selects (as `--section` reads a path
+/// prefix; empty: the top levels), most first. A section's path is indexed
+/// with every ancestor ([`Fields::facet`]), so each count is a walk over
+/// one posting list. Paths no matching section sits under are left out.
+pub fn below(
+    searcher: &Searcher,
+    f: &Fields,
+    matched: &MatchSet,
+    parent: &[&str],
+) -> Result<Vec<SectionCount>> {
+    use tantivy::schema::Facet;
+    let terms = super::filter::matching_terms(searcher, f.facet, |t| {
+        Facet::from_encoded(t.to_vec()).is_ok_and(|fc| {
+            let path = fc.to_path();
+            path.len() == parent.len() + 1
+                && path.iter().all(|c| !c.is_empty())
+                && (parent.is_empty()
+                    || super::filter::path_prefix_matches(parent, &path[..parent.len()]))
+        })
+    })?;
+    let mut out = Vec::new();
+    for t in terms {
+        let facet = Facet::from_encoded(t)?;
+        let sections = matched.count_with(searcher, &tantivy::Term::from_facet(f.facet, &facet))?;
+        if sections > 0 {
+            let path = facet.to_path().into_iter().map(str::to_string).collect();
+            out.push(SectionCount { path, sections });
+        }
+    }
+    out.sort_by(|a, b| {
+        b.sections
+            .cmp(&a.sections)
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    Ok(out)
+}

@@ -8,7 +8,7 @@ use axum::response::{Html, Response};
 use maud::{html, Markup};
 use serde::Serialize;
 use tantivy::collector::Count;
-use tantivy::schema::{Facet as TantivyFacet, Field};
+use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
 use super::html::{doc_href, marked, page as frame, place};
@@ -16,7 +16,7 @@ use super::params::{self, url, DocFilters, Pairs, MAX_PAGE_SIZE, MAX_RESULTS};
 use super::{blocking, json, table, Answer, App, Error};
 use crate::index::indexer;
 use crate::index::schema;
-use crate::query::count::MatchSet;
+use crate::query::count::{self, MatchSet};
 use crate::query::filter;
 use crate::query::search;
 use crate::query::syntax;
@@ -379,28 +379,15 @@ fn subsections(
         .map(|(k, v)| (k, v.to_string()))
         .collect();
     let base = bases.iter().find(|(k, _)| *k == others)?.1.as_ref()?;
-    let terms = filter::matching_terms(searcher, f.facet, |t| {
-        TantivyFacet::from_encoded(t.to_vec()).is_ok_and(|fc| {
-            let path = fc.to_path();
-            path.len() == wanted.len() + 1
-                && filter::path_prefix_matches(&wanted, &path[..wanted.len()])
-        })
-    })
-    .ok()?;
-    let mut values: Vec<FacetValue> = terms
+    let mut values: Vec<FacetValue> = count::below(searcher, f, base, &wanted)
+        .ok()?
         .into_iter()
-        .filter_map(|t| {
-            let facet = TantivyFacet::from_encoded(t).ok()?;
-            let count = base
-                .count_with(searcher, &Term::from_facet(f.facet, &facet))
-                .ok()?;
-            let path = facet.to_path();
-            (count > 0).then(|| FacetValue {
-                value: path.join(" > "),
-                shown: None,
-                count,
-                selected: false,
-            })
+        .take(SUBSECTIONS_SHOWN)
+        .map(|c| FacetValue {
+            value: c.path.join(" > "),
+            shown: None,
+            count: c.sections,
+            selected: false,
         })
         .collect();
     // Shown by its own title; under its parent's too where the chosen path
@@ -414,8 +401,6 @@ fn subsections(
         let parts: Vec<&str> = v.value.split(" > ").collect();
         v.shown = Some(parts[parts.len().saturating_sub(levels)..].join(" > "));
     }
-    values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    values.truncate(SUBSECTIONS_SHOWN);
     Some(Facet {
         param: "section",
         label: SUBSECTIONS_LABEL,
