@@ -1,6 +1,7 @@
 //! `pia`: the command line. It only parses arguments and wires the library's
 //! stages (walk → decode → parse → index; query → search → present).
 
+use std::ffi::OsString;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -55,8 +56,8 @@ enum Cmd {
     /// Search sections for words or "quoted phrases" (all parts must occur).
     Search {
         /// Query: words are ANDed; "…" is one phrase; a OR b needs either
-        /// (upper case); -word excludes (after
-        /// `--`, e.g. `pia search -- 委託 -再委託`, or use --exclude).
+        /// (upper case); -word excludes (`pia search 委託 -再委託`; an ASCII
+        /// word: --exclude).
         #[arg(required = true, num_args = 1..)]
         query: Vec<String>,
         /// Exclude sections containing this phrase (repeatable).
@@ -254,8 +255,37 @@ impl IndexArg {
     }
 }
 
+/// `pia search 委託 -再委託`: a part written `-word` after `search` is the
+/// exclusion the query syntax says it is. The argument parser would read
+/// `-再委託` as the short options `-再`, `-委`, … and refuse it; no option
+/// starts with a non-ASCII letter, so such a part becomes `--exclude=word`.
+/// After `--` everything is the query's already.
+fn exclusions_as_options(args: impl Iterator<Item = OsString>) -> Vec<OsString> {
+    let args: Vec<OsString> = args.collect();
+    if args.get(1).is_none_or(|a| a != "search") {
+        return args;
+    }
+    let mut after_dashes = false;
+    args.into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let s = a.to_string_lossy();
+            if s == "--" {
+                after_dashes = true;
+            } else if i > 1 && !after_dashes {
+                if let Some(word) = s.strip_prefix('-') {
+                    if word.starts_with(|c: char| !c.is_ascii()) {
+                        return OsString::from(format!("--exclude={word}"));
+                    }
+                }
+            }
+            a
+        })
+        .collect()
+}
+
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    match run(Cli::parse_from(exclusions_as_options(std::env::args_os()))) {
         Ok(code) => code,
         // A closed pipe (`pia … | head`) is the reader's choice, not an error.
         Err(e)

@@ -182,3 +182,26 @@ fn where_counts_the_matches_under_each_section() {
         );
     }
 }
+
+/// `pia search 委託 -再委託` excludes as `--exclude 再委託` does; an ASCII
+/// option after it is still an option.
+#[test]
+fn a_japanese_word_after_a_dash_is_an_exclusion() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+        common::pia_json(&args, tmp.path())
+    };
+    let all = run(&["search", "委託", "--limit", "10000"]);
+    let dashed = run(&["search", "委託", "-再委託", "--limit", "10000"]);
+    let option = run(&["search", "委託", "--exclude", "再委託", "--limit", "10000"]);
+    assert!(
+        dashed.len() < all.len(),
+        "{} vs {}",
+        dashed.len(),
+        all.len()
+    );
+    assert_eq!(dashed, option);
+    let n = run(&["search", "-再委託", "委託", "-n", "1"]);
+    assert_eq!(n.len(), 1);
+}
