@@ -34,12 +34,13 @@ pub fn compare_tables(c: &Comparison) -> String {
     let mut h = String::from(
         "<h2>Answers</h2>\n<table><tr><th>answer</th><th>documents</th><th>cities</th></tr>\n",
     );
+    let cities = super::Cities::of(c);
     for a in &c.answers {
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td><small>{}</small></td></tr>\n",
             escape(&a.answer),
             a.count,
-            escape(&super::who(c, &a.files))
+            escape(&cities.who(&a.files))
         ));
     }
     // One column per document only while the columns fit a page: with
@@ -80,7 +81,7 @@ pub fn compare_tables(c: &Comparison) -> String {
             } else {
                 format!(
                     " <small class=\"muted\">({})</small>",
-                    escape(&super::who(c, files))
+                    escape(&cities.who(files))
                 )
             }
         };

@@ -514,13 +514,14 @@ pub fn comparison(
         c.groups.len()
     )?;
     writeln!(out, "\n== answers")?;
+    let cities = Cities::of(c);
     for a in &c.answers {
         writeln!(
             out,
             "   {:>4}  {}  ({})",
             a.count,
             a.answer,
-            who(c, &a.files)
+            cities.who(&a.files)
         )?;
     }
     let small = c.entries.len() <= MATRIX_DOCS;
@@ -620,36 +621,47 @@ pub fn comparison(
     Ok(())
 }
 
-/// Most names [`who`] lists before it counts the rest.
+/// Most names [`Cities::who`] lists before it counts the rest.
 const NAMES_SHOWN: usize = 8;
 
-/// The documents of an answer as people know them: their cities (the file
-/// where none is known), each once, the first [`NAMES_SHOWN`] named and the
-/// rest counted. A tally over hundreds of documents listed every file.
-pub(crate) fn who(c: &Comparison, files: &[String]) -> String {
-    let city: HashMap<&str, &str> = c
-        .entries
-        .iter()
-        .filter_map(|e| {
-            Some((
-                e.location.file.as_str(),
-                e.location.municipality.as_deref()?,
-            ))
-        })
-        .collect();
-    let mut names: Vec<&str> = Vec::new();
-    for f in files {
-        let name = city.get(f.as_str()).copied().unwrap_or(f.as_str());
-        if !names.contains(&name) {
-            names.push(name);
+/// The compared documents' cities, by file: a comparison's answers and
+/// wordings are listed by the cities that use them.
+pub(crate) struct Cities<'c>(HashMap<&'c str, &'c str>);
+
+impl<'c> Cities<'c> {
+    /// The cities of `c`'s documents.
+    pub(crate) fn of(c: &'c Comparison) -> Cities<'c> {
+        Cities(
+            c.entries
+                .iter()
+                .filter_map(|e| {
+                    Some((
+                        e.location.file.as_str(),
+                        e.location.municipality.as_deref()?,
+                    ))
+                })
+                .collect(),
+        )
+    }
+
+    /// `files` as people know them: their cities (the file where none is
+    /// known), each once, the first [`NAMES_SHOWN`] named and the rest
+    /// counted. A tally over hundreds of documents listed every file.
+    pub(crate) fn who(&self, files: &[String]) -> String {
+        let mut names: Vec<&str> = Vec::new();
+        for f in files {
+            let name = self.0.get(f.as_str()).copied().unwrap_or(f.as_str());
+            if !names.contains(&name) {
+                names.push(name);
+            }
         }
+        let rest = names.len().saturating_sub(NAMES_SHOWN);
+        let mut shown = names[..names.len() - rest].join(", ");
+        if rest > 0 {
+            shown.push_str(&format!(" … and {rest} more"));
+        }
+        shown
     }
-    let rest = names.len().saturating_sub(NAMES_SHOWN);
-    let mut shown = names[..names.len() - rest].join(", ");
-    if rest > 0 {
-        shown.push_str(&format!(" … and {rest} more"));
-    }
-    shown
 }
 
 fn diff_text(spans: &[DiffSpan], style: Style) -> String {

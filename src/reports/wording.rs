@@ -25,6 +25,10 @@
 //! does, so two cities using it are most likely making the same point. The
 //! authors' own names (`松戸市`) are blanked out first: two documents of one
 //! city share them whatever they say. See `join_on_distinctive_terms`.
+//!
+//! Before any of this, each document's own names stand as `〇〇` (`OwnNames`):
+//! a city that words a measure as another does, naming itself where the
+//! other names itself, uses the same wording, not a variant of it.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -503,6 +507,8 @@ pub(crate) struct OwnNames {
 }
 
 impl OwnNames {
+    /// The names of one document (names of one character are left alone:
+    /// as text they are too likely to be something else).
     pub(crate) fn new(names: &[String]) -> OwnNames {
         let mut names: Vec<(String, String, String)> = names
             .iter()
