@@ -13,7 +13,7 @@ use pia_search::index::indexer::{self, IndexOptions};
 use pia_search::index::store::{self, Store};
 use pia_search::ingest::{self, walk::InputKind};
 use pia_search::model::FormType;
-use pia_search::query::filter::Filters;
+use pia_search::query::filter::{self, Filters};
 use pia_search::query::syntax::UserQuery;
 use pia_search::query::SearchRequest;
 use pia_search::query::{count, search, topk};
@@ -373,18 +373,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 exact_up_to: topk::exact_up_to(exact_totals),
             };
             if where_ {
-                let parent = req.filters.section.clone().unwrap_or_default();
-                let parent: Vec<&str> = parent
-                    .split('>')
-                    .map(str::trim)
-                    .filter(|p| !p.is_empty())
-                    .collect();
-                if parent
-                    .first()
-                    .is_some_and(|p| p.starts_with(|c: char| c.is_ascii_lowercase()))
-                {
-                    anyhow::bail!("--where takes --section as a path (`Ⅲ リスク対策`), not a key");
-                }
+                let parent = filter::path_parts(req.filters.section.as_deref())
+                    .context("--where with --section")?;
                 let searcher = s.reader()?.searcher();
                 let matched = count::MatchSet::of(&searcher, &s.fields, &req)?;
                 let counts = count::below(&searcher, &s.fields, &matched, &parent)?;

@@ -138,6 +138,23 @@ fn section_query(searcher: &Searcher, f: &Fields, user: &str) -> Result<Box<dyn 
     })
 }
 
+/// The components of a `--section` path prefix (`Ⅲ リスク対策 > ７．`), for
+/// what asks for a path and not a key ([`crate::query::count::below`]);
+/// none for no section.
+pub fn path_parts(section: Option<&str>) -> Result<Vec<&str>> {
+    let Some(section) = section.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    if is_key(section) {
+        bail!("{section:?} is a key; this takes a section path (`Ⅲ リスク対策`)");
+    }
+    Ok(section
+        .split('>')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect())
+}
+
 /// Canonical keys are lowercase ASCII words joined by dots (`N` stands for
 /// any block number).
 fn is_key(s: &str) -> bool {
@@ -173,8 +190,10 @@ fn component_matches(wanted: &str, comp: &str, last: bool) -> bool {
     if w == full || (!num.is_empty() && bare(&w) == bare(&num)) || w == title {
         return true;
     }
-    // The last component may be a title prefix of at least two characters.
-    last && w.chars().count() >= 2 && (title.starts_with(&w) || full.starts_with(&w) && w != num)
+    // The last component may be a title prefix of at least two characters,
+    // but not a shorter number (`Ⅱ` folds to `II`, which begins `III`).
+    last && w.chars().count() >= 2
+        && (title.starts_with(&w) || full.starts_with(&w) && !num.starts_with(&w))
 }
 
 /// Splits `Ⅳ リスク対策` / `７．特定…` / `①事務の名称` / `（別添３） 変更箇所` into
@@ -227,6 +246,12 @@ mod tests {
         assert!(path_prefix_matches(&["IV"], &p));
         assert!(path_prefix_matches(&["リスク対策"], &p));
         assert!(!path_prefix_matches(&["Ⅰ"], &p));
+        // A number is never the start of a longer one.
+        let three = ["Ⅲ リスク対策"];
+        assert!(!path_prefix_matches(&["Ⅱ"], &three));
+        assert!(!path_prefix_matches(&["II"], &three));
+        assert!(path_prefix_matches(&["Ⅲ"], &three));
+        assert!(path_prefix_matches(&["Ⅲ リスク"], &three));
         assert!(!path_prefix_matches(
             &["I"],
             &["II 特定個人情報ファイルの概要"]

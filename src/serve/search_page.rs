@@ -361,16 +361,10 @@ fn subsections(
         .clone()
         .slot("section")
         .and_then(|s| s.clone())?;
-    let chosen = chosen.trim().to_string();
-    if chosen.is_empty()
-        || chosen
-            .bytes()
-            .next()
-            .is_some_and(|b| b.is_ascii_lowercase())
-    {
+    let wanted = filter::path_parts(Some(&chosen)).ok()?;
+    if wanted.is_empty() {
         return None;
     }
-    let wanted: Vec<&str> = chosen.split('>').map(str::trim).collect();
     let others: FilterKey = state
         .filters
         .with("section", None)
