@@ -127,16 +127,23 @@ fn show_says_when_the_prefecture_cannot_be_decided() {
     );
 }
 
+/// The `path` of a `--where --json` line.
+fn components(line: &serde_json::Value) -> Vec<&str> {
+    line["path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect()
+}
+
 /// `--where`: the matching sections under each section one level down,
 /// each count what `--section` with that path finds; `--section` on one
 /// of them goes a level deeper.
 #[test]
 fn where_counts_the_matches_under_each_section() {
     let tmp = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
-        common::pia_json(&args, tmp.path())
-    };
+    let run = |args: &[&str]| common::pia_json_of(args, tmp.path());
     let total = |section: &str| -> usize {
         run(&["search", "委託", "--limit", "10000", "--section", section]).len()
     };
@@ -145,12 +152,7 @@ fn where_counts_the_matches_under_each_section() {
     assert!(tops.len() >= 3, "{tops:?}");
     let mut sum = 0;
     for t in &tops {
-        let path: Vec<&str> = t["path"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p.as_str().unwrap())
-            .collect();
+        let path = components(t);
         assert_eq!(path.len(), 1, "{t}");
         let n = t["sections"].as_u64().unwrap() as usize;
         assert_eq!(total(path[0]), n, "{t}");
@@ -167,12 +169,7 @@ fn where_counts_the_matches_under_each_section() {
     let below = run(&["search", "委託", "--where", "--section", first]);
     assert!(!below.is_empty());
     for b in &below {
-        let path: Vec<&str> = b["path"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p.as_str().unwrap())
-            .collect();
+        let path = components(b);
         assert_eq!(path.len(), 2, "{b}");
         assert_eq!(path[0], first);
         assert_eq!(
@@ -188,10 +185,7 @@ fn where_counts_the_matches_under_each_section() {
 #[test]
 fn a_japanese_word_after_a_dash_is_an_exclusion() {
     let tmp = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
-        common::pia_json(&args, tmp.path())
-    };
+    let run = |args: &[&str]| common::pia_json_of(args, tmp.path());
     let all = run(&["search", "委託", "--limit", "10000"]);
     let dashed = run(&["search", "委託", "-再委託", "--limit", "10000"]);
     let option = run(&["search", "委託", "--exclude", "再委託", "--limit", "10000"]);

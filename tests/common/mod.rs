@@ -86,6 +86,12 @@ pub fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// [`pia_json`] with the arguments as text.
+pub fn pia_json_of(args: &[&str], dir: &Path) -> Vec<serde_json::Value> {
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+    pia_json(&args, dir)
+}
+
 /// Runs `pia ARGS --json` with `$PIA_INDEX` in `dir` (the default index is
 /// built there from the bundled corpus) and parses its JSON lines; panics
 /// with stderr when the command fails.
