@@ -377,7 +377,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .context("--where with --section")?;
                 let searcher = s.reader()?.searcher();
                 let matched = count::MatchSet::of(&searcher, &s.fields, &req)?;
-                let counts = count::below(&searcher, &s.fields, &matched, &parent)?;
+                let snapshot = s.snapshot(&searcher)?;
+                let counts = count::below(&searcher, &s.fields, &snapshot, &matched, &parent)?;
                 release_at_exit(s);
                 present::section_counts(&mut out, &counts, present::Style::detect(json))?;
                 return Ok(ExitCode::SUCCESS);

@@ -84,11 +84,15 @@ pub fn section_counts(out: &mut impl Write, counts: &[SectionCount], style: Styl
     if style.json {
         return json_lines(out, counts);
     }
+    if !counts.is_empty() {
+        writeln!(out, "{:>8} {:>9}  section", "sections", "documents")?;
+    }
     for c in counts {
         writeln!(
             out,
-            "{:>7}  {}",
+            "{:>8} {:>9}  {}",
             c.sections,
+            c.documents,
             style.paint("32", &c.path.join(PATH_SEP))
         )?;
     }

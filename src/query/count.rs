@@ -328,7 +328,43 @@ impl MatchSet {
     /// How many of the matching sections hold `term` (any indexed field).
     pub fn count_with(&self, searcher: &Searcher, term: &tantivy::Term) -> Result<usize> {
         let mut n = 0;
-        for (seg, marked) in searcher.segment_readers().iter().zip(&self.segments) {
+        self.each_with(searcher, term, |_, _| n += 1)?;
+        Ok(n)
+    }
+
+    /// How many of the matching sections hold `term`, and in how many
+    /// documents (`snapshot`'s file numbering).
+    pub fn count_documents_with(
+        &self,
+        searcher: &Searcher,
+        snapshot: &Snapshot,
+        term: &tantivy::Term,
+    ) -> Result<(usize, usize)> {
+        let mut sections = 0;
+        let mut files = bits::empty(snapshot.files());
+        self.each_with(searcher, term, |seg, doc| {
+            sections += 1;
+            if let Some(g) = snapshot.file_of(seg, doc) {
+                bits::set(&mut files, g);
+            }
+        })?;
+        Ok((sections, bits::count(&files)))
+    }
+
+    /// Calls `visit` with (segment, section) for each matching section that
+    /// holds `term`: a walk over the term's postings.
+    fn each_with(
+        &self,
+        searcher: &Searcher,
+        term: &tantivy::Term,
+        mut visit: impl FnMut(SegmentOrdinal, DocId),
+    ) -> Result<()> {
+        for (ord, (seg, marked)) in searcher
+            .segment_readers()
+            .iter()
+            .zip(&self.segments)
+            .enumerate()
+        {
             if marked.is_empty() {
                 continue;
             }
@@ -341,12 +377,12 @@ impl MatchSet {
             let mut doc = postings.doc();
             while doc != tantivy::TERMINATED {
                 if bits::has(marked, doc) {
-                    n += 1;
+                    visit(ord as SegmentOrdinal, doc);
                 }
                 doc = postings.advance();
             }
         }
-        Ok(n)
+        Ok(())
     }
 }
 
@@ -358,9 +394,12 @@ pub struct SectionCount {
     pub path: Vec<String>,
     /// Matching sections at or below it.
     pub sections: usize,
+    /// Documents with such a section.
+    pub documents: usize,
 }
 
-/// Of the sections `matched`, how many sit under each section one level
+/// Of the sections `matched`, how many (and in how many documents) sit
+/// under each section one level
 /// below the paths that `parent` selects (as `--section` reads a path
 /// prefix; empty: the top levels), most first. A section's path is indexed
 /// with every ancestor ([`Fields::facet`]), so each count is a walk over
@@ -368,6 +407,7 @@ pub struct SectionCount {
 pub fn below(
     searcher: &Searcher,
     f: &Fields,
+    snapshot: &Snapshot,
     matched: &MatchSet,
     parent: &[&str],
 ) -> Result<Vec<SectionCount>> {
@@ -384,10 +424,15 @@ pub fn below(
     let mut out = Vec::new();
     for t in terms {
         let facet = Facet::from_encoded(t)?;
-        let sections = matched.count_with(searcher, &tantivy::Term::from_facet(f.facet, &facet))?;
+        let term = tantivy::Term::from_facet(f.facet, &facet);
+        let (sections, documents) = matched.count_documents_with(searcher, snapshot, &term)?;
         if sections > 0 {
             let path = facet.to_path().into_iter().map(str::to_string).collect();
-            out.push(SectionCount { path, sections });
+            out.push(SectionCount {
+                path,
+                sections,
+                documents,
+            });
         }
     }
     out.sort_by(|a, b| {

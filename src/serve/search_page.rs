@@ -16,6 +16,7 @@ use super::params::{self, url, DocFilters, Pairs, MAX_PAGE_SIZE, MAX_RESULTS};
 use super::{blocking, json, table, Answer, App, Error};
 use crate::index::indexer;
 use crate::index::schema;
+use crate::index::snapshot::Snapshot;
 use crate::query::count::{self, MatchSet};
 use crate::query::filter;
 use crate::query::search;
@@ -190,7 +191,8 @@ fn execute(app: &App, state: &SearchState, all: Option<usize>) -> Answer<Outcome
         (why_empty, emptied_by) = diagnose(&searcher, &f, state, &req);
     }
     let choice_only_documents = res.hidden.map_or(0, |h| h.choice_only_documents);
-    let facets = facets(&searcher, &f, state, &req);
+    let snapshot = store.snapshot(&searcher)?;
+    let facets = facets(&searcher, &f, &snapshot, state, &req);
     let skip = if all.is_some() {
         0
     } else {
@@ -274,6 +276,7 @@ type FilterKey = Vec<(&'static str, String)>;
 fn facets(
     searcher: &Searcher,
     f: &schema::Fields,
+    snapshot: &Snapshot,
     state: &SearchState,
     req: &crate::query::SearchRequest,
 ) -> Vec<Facet> {
@@ -335,7 +338,7 @@ fn facets(
         })
         .collect::<Vec<_>>()
         .into_iter()
-        .chain(subsections(searcher, f, state, &bases))
+        .chain(subsections(searcher, f, snapshot, state, &bases))
         .collect()
 }
 
@@ -353,6 +356,7 @@ const SUBSECTIONS_SHOWN: usize = 30;
 fn subsections(
     searcher: &Searcher,
     f: &schema::Fields,
+    snapshot: &Snapshot,
     state: &SearchState,
     bases: &[(FilterKey, Option<MatchSet>)],
 ) -> Option<Facet> {
@@ -373,7 +377,7 @@ fn subsections(
         .map(|(k, v)| (k, v.to_string()))
         .collect();
     let base = bases.iter().find(|(k, _)| *k == others)?.1.as_ref()?;
-    let mut values: Vec<FacetValue> = count::below(searcher, f, base, &wanted)
+    let mut values: Vec<FacetValue> = count::below(searcher, f, snapshot, base, &wanted)
         .ok()?
         .into_iter()
         .take(SUBSECTIONS_SHOWN)
