@@ -100,6 +100,16 @@ fn indexed_and_candidates() -> (Indexed, Vec<(String, u64, String, String)>) {
     (indexed, candidates)
 }
 
+/// A proptest runner of `cases` cases that keeps no failure file (the
+/// corpus, not a seed file, is what the cases are drawn from).
+fn runner(cases: u32) -> TestRunner {
+    TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    })
+}
+
 /// Full-width form of ASCII, the way PDFs print digits and letters.
 fn widen(s: &str) -> String {
     s.chars()
@@ -126,11 +136,7 @@ fn engine_hits_equal_brute_force_for_random_substrings() {
         candidates.len()
     );
 
-    let mut runner = TestRunner::new(Config {
-        cases: 400,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = runner(400);
     let strategy = (
         0..candidates.len(),
         any::<prop::sample::Index>(),
@@ -172,11 +178,7 @@ fn engine_hits_equal_brute_force_for_random_substrings() {
 #[test]
 fn alternatives_match_the_union_of_their_parts() {
     let (indexed, candidates) = indexed_and_candidates();
-    let mut runner = TestRunner::new(Config {
-        cases: 150,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = runner(150);
     let pick = (
         0..candidates.len(),
         any::<prop::sample::Index>(),

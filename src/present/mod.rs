@@ -652,13 +652,12 @@ impl<'c> Cities<'c> {
     /// known), each once, the first [`NAMES_SHOWN`] named and the rest
     /// counted. A tally over hundreds of documents listed every file.
     pub(crate) fn who(&self, files: &[String]) -> String {
-        let mut names: Vec<&str> = Vec::new();
-        for f in files {
-            let name = self.0.get(f.as_str()).copied().unwrap_or(f.as_str());
-            if !names.contains(&name) {
-                names.push(name);
-            }
-        }
+        let mut seen = std::collections::HashSet::new();
+        let names: Vec<&str> = files
+            .iter()
+            .map(|f| self.0.get(f.as_str()).copied().unwrap_or(f.as_str()))
+            .filter(|name| seen.insert(*name))
+            .collect();
         let rest = names.len().saturating_sub(NAMES_SHOWN);
         let mut shown = names[..names.len() - rest].join(", ");
         if rest > 0 {

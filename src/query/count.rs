@@ -399,9 +399,8 @@ pub struct SectionCount {
 }
 
 /// Of the sections `matched`, how many (and in how many documents) sit
-/// under each section one level
-/// below the paths that `parent` selects (as `--section` reads a path
-/// prefix; empty: the top levels), most first. A section's path is indexed
+/// under each section one level below the paths that `parent` selects (as
+/// `--section` reads a path prefix; empty: the top levels), most first. A section's path is indexed
 /// with every ancestor ([`Fields::facet`]), so each count is a walk over
 /// one posting list. Paths no matching section sits under are left out.
 pub fn below(

@@ -16,7 +16,8 @@ use super::params::{self, url, DocFilters, Pairs, MAX_PAGE_SIZE, MAX_RESULTS};
 use super::{blocking, json, table, Answer, App, Error};
 use crate::index::indexer;
 use crate::index::schema;
-use crate::index::snapshot::Snapshot;
+use crate::index::store::Store;
+use crate::model::PATH_SEP;
 use crate::query::count::{self, MatchSet};
 use crate::query::filter;
 use crate::query::search;
@@ -191,8 +192,7 @@ fn execute(app: &App, state: &SearchState, all: Option<usize>) -> Answer<Outcome
         (why_empty, emptied_by) = diagnose(&searcher, &f, state, &req);
     }
     let choice_only_documents = res.hidden.map_or(0, |h| h.choice_only_documents);
-    let snapshot = store.snapshot(&searcher)?;
-    let facets = facets(&searcher, &f, &snapshot, state, &req);
+    let facets = facets(store, &searcher, state, &req);
     let skip = if all.is_some() {
         0
     } else {
@@ -274,12 +274,12 @@ type FilterKey = Vec<(&'static str, String)>;
 /// once per set of other filters (once in all when no filter is active),
 /// and each value's count is a walk over its postings.
 fn facets(
+    store: &Store,
     searcher: &Searcher,
-    f: &schema::Fields,
-    snapshot: &Snapshot,
     state: &SearchState,
     req: &crate::query::SearchRequest,
 ) -> Vec<Facet> {
+    let f = &store.fields;
     let dims: [(&'static str, &'static str, Field); 4] = [
         ("prefecture", "都道府県 Prefecture", f.prefecture),
         ("form", "様式 Form", f.form),
@@ -287,7 +287,8 @@ fn facets(
         ("section", "大項目 Top-level section", f.top),
     ];
     let mut bases: Vec<(FilterKey, Option<MatchSet>)> = Vec::new();
-    dims.into_iter()
+    let mut out: Vec<Facet> = dims
+        .into_iter()
         .map(|(param, label, field)| {
             let chosen = state.filters.clone().slot(param).and_then(|s| s.clone());
             let others = state.filters.with(param, None);
@@ -336,10 +337,9 @@ fn facets(
                 values,
             }
         })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .chain(subsections(searcher, f, snapshot, state, &bases))
-        .collect()
+        .collect();
+    out.extend(subsections(store, searcher, state, &bases));
+    out
 }
 
 /// The heading of the [`subsections`] facet.
@@ -354,9 +354,8 @@ const SUBSECTIONS_SHOWN: usize = 30;
 /// so a reader walks down to where a phrase sits across every document.
 /// None without a section path (a key, or no section chosen).
 fn subsections(
+    store: &Store,
     searcher: &Searcher,
-    f: &schema::Fields,
-    snapshot: &Snapshot,
     state: &SearchState,
     bases: &[(FilterKey, Option<MatchSet>)],
 ) -> Option<Facet> {
@@ -377,28 +376,25 @@ fn subsections(
         .map(|(k, v)| (k, v.to_string()))
         .collect();
     let base = bases.iter().find(|(k, _)| *k == others)?.1.as_ref()?;
-    let mut values: Vec<FacetValue> = count::below(searcher, f, snapshot, base, &wanted)
-        .ok()?
-        .into_iter()
-        .take(SUBSECTIONS_SHOWN)
+    let snapshot = store.snapshot(searcher).ok()?;
+    let mut counts = count::below(searcher, &store.fields, &snapshot, base, &wanted).ok()?;
+    counts.truncate(SUBSECTIONS_SHOWN);
+    // Shown by its own title; under its parent's too where the chosen path
+    // names several parents (`リスク対策`: Ⅲ of one form, Ⅳ of another).
+    let parents: std::collections::BTreeSet<&[String]> = counts
+        .iter()
+        .map(|c| &c.path[..c.path.len().saturating_sub(1)])
+        .collect();
+    let levels = if parents.len() > 1 { 2 } else { 1 };
+    let values = counts
+        .iter()
         .map(|c| FacetValue {
-            value: c.path.join(" > "),
-            shown: None,
+            value: c.path.join(PATH_SEP),
+            shown: Some(c.path[c.path.len().saturating_sub(levels)..].join(PATH_SEP)),
             count: c.sections,
             selected: false,
         })
         .collect();
-    // Shown by its own title; under its parent's too where the chosen path
-    // names several parents (`リスク対策`: Ⅲ of one form, Ⅳ of another).
-    let parents: std::collections::BTreeSet<&str> = values
-        .iter()
-        .filter_map(|v| v.value.rsplit_once(" > ").map(|(p, _)| p))
-        .collect();
-    let levels = if parents.len() > 1 { 2 } else { 1 };
-    for v in &mut values {
-        let parts: Vec<&str> = v.value.split(" > ").collect();
-        v.shown = Some(parts[parts.len().saturating_sub(levels)..].join(" > "));
-    }
     Some(Facet {
         param: "section",
         label: SUBSECTIONS_LABEL,
