@@ -501,6 +501,9 @@ pub struct Schema {
     pub variant: Variant,
     /// Nodes in form order.
     pub nodes: Vec<Node>,
+    /// Bytes of the longest folded label: [`crate::parse::match_label`]
+    /// reads no further into a text, so a long cell is folded only that far.
+    pub longest_fold: usize,
 }
 
 impl Schema {
@@ -1167,7 +1170,12 @@ fn build(v: Variant) -> Schema {
         });
         stack.push(nodes.len() - 1);
     }
-    Schema { variant: v, nodes }
+    let longest_fold = nodes.iter().map(|n| n.fold.len()).max().unwrap_or(0);
+    Schema {
+        variant: v,
+        nodes,
+        longest_fold,
+    }
 }
 
 static SCHEMAS: Lazy<[Schema; 4]> = Lazy::new(|| {

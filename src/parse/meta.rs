@@ -1,6 +1,8 @@
 //! Cover (表紙) splitting and document metadata. Cover labels and values are
 //! interleaved in PDF text, so every field is found by pattern, not position.
 
+use std::collections::HashMap;
+
 use once_cell::sync::Lazy;
 use regex::Regex;
 
@@ -37,15 +39,25 @@ static PREFECTURES: Lazy<Vec<&'static str>> = Lazy::new(|| {
         .collect()
 });
 
+/// The prefectures of each municipality's name, in the table's order: the
+/// cover's reader asks for every prefix of a name that ends in 市, 町, 村
+/// or 区, and a scan of the whole table for each was a part of parsing.
+static BY_MUNICIPALITY: Lazy<HashMap<&'static str, Vec<&'static str>>> = Lazy::new(|| {
+    let mut map: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
+    for &(p, m) in TABLE.iter().filter(|(_, m)| !m.is_empty()) {
+        map.entry(m).or_default().push(p);
+    }
+    map
+});
+
 /// Every prefecture that has a municipality of this name (several for the 25
 /// names such as 府中市 or 森町). A designated city's ward (`横浜市中区`) is
 /// found through its city.
 pub fn prefectures_of(municipality: &str) -> Vec<&'static str> {
-    let direct: Vec<&'static str> = TABLE
-        .iter()
-        .filter(|(_, m)| !m.is_empty() && *m == municipality)
-        .map(|(p, _)| *p)
-        .collect();
+    let direct: Vec<&'static str> = BY_MUNICIPALITY
+        .get(municipality)
+        .cloned()
+        .unwrap_or_default();
     if !direct.is_empty() || !municipality.ends_with('区') {
         return direct;
     }

@@ -692,7 +692,9 @@ pub(crate) const GROUPING_CELL: &str = "再委託";
 
 /// Whether a table cell is the form's grouping cell ([`GROUPING_CELL`]).
 pub fn is_grouping_cell(cell: &str) -> bool {
-    lfold(cell) == GROUPING_CELL
+    // Every cell of a table export is asked, most of them long values:
+    // folding each whole was a part of parsing an export.
+    may_fold_to(cell, GROUPING_CELL) && lfold(cell) == GROUPING_CELL
 }
 
 /// Characters from which a numbered line is a form's note rather than an
@@ -793,6 +795,35 @@ pub fn match_label(schema: &Schema, fold: &str) -> (Vec<usize>, usize) {
         }
     }
     (out, best)
+}
+
+/// Folded bytes past the longest label that [`label_head`] makes sure of:
+/// cutting a text can change only the last few characters of its fold (a
+/// `【任意】` cut in two, a mark cut from its letter).
+const HEAD_MARGIN: usize = 48;
+
+/// [`lfold`] of the start of `text`, at least as far as `schema`'s longest
+/// label reaches into it (all of `text` when that is shorter), for
+/// [`match_label`]: a table's value cells are long, and folding each whole
+/// to compare its first characters was a tenth of parsing an export.
+pub fn label_head(schema: &Schema, text: &str) -> String {
+    let need = schema.longest_fold + HEAD_MARGIN;
+    let mut chars = need;
+    loop {
+        let Some((cut, _)) = text.char_indices().nth(chars) else {
+            return lfold(text);
+        };
+        let head = &text[..cut];
+        // Markup is cut out of the whole text at once (`fold`'s tags).
+        if head.contains(['<', '＜']) {
+            return lfold(text);
+        }
+        let folded = lfold(head);
+        if folded.len() >= need {
+            return folded;
+        }
+        chars *= 2;
+    }
 }
 
 /// Nodes whose label starts with the folded text (a wrapped or truncated label).

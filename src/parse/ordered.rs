@@ -11,7 +11,7 @@ use super::form::{Kind, Schema};
 use super::scrambled::{toc_range, toc_slot};
 use super::{
     block_header, changes_node, cover_node, fuzzy_risk, is_changes_head, is_choice_line,
-    is_grouping_cell, lfold, match_label, meta, top_heading, wrapped_label, Builder, Place,
+    is_grouping_cell, label_head, match_label, meta, top_heading, wrapped_label, Builder, Place,
     SlotKey,
 };
 use crate::model::Section;
@@ -134,7 +134,7 @@ fn row(schema: &Schema, raw: &str, b: &mut Builder, st: &mut Stack) {
     // two rows, the field's label and the child's, so that the value is the
     // child's (as when the cells are cut one per line).
     if let (Some(p), Some(second)) = (label, cells.get(1)) {
-        let (cands, _) = match_label(schema, &lfold(second));
+        let (cands, _) = match_label(schema, &label_head(schema, second));
         if cands
             .iter()
             .any(|&c| schema.nodes[c].parent == Some(p.node))
@@ -291,7 +291,7 @@ fn find_label(schema: &Schema, cell: &str, st: &mut Stack, in_appendix: bool) ->
         }
         return Some(Place { node, block: num });
     }
-    let (mut cands, _) = match_label(schema, &lfold(cell));
+    let (mut cands, _) = match_label(schema, &label_head(schema, cell));
     let mut display = None;
     if cands.is_empty() {
         if let Some((c, disp)) = fuzzy_risk(schema, cell) {

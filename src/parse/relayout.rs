@@ -396,11 +396,13 @@ pub fn unspace_digits(text: &str) -> Cow<'_, str> {
         }
         let mut t = Cow::Borrowed(line);
         for re in passes {
-            // Twice: neighbouring matches share a character (`年 5 月 28 日`).
-            for _ in 0..2 {
-                if let Cow::Owned(o) = re.replace_all(&t, "$1$2$3") {
-                    t = Cow::Owned(o);
-                }
+            // Twice: neighbouring matches share a character (`年 5 月 28 日`);
+            // a pass that found nothing would find nothing again.
+            if let Cow::Owned(o) = re.replace_all(&t, "$1$2$3") {
+                t = match re.replace_all(&o, "$1$2$3") {
+                    Cow::Owned(again) => Cow::Owned(again),
+                    Cow::Borrowed(_) => Cow::Owned(o),
+                };
             }
         }
         out.push_str(&t);
