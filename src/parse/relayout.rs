@@ -258,8 +258,12 @@ const MIN_TABS: usize = 20;
 
 /// Line breaks gone: lines far longer than any extractor prints.
 fn is_collapsed(text: &str) -> bool {
-    let lines = text.lines().filter(|l| !l.trim().is_empty()).count().max(1);
-    text.len() / lines > COLLAPSED_LINE_BYTES
+    // `len / lines > COLLAPSED_LINE_BYTES` for the non-blank lines, counted
+    // only until there are too many for that: a text with its line breaks
+    // is decided within its first pages, not after reading all of it.
+    let most = text.len() / (COLLAPSED_LINE_BYTES + 1);
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    lines.by_ref().take(most + 1).count().max(1) <= most
 }
 
 /// Share of pages (percent) a line must open or close to count as a running
