@@ -163,7 +163,7 @@ pub fn fold_into(s: &str, verbatim: impl Fn(char) -> bool, out: &mut String) {
 /// [`strip`] removes: anything but a blank, the end of the text, or a kanji,
 /// kana or Japanese punctuation (which fold to themselves, never to the
 /// ASCII a tag name or `/` needs).
-fn may_open_tag(next: Option<char>) -> bool {
+pub(crate) fn may_open_tag(next: Option<char>) -> bool {
     next.is_some_and(|c| !(c.is_whitespace() || is_plain_japanese(c)))
 }
 

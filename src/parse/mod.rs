@@ -83,17 +83,28 @@ fn form_of(variant: Option<Variant>) -> FormType {
 
 static YOSHIKI: Lazy<Regex> = Lazy::new(|| Regex::new(r"様式\s*([2-4２-４])").unwrap());
 
+/// The 基礎 form's version that `text` follows.
+fn kiso(text: &str) -> Variant {
+    if text.contains("人手を介在させる作業") || r6_marker(text) {
+        Variant::KisoR6
+    } else {
+        Variant::KisoH31
+    }
+}
+
 /// Detects the form tree to use, including the 基礎 version.
 pub fn detect_variant(text: &str) -> Option<Variant> {
+    // The 基礎 title, checked first below, is on the cover: most documents
+    // are decided without folding their first pages.
+    let cover = chars_prefix(text, 2_000);
+    if cover.len() < text.len()
+        && !opens_tag(text, cover.len())
+        && lfold(cover).contains("(基礎項目評価書)")
+    {
+        return Some(kiso(text));
+    }
     let head = chars_prefix(text, 20_000);
     let fh = lfold(head);
-    let kiso = |t: &str| {
-        if t.contains("人手を介在させる作業") || r6_marker(t) {
-            Variant::KisoR6
-        } else {
-            Variant::KisoH31
-        }
-    };
     if fh.contains("(基礎項目評価書)") {
         return Some(kiso(text));
     }
@@ -814,8 +825,9 @@ pub fn label_head(schema: &Schema, text: &str) -> String {
             return lfold(text);
         };
         let head = &text[..cut];
-        // Markup is cut out of the whole text at once (`fold`'s tags).
-        if head.contains(['<', '＜']) {
+        // Markup is cut out of the whole text at once (`fold`'s tags); a
+        // `＜` before a word (`＜選択肢＞`) opens none.
+        if opens_tag(text, cut) {
             return lfold(text);
         }
         let folded = lfold(head);
@@ -824,6 +836,14 @@ pub fn label_head(schema: &Schema, text: &str) -> String {
         }
         chars *= 2;
     }
+}
+
+/// Whether a `<` (or `＜`) before byte `end` of `text` may open a tag that
+/// folding cuts out, judged by the character after it in the whole text.
+fn opens_tag(text: &str, end: usize) -> bool {
+    text[..end]
+        .match_indices(['<', '＜'])
+        .any(|(i, m)| crate::normalize::may_open_tag(text[i + m.len()..].chars().next()))
 }
 
 /// Nodes whose label starts with the folded text (a wrapped or truncated label).
