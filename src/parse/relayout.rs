@@ -933,6 +933,21 @@ const BOX_TEXT_CHARS: usize = 25;
 mod tests {
     use super::*;
     use crate::parse::form::{schema, Variant};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Counting lines only until the text cannot be collapsed decides
+        /// as the average over all of them does.
+        #[test]
+        fn collapsed_is_the_average_line_of_all(lines in prop::collection::vec(("[ \u{3000}]{0,2}", 0usize..1500), 0..40)) {
+            let text: String = lines
+                .iter()
+                .map(|(pad, n)| format!("{pad}{}\n", "あ".repeat(*n)))
+                .collect();
+            let all = text.lines().filter(|l| !l.trim().is_empty()).count().max(1);
+            prop_assert_eq!(is_collapsed(&text), text.len() / all > COLLAPSED_LINE_BYTES);
+        }
+    }
 
     #[test]
     fn labels_cut_into_cells_get_their_own_lines_back() {

@@ -498,3 +498,67 @@ fn a_file_block_is_named_as_its_heading_prints_the_file() {
         assert!(!is_file_level(level), "{level}");
     }
 }
+
+/// Equivalence of the parser's shortcuts with what they stand for, on
+/// texts built from the pieces whose fold depends on their neighbours.
+mod shortcuts {
+    use super::*;
+    use crate::parse::form::schema;
+    use proptest::prelude::*;
+
+    const VARIANTS: [Variant; 4] = [
+        Variant::KisoR6,
+        Variant::KisoH31,
+        Variant::Juten,
+        Variant::Zenkomoku,
+    ];
+
+    /// A piece of a table cell: a label of some form, or text whose fold
+    /// reaches across a cut (`【任意】`, tags, `＜選択肢＞`, a voiced mark
+    /// after its kana, `ー` after katakana, blanks, `※`).
+    fn piece() -> impl Strategy<Value = String> {
+        let labels: Vec<String> = VARIANTS
+            .iter()
+            .flat_map(|&v| schema(v).nodes.iter().map(|n| n.label.clone()))
+            .collect();
+        prop_oneof![
+            4 => proptest::sample::select(labels),
+            4 => "[ぁ-んァ-ン亜-腕A-Za-z0-9（）()]{0,24}",
+            1 => proptest::sample::select(vec![
+                "【任意】", "＜選択肢＞", "<br>", "<", "＜", "ｶﾞ", "ｶ", "\u{3099}", "※",
+                " ", "\u{3000}", "ー", "サーバー", "\n", "（基礎項目評価書）",
+            ])
+            .prop_map(str::to_string),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// A label is matched on the head of a cell as on all of it.
+        #[test]
+        fn a_label_is_matched_on_the_head_of_a_cell(pieces in prop::collection::vec(piece(), 0..60)) {
+            let text: String = pieces.concat();
+            for v in VARIANTS {
+                let s = schema(v);
+                prop_assert_eq!(match_label(s, &label_head(s, &text)), match_label(s, &lfold(&text)));
+            }
+        }
+
+        /// The form is told from the cover as from the first pages.
+        #[test]
+        fn the_form_is_told_from_the_cover_as_from_the_pages(pieces in prop::collection::vec(piece(), 0..400)) {
+            let text: String = pieces.concat();
+            let marker = "(基礎項目評価書)";
+            let cover = chars_prefix(&text, 2_000);
+            let head = lfold(chars_prefix(&text, 20_000));
+            // The cover's fold finds the title only where the pages' does.
+            if !opens_tag(&text, cover.len()) && lfold(cover).contains(marker) {
+                prop_assert!(head.contains(marker));
+            }
+            if head.contains(marker) {
+                prop_assert_eq!(detect_variant(&text), Some(kiso(&text)));
+            }
+        }
+    }
+}
