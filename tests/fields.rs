@@ -412,3 +412,32 @@ fn a_child_printed_in_its_parents_row_takes_the_value() {
         assert!(!at("⑦使用の主体").body.contains("国保年金課"), "{name}");
     }
 }
+
+/// A contractor's name cut into cells at its blank (`株式会社　アイネス`
+/// becomes `[ 株式会社` / `アイネス ]` when a collapsed page is cut at its
+/// blanks) is still an organisation name, and goes to `③委託先名`: it sat
+/// under `②提供先における用途` in seed 001 collapsed and cut into cells.
+#[test]
+fn a_contractor_cut_at_its_blank_is_still_the_contractor() {
+    let text = seed_text("001_254e73f7c39d389b.txt");
+    for (name, render) in [
+        ORIGINAL,
+        ("collapsed", common::layouts::collapsed),
+        ("cells", common::layouts::cells),
+    ] {
+        let secs = parse_document(&render(&text)).sections;
+        let holders: Vec<String> = secs
+            .iter()
+            .filter(|s| norm(&s.body).contains("アイネス"))
+            .map(|s| s.path.to_string())
+            .collect();
+        assert!(
+            holders.iter().any(|p| p.ends_with("③委託先名")),
+            "{name}: アイネス under {holders:?}"
+        );
+        assert!(
+            !holders.iter().any(|p| p.contains("提供先")),
+            "{name}: アイネス under {holders:?}"
+        );
+    }
+}

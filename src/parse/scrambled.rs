@@ -1248,7 +1248,9 @@ fn pick_target(
             .filter(|&i| pred(i))
             .min_by_key(|&i| targets[i].0.abs_diff(at))
     };
-    if content.len() == 1 && looks_like_org(content[0]) {
+    // A name cut over a few lines (`株式会社` / `アイネス ]`, as a collapsed
+    // page is cut into cells at its blanks) is one name.
+    if content.len() <= 3 && looks_like_org(&content.concat()) {
         if let Some(i) = nearest(&|i| schema.nodes[node_of(i)].org) {
             *why = "organisation name".into();
             return Some(place(i));
