@@ -821,13 +821,10 @@ pub fn label_head(schema: &Schema, text: &str) -> String {
     let need = schema.longest_fold + HEAD_MARGIN;
     let mut chars = need;
     loop {
-        let Some((cut, _)) = text.char_indices().nth(chars) else {
-            return lfold(text);
-        };
-        let head = &text[..cut];
+        let head = chars_prefix(text, chars);
         // Markup is cut out of the whole text at once (`fold`'s tags); a
         // `＜` before a word (`＜選択肢＞`) opens none.
-        if opens_tag(text, cut) {
+        if head.len() == text.len() || opens_tag(text, head.len()) {
             return lfold(text);
         }
         let folded = lfold(head);

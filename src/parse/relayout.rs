@@ -262,8 +262,8 @@ fn is_collapsed(text: &str) -> bool {
     // only until there are too many for that: a text with its line breaks
     // is decided within its first pages, not after reading all of it.
     let most = text.len() / (COLLAPSED_LINE_BYTES + 1);
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    lines.by_ref().take(most + 1).count().max(1) <= most
+    let lines = text.lines().filter(|l| !l.trim().is_empty());
+    lines.take(most + 1).count().max(1) <= most
 }
 
 /// Share of pages (percent) a line must open or close to count as a running

@@ -503,15 +503,8 @@ fn a_file_block_is_named_as_its_heading_prints_the_file() {
 /// texts built from the pieces whose fold depends on their neighbours.
 mod shortcuts {
     use super::*;
-    use crate::parse::form::schema;
+    use crate::parse::form::{schema, VARIANTS};
     use proptest::prelude::*;
-
-    const VARIANTS: [Variant; 4] = [
-        Variant::KisoR6,
-        Variant::KisoH31,
-        Variant::Juten,
-        Variant::Zenkomoku,
-    ];
 
     /// A piece of a table cell: a label of some form, or text whose fold
     /// reaches across a cut (`【任意】`, tags, `＜選択肢＞`, a voiced mark
