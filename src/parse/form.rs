@@ -13,6 +13,7 @@
 //! node, e.g. `委託しない`: when ticked, the node's questions stay unanswered).
 
 use once_cell::sync::Lazy;
+use std::collections::BTreeMap;
 
 use super::lfold;
 use crate::normalize::is_digit;
@@ -504,6 +505,11 @@ pub struct Schema {
     /// Bytes of the longest folded label: [`crate::parse::match_label`]
     /// reads no further into a text, so a long cell is folded only that far.
     pub longest_fold: usize,
+    /// The nodes that [`crate::parse::match_label`] may match, by the first
+    /// character of their folded label, in form order: it is asked for every
+    /// row and cell of a document, and comparing each with all of the form's
+    /// labels was a twentieth of parsing.
+    pub by_first_char: BTreeMap<char, Vec<usize>>,
 }
 
 impl Schema {
@@ -1171,10 +1177,20 @@ fn build(v: Variant) -> Schema {
         stack.push(nodes.len() - 1);
     }
     let longest_fold = nodes.iter().map(|n| n.fold.len()).max().unwrap_or(0);
+    let mut by_first_char: BTreeMap<char, Vec<usize>> = BTreeMap::new();
+    for (i, n) in nodes.iter().enumerate() {
+        if n.kind == Kind::Block || n.kind == Kind::Cover {
+            continue;
+        }
+        if let Some(c) = n.fold.chars().next() {
+            by_first_char.entry(c).or_default().push(i);
+        }
+    }
     Schema {
         variant: v,
         nodes,
         longest_fold,
+        by_first_char,
     }
 }
 

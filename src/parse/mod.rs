@@ -790,10 +790,15 @@ pub fn looks_like_org(text: &str) -> bool {
 pub fn match_label(schema: &Schema, fold: &str) -> (Vec<usize>, usize) {
     let mut best = 0;
     let mut out = Vec::new();
-    for (i, n) in schema.nodes.iter().enumerate() {
-        if n.kind == Kind::Block || n.fold.is_empty() || n.kind == Kind::Cover {
-            continue;
-        }
+    let Some(first) = fold.chars().next() else {
+        return (out, best);
+    };
+    let candidates = schema
+        .by_first_char
+        .get(&first)
+        .map_or(&[][..], Vec::as_slice);
+    for &i in candidates {
+        let n = &schema.nodes[i];
         if fold.starts_with(n.fold.as_str()) {
             match n.fold.len().cmp(&best) {
                 std::cmp::Ordering::Greater => {

@@ -21,7 +21,7 @@
 use std::cell::RefCell;
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering as AtomicOrdering};
 
 use anyhow::Result;
@@ -36,7 +36,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, Term, TERMINATED};
 
 use super::{bits, SearchRequest};
-use crate::index::analysis::{bridging_bigrams, phrase_bigrams, words};
+use crate::index::analysis::{bridging_bigrams, phrase_bigrams, words, HashBits};
 use crate::index::schema::Fields;
 use crate::index::snapshot::{SegmentColumns, Snapshot};
 use crate::query::syntax::WORD_BOOST;
@@ -344,28 +344,6 @@ pub struct Shared {
 /// The phrase part of the score of texts, by the hash of the text
 /// ([`crate::index::analysis::body_hash`]; None: no match).
 type TextScores = HashMap<u64, Option<Score>, BuildHasherDefault<HashBits>>;
-
-/// The hasher of [`TextScores`]: its keys are already uniform hashes, so
-/// they are used as they are (SipHash of each key was a tenth of the
-/// lookups' cost).
-#[derive(Default)]
-struct HashBits(u64);
-
-impl Hasher for HashBits {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
 
 /// Checks a segment's scan takes from [`Shared`] at a time. One atomic
 /// add per check, on a counter both threads write, was a third of a wide
