@@ -773,7 +773,7 @@ fn blocks<'l>(lines: &[&'l str], idx: &[usize], label_line: &[bool]) -> Vec<(usi
 /// A page's non-blank lines counted up to each line: every block asks of
 /// every label whether only blank lines part them, and reading the lines
 /// between each time cost blocks × labels × lines per page (3 % of the
-/// parse stage in a profile of 150 bench documents).
+/// ingest stages' samples in a profile over 150 bench documents).
 struct Blanks(Vec<u32>);
 
 impl Blanks {
