@@ -568,11 +568,6 @@ mod tests {
         assert!(w.contains(&"特定".to_string()), "{w:?}");
         assert!(!w.iter().any(|t| t == "、"));
     }
-}
-
-#[cfg(test)]
-mod piece_tests {
-    use super::*;
 
     #[test]
     fn pieces_end_at_clauses_and_around_brackets() {
@@ -598,7 +593,7 @@ mod piece_tests {
     /// whose reading the cut's context changes.
     #[test]
     fn cut_texts_keep_nearly_all_words_of_whole_ones() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let dir = crate::index::store::default_corpus();
         let seg = segmenter();
         let (mut words, mut changed, mut sections) = (0usize, 0usize, 0usize);
         for e in std::fs::read_dir(dir).expect("corpus/") {
