@@ -344,6 +344,19 @@ impl Handoff {
         }
         Some(spans)
     }
+
+    /// Forgets one announcement of `key`, whose indexing will not happen.
+    fn release(&self, key: u128) {
+        let Ok(mut m) = self.shards.of(key).lock() else {
+            return;
+        };
+        if let Some((_, waiting)) = m.get_mut(&key) {
+            *waiting -= 1;
+            if *waiting == 0 {
+                m.remove(&key);
+            }
+        }
+    }
 }
 
 /// Texts the word tokenizer has been given in this process: the indexer
@@ -368,6 +381,13 @@ pub fn segment_ahead(text: &str) {
     }
     let spans = SEGMENTER.with(|s| text_spans(s, text));
     handoff().put(text_key(text), spans);
+}
+
+/// Takes back one [`segment_ahead`] of `text` that no indexing will
+/// follow: the indexer indexes a text once per batch, however many of the
+/// batch's sections announced it.
+pub fn release_ahead(text: &str) {
+    handoff().release(text_key(text));
 }
 
 /// Word tokens of one text, produced from its (memoised) spans.

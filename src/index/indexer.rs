@@ -16,10 +16,11 @@ use serde::Serialize;
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
 use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::indexer::UserOperation;
 use tantivy::{doc, DocSet, IndexWriter, TantivyDocument, Term, TERMINATED};
 
 use crate::index::analysis::{self, body_hash, fold_cached};
-use crate::index::schema::{weight_to_column, Fields, KIND_DOC, KIND_SECTION};
+use crate::index::schema::{weight_to_column, Fields, KIND_DOC, KIND_SECTION, KIND_TEXT};
 use crate::index::store::{read_stored, Store};
 use crate::ingest;
 use crate::ingest::walk::{self, InputFile, InputKind, WalkOptions};
@@ -131,6 +132,9 @@ pub struct IndexReport {
     pub unchanged: usize,
     /// Sections written by this run.
     pub sections: usize,
+    /// Text records written by this run: the distinct section texts of
+    /// each batch ([`crate::index::texts`]).
+    pub texts: usize,
     /// Bytes of source read and parsed.
     pub bytes: u64,
     /// Files not indexed on purpose (unknown extension, too large …).
@@ -177,6 +181,101 @@ struct Prepared {
     /// parsing threads, so that the one thread feeding tantivy only hands
     /// them over (building them there bounded ingest at 16 threads).
     docs: Vec<TantivyDocument>,
+    /// Each section's text, for its text record.
+    texts: Vec<SectionText>,
+    /// Whether the texts' words were segmented ahead
+    /// ([`analysis::segment_ahead`]).
+    ahead: bool,
+}
+
+/// What the text record of a section's text holds, computed on the
+/// parsing threads.
+struct SectionText {
+    hash: u64,
+    norm: Arc<str>,
+    /// The section's weight as the column stores it: the text record
+    /// carries the largest of its sections' ([`crate::query::topk`] bounds
+    /// a text's sections by it).
+    weight: u64,
+    chars: u64,
+}
+
+/// One parse batch as tantivy operations, handed over in one
+/// `IndexWriter::run` call so that tantivy keeps them in one segment, in
+/// order: the deletions of the files it replaces, the files' records, then
+/// each distinct text's record followed by the sections with that text
+/// ([`crate::index::texts`]).
+#[derive(Default)]
+struct Batch {
+    deletes: Vec<Term>,
+    records: Vec<TantivyDocument>,
+    /// Per distinct text in order of first appearance: the text, and its
+    /// sections.
+    groups: Vec<(SectionText, Vec<TantivyDocument>)>,
+    group_of: HashMap<u64, usize, std::hash::BuildHasherDefault<analysis::HashBits>>,
+}
+
+impl Batch {
+    /// Adds one prepared file's documents.
+    fn add(&mut self, p: Prepared) {
+        let mut docs = p.docs.into_iter();
+        self.records.extend(docs.next());
+        for (d, t) in docs.zip(p.texts) {
+            match self.group_of.get(&t.hash) {
+                Some(&g) => {
+                    let (text, sections) = &mut self.groups[g];
+                    text.weight = text.weight.max(t.weight);
+                    sections.push(d);
+                    // Its words were segmented for an indexing that will
+                    // not happen: the first section's text is indexed.
+                    if p.ahead && !t.norm.is_empty() {
+                        analysis::release_ahead(&t.norm);
+                    }
+                }
+                None => {
+                    self.group_of.insert(t.hash, self.groups.len());
+                    self.groups.push((t, vec![d]));
+                }
+            }
+        }
+    }
+
+    /// Distinct texts so far.
+    fn texts(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// The batch as one `run` of operations.
+    fn operations(self, f: &Fields) -> Vec<UserOperation> {
+        let sections: usize = self.groups.iter().map(|(_, s)| s.len()).sum();
+        let mut ops = Vec::with_capacity(
+            self.deletes.len() + self.records.len() + self.groups.len() + sections,
+        );
+        ops.extend(self.deletes.into_iter().map(UserOperation::Delete));
+        ops.extend(self.records.into_iter().map(UserOperation::Add));
+        for (t, docs) in self.groups {
+            ops.push(UserOperation::Add(text_record(f, &t)));
+            ops.extend(docs.into_iter().map(UserOperation::Add));
+        }
+        ops
+    }
+}
+
+/// The record of one distinct text: the only document with its terms.
+/// It has a value in every column, as the other records do, and the file
+/// name "" (it belongs to no file, and a dense `file` column reads faster).
+fn text_record(f: &Fields, t: &SectionText) -> TantivyDocument {
+    let mut d = doc!(
+        f.kind => KIND_TEXT,
+        f.file => "",
+        f.ordinal => 0u64,
+        f.weight => t.weight,
+        f.body_chars => t.chars,
+        f.body_hash => t.hash,
+    );
+    d.add_text(f.body_ja, &*t.norm);
+    d.add_text(f.body_ngram, &*t.norm);
+    d
 }
 
 /// Indexes the files under `root` into `store`, incrementally.
@@ -256,11 +355,12 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
                 report.stages.first_batch = t;
             } else {
                 report.stages.wait_parse += t;
-                // Sections handed to tantivy that it has not analysed yet.
+                // Texts handed to tantivy that it has not analysed yet.
                 let analysed = analysis::word_texts().saturating_sub(texts_before);
-                balance.update((report.sections as u64).saturating_sub(analysed));
+                balance.update((report.texts as u64).saturating_sub(analysed));
             }
             let fed = Instant::now();
+            let mut batch = Batch::default();
             for r in results {
                 let p = match r {
                     Err(p) => {
@@ -278,21 +378,24 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
                     }
                     Ok(Some(p)) => p,
                 };
-                let w = match &mut writer {
-                    Some(w) => w,
-                    None => writer.insert(store.writer(&budget)?),
-                };
                 if existing.contains_key(&p.rel) {
-                    w.delete_term(Term::from_field_text(f.file, &p.rel));
+                    batch.deletes.push(Term::from_field_text(f.file, &p.rel));
                     report.updated += 1;
                 } else {
                     report.added += 1;
                 }
                 report.bytes += p.bytes;
-                report.sections += p.docs.len() - 1;
-                for d in p.docs {
-                    w.add_document(d)?;
-                }
+                report.sections += p.texts.len();
+                batch.add(p);
+            }
+            report.texts += batch.texts();
+            let ops = batch.operations(&f);
+            if !ops.is_empty() {
+                let w = match &mut writer {
+                    Some(w) => w,
+                    None => writer.insert(store.writer(&budget)?),
+                };
+                w.run(ops)?;
             }
             report.stages.feed += fed.elapsed().as_secs_f64();
             waited = Instant::now();
@@ -450,7 +553,7 @@ fn prepare(
         .iter()
         .map(|s| (fold_cached(&s.body), fold_cached(&s.choices)))
         .collect();
-    let docs = documents(fields, &rel, &hash, &doc, &norms)
+    let (docs, texts) = documents(fields, &rel, &hash, &doc, &norms)
         .map_err(|e| problem(format!("cannot encode its metadata: {e}")))?;
     // The word field's segmentation, here on the parsing threads rather
     // than on tantivy's: lindera is the costliest part of analysis, and
@@ -468,6 +571,8 @@ fn prepare(
         rel,
         bytes: bytes.len() as u64,
         docs,
+        texts,
+        ahead: segment_ahead,
     }))
 }
 
@@ -576,14 +681,15 @@ pub fn section_weight(s: &Section, ordinal: usize, count: usize) -> f64 {
 }
 
 /// The tantivy documents of one parsed file: its record (with the content
-/// hash that incremental runs compare), then its sections in order.
+/// hash that incremental runs compare), then its sections in order, each
+/// with its text for the text record ([`Batch`]).
 fn documents(
     f: &Fields,
     rel: &str,
     hash: &str,
     doc: &ParsedDoc,
     norms: &[(Arc<str>, Arc<str>)],
-) -> Result<Vec<TantivyDocument>> {
+) -> Result<(Vec<TantivyDocument>, Vec<SectionText>)> {
     let meta = &doc.meta;
     let meta_json = serde_json::to_string(meta)?;
     let opt_fold = |o: Option<&str>| o.map(fold).unwrap_or_default();
@@ -601,6 +707,7 @@ fn documents(
         d
     };
     let mut out = Vec::with_capacity(doc.sections.len() + 1);
+    let mut texts = Vec::with_capacity(doc.sections.len());
     // Only the per-file record carries the file's content hash (incremental
     // indexing).
     // It has a value in every numeric column, as sections do, so that the
@@ -615,6 +722,13 @@ fn documents(
         f.body_hash => 0u64,
     )));
     for (i, (s, (norm, choices_norm))) in doc.sections.iter().zip(norms).enumerate() {
+        let weight = weight_to_column(section_weight(s, i, doc.sections.len()));
+        let text = SectionText {
+            hash: body_hash(norm),
+            norm: norm.clone(),
+            weight,
+            chars: norm.chars().count() as u64,
+        };
         let mut d = common(doc!(
             f.kind => KIND_SECTION,
             f.path => s.path.to_string(),
@@ -623,12 +737,11 @@ fn documents(
             f.key => s.key.0.as_str(),
             f.body => s.body.as_str(),
             f.ordinal => i as u64,
-            f.weight => weight_to_column(section_weight(s, i, doc.sections.len())),
+            f.weight => weight,
         ));
-        d.add_u64(f.body_chars, norm.chars().count() as u64);
-        d.add_u64(f.body_hash, body_hash(norm));
-        d.add_text(f.body_ja, norm);
-        d.add_text(f.body_ngram, norm);
+        d.add_u64(f.body_chars, text.chars);
+        d.add_u64(f.body_hash, text.hash);
+        texts.push(text);
         if !s.choices.is_empty() {
             d.add_text(f.choices, &s.choices);
             d.add_text(f.choices_ngram, choices_norm);
@@ -641,7 +754,7 @@ fn documents(
         }
         out.push(d);
     }
-    Ok(out)
+    Ok((out, texts))
 }
 
 /// The facet of a section path; `/` inside a label becomes `／` so it cannot

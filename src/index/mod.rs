@@ -7,6 +7,8 @@
 //! - [`schema`]: the fields, one per section attribute;
 //! - [`snapshot`]: what searches read from every segment, opened once per
 //!   index snapshot (file numbering, ranking columns);
+//! - [`texts`]: text records, each distinct section text of a batch indexed
+//!   once, and the runs of sections that follow them;
 //! - [`store`]: opening/creating the index where it lives, with our tokenizers;
 //! - [`indexer`]: the parallel, incremental, crash-safe pipeline that drives
 //!   ingest → parse → analysis → commit.
@@ -16,3 +18,4 @@ pub mod indexer;
 pub mod schema;
 pub mod snapshot;
 pub mod store;
+pub mod texts;

@@ -1,6 +1,8 @@
 //! The tantivy schema: one tantivy document per section (so a hit says where
-//! in the form it is), plus one record per source file (for incremental
-//! indexing and `pia docs`).
+//! in the form it is), one record per source file (for incremental
+//! indexing and `pia docs`), and one per distinct section text of an
+//! indexing batch, which alone holds the text's terms
+//! ([`crate::index::texts`]).
 
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
@@ -12,6 +14,8 @@ use crate::index::analysis::{BIGRAM, JA};
 pub const KIND_SECTION: &str = "section";
 /// Value of [`Fields::kind`] for per-file records.
 pub const KIND_DOC: &str = "doc";
+/// Value of [`Fields::kind`] for text records ([`crate::index::texts`]).
+pub const KIND_TEXT: &str = "text";
 
 /// A section's score multiplier as the `weight` column stores it: the bits
 /// of the f32 that ranking multiplies by. As an f64 column the weight took
@@ -31,7 +35,7 @@ pub fn weight_from_column(value: u64) -> f32 {
 /// Handles of every field, resolved once per index open.
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
-    /// `section` or `doc`.
+    /// `section`, `doc` or `text`.
     pub kind: Field,
     /// File name relative to the indexed directory.
     pub file: Field,
@@ -49,9 +53,10 @@ pub struct Fields {
     pub key: Field,
     /// Original section text, for snippets.
     pub body: Field,
-    /// Normalised text, lindera terms: ranking.
+    /// Normalised text, lindera terms: ranking. Text records only.
     pub body_ja: Field,
-    /// Normalised text, char bigrams with positions: exact substring recall.
+    /// Normalised text, char bigrams with positions: exact substring
+    /// recall. Text records only.
     pub body_ngram: Field,
     /// Choice lists and boilerplate, stored; searchable only on request.
     pub choices: Field,
@@ -121,8 +126,10 @@ pub fn build() -> (Schema, Fields) {
     b.add_text_field("top", string_stored.clone());
     b.add_text_field("key", string_stored.clone());
     b.add_text_field("body", STORED);
-    b.add_text_field("body_ja", ja);
-    b.add_text_field("body_ngram", ngram.clone());
+    // Named for what holds them: an index whose sections held these
+    // fields (`body_ja`, `body_ngram`) has another schema and is rebuilt.
+    b.add_text_field("text_ja", ja);
+    b.add_text_field("text_ngram", ngram.clone());
     b.add_text_field("choices", STORED);
     b.add_text_field("choices_ngram", ngram);
     b.add_text_field("value", STORED);
@@ -153,8 +160,8 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         top: f("top")?,
         key: f("key")?,
         body: f("body")?,
-        body_ja: f("body_ja")?,
-        body_ngram: f("body_ngram")?,
+        body_ja: f("text_ja")?,
+        body_ngram: f("text_ngram")?,
         choices: f("choices")?,
         choices_ngram: f("choices_ngram")?,
         value: f("value")?,

@@ -39,21 +39,22 @@ pub fn default_index() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pia-index")
 }
 
-/// The share of the index's sections whose normalised text contains a
-/// character bigram: how common a word is across the corpus (compare tells
+/// The share of the index's texts (text records: the distinct section
+/// texts of each indexing batch) that contain a character bigram: how
+/// common a word is across the corpus (compare tells
 /// an item's distinctive words from the form's vocabulary with it). One
 /// term-dictionary look-up per bigram, memoised (`pia compare --list` asks
 /// about the same bigrams item after item).
 pub struct BigramShare {
     searcher: Searcher,
     ngram: Field,
-    sections: f64,
+    texts: f64,
     memo: RefCell<HashMap<String, f64>>,
 }
 
 impl BigramShare {
-    /// Share (0–1) of the sections containing `bigram` (counts include
-    /// sections deleted since the last merge); 1 when the index cannot say.
+    /// Share (0–1) of the texts containing `bigram`; 1 when the index
+    /// cannot say.
     pub fn of(&self, bigram: &str) -> f64 {
         *self
             .memo
@@ -63,7 +64,7 @@ impl BigramShare {
                 let term = Term::from_field_text(self.ngram, bigram);
                 self.searcher
                     .doc_freq(&term)
-                    .map_or(1.0, |n| n as f64 / self.sections)
+                    .map_or(1.0, |n| n as f64 / self.texts)
             })
     }
 }
@@ -294,14 +295,15 @@ impl Store {
     /// How common each character bigram is in the index (see [`BigramShare`]).
     pub fn bigram_share(&self) -> Result<BigramShare> {
         let searcher = self.reader()?.searcher();
-        let sections = searcher.doc_freq(&Term::from_field_text(
+        // Bigrams are indexed once per text record: shares are of texts.
+        let texts = searcher.doc_freq(&Term::from_field_text(
             self.fields.kind,
-            schema::KIND_SECTION,
+            schema::KIND_TEXT,
         ))?;
         Ok(BigramShare {
             searcher,
             ngram: self.fields.body_ngram,
-            sections: (sections as f64).max(1.0),
+            texts: (texts as f64).max(1.0),
             memo: RefCell::new(HashMap::new()),
         })
     }

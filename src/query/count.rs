@@ -16,6 +16,7 @@ use super::{bits, SearchRequest};
 use crate::index::schema::Fields;
 use crate::index::snapshot::Snapshot;
 use crate::index::store::Store;
+use crate::query::join::SectionsOf;
 
 /// Number of distinct files with at least one section matching `req`
 /// (`limit` is ignored). Builds a [`FileCounter`] each time; keep one per
@@ -60,7 +61,7 @@ impl FileCounter {
 /// body text), so counting does not intersect with every section.
 pub fn match_query(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<Box<dyn Query>> {
     let over = |field: Field| req.query.match_query(field);
-    let mut user = over(f.body_ngram);
+    let mut user = SectionsOf::boxed(over(f.body_ngram), f.kind);
     if req.include_choices {
         user = Box::new(BooleanQuery::new(vec![
             (Occur::Should, user),
@@ -222,7 +223,10 @@ fn choice_only_query(
 ) -> Result<Box<dyn Query>> {
     let mut clauses = vec![
         (Occur::Must, req.query.match_query(f.choices_ngram)),
-        (Occur::MustNot, req.query.match_query(f.body_ngram)),
+        (
+            Occur::MustNot,
+            SectionsOf::boxed(req.query.match_query(f.body_ngram), f.kind),
+        ),
     ];
     clauses.extend(
         req.filters

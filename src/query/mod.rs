@@ -5,6 +5,7 @@
 //! - [`syntax`]: the user's query string → phrases of bigrams and lindera words;
 //! - [`filter`]: `--section` / `--city` / `--prefecture` / `--form` / `--affair`
 //!   restrictions as tantivy sub-queries;
+//! - [`join`]: matches of text records turned into the sections with that text;
 //! - [`search`]: ranked search (BM25 × section weight × coverage) → [`search::Hit`]s;
 //! - [`topk`]: the best sections of a phrase query without checking every
 //!   match (score bounds from term frequencies), for ranked search;
@@ -15,6 +16,7 @@
 pub mod bits;
 pub mod count;
 pub mod filter;
+pub mod join;
 pub mod search;
 pub mod snippet;
 pub mod syntax;

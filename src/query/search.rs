@@ -20,6 +20,7 @@ use crate::normalize::fold;
 use crate::query::count::{FileCounter, Hidden};
 use crate::query::filter::{any_of, matching_terms};
 use crate::query::snippet::{self, Snippet};
+use crate::query::join::{SectionsOf, TextStats};
 use crate::query::{bits, topk};
 
 /// One matching section.
@@ -65,7 +66,7 @@ pub struct SearchResults {
 /// The complete tantivy query of a request: the user query (over body
 /// text, and choice lists when asked) and the filters.
 pub fn build_query(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<Box<dyn Query>> {
-    let mut user = req.query.to_query(f.body_ngram, f.body_ja);
+    let mut user = SectionsOf::boxed(req.query.to_query(f.body_ngram, f.body_ja), f.kind);
     if req.include_choices {
         let choices = req.query.to_query(f.choices_ngram, f.body_ja);
         user = Box::new(BooleanQuery::new(vec![
@@ -298,7 +299,10 @@ fn tantivy_pass(
     // One pass ranks, counts sections and counts distinct documents (the
     // phrase positions are the expensive part; read them once).
     let collector = (top, Count, counter.collector());
-    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let stats = TextStats::new(searcher, f.kind)?;
+    let weight = query.weight(EnableScoring::enabled_from_statistics_provider(
+        &stats, searcher,
+    ))?;
     let fruits = per_segment(searcher, threads, |ord, seg| {
         Ok(collector.collect_segment(weight.as_ref(), ord, seg)?)
     })?;

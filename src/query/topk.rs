@@ -39,6 +39,8 @@ use super::{bits, SearchRequest};
 use crate::index::analysis::{bridging_bigrams, phrase_bigrams, words, HashBits};
 use crate::index::schema::Fields;
 use crate::index::snapshot::{SegmentColumns, Snapshot};
+use crate::index::texts::TextRuns;
+use crate::query::join::TextStats;
 use crate::query::syntax::WORD_BOOST;
 
 /// Sections that cannot rank whose phrase is still checked, so that the
@@ -84,6 +86,9 @@ impl TermInfos {
 /// postings opened later all read the same entries.
 struct CachedStats<'s> {
     searcher: &'s Searcher,
+    /// BM25 counts text records, as [`TextStats`] does for the general
+    /// path, so that both give a section the same score.
+    texts: TextStats<'s>,
     infos: RefCell<TermInfos>,
 }
 
@@ -93,7 +98,7 @@ impl Bm25StatisticsProvider for CachedStats<'_> {
     }
 
     fn total_num_docs(&self) -> tantivy::Result<u64> {
-        self.searcher.total_num_docs()
+        self.texts.total_num_docs()
     }
 
     /// Sections holding `term`, as [`Searcher::doc_freq`] counts them.
@@ -133,6 +138,7 @@ pub struct Plan {
     body_ngram: tantivy::schema::Field,
     body_ja: tantivy::schema::Field,
     file: tantivy::schema::Field,
+    kind: tantivy::schema::Field,
     /// Characters of the query's parts, for the coverage factor.
     matched_chars: usize,
     /// Sections the query can match at most ([`Plan::reach`]).
@@ -151,6 +157,7 @@ impl Plan {
         }
         let stats = CachedStats {
             searcher,
+            texts: TextStats::new(searcher, f.kind)?,
             infos: RefCell::new(TermInfos::default()),
         };
         let mut parts = Vec::new();
@@ -195,6 +202,7 @@ impl Plan {
             body_ngram: f.body_ngram,
             body_ja: f.body_ja,
             file: f.file,
+            kind: f.kind,
             matched_chars: req.query.matched_chars(),
             reach,
             infos: stats.infos.into_inner(),
@@ -635,10 +643,8 @@ pub fn coverage(body_chars: u64, matched: usize) -> f32 {
 enum Check {
     /// Only whether it matches, for exact totals: it cannot rank.
     Count,
-    /// Its score too.
+    /// Its sections' scores too.
     Score {
-        /// Its weight × (1 + coverage).
-        factor: Score,
         /// The words' part of its score.
         words: Score,
     },
@@ -733,6 +739,8 @@ impl Plan {
             scratch: (Vec::new(), Vec::new(), Vec::new()),
             hashes: columns.body_hashes(),
             seen: TextScores::default(),
+            runs: TextRuns::of(seg, self.kind)?,
+            members: Vec::new(),
         })
     }
 
@@ -868,6 +876,10 @@ struct SegmentScan<'a> {
     /// the same boilerplate at the same time, and a locked map shared by
     /// them made searches slower than checking each segment's texts apart.
     seen: TextScores,
+    /// The segment's texts and the sections that follow each.
+    runs: std::sync::Arc<TextRuns>,
+    /// The live sections of the current text that pass the filters.
+    members: Vec<DocId>,
 }
 
 impl SegmentScan<'_> {
@@ -890,32 +902,63 @@ impl SegmentScan<'_> {
                     Some(false) => {}
                 }
             }
-            let doc = self.lists.align();
-            if doc == TERMINATED {
+            let text = self.lists.align();
+            if text == TERMINATED {
                 break;
             }
-            if self.seg.is_deleted(doc) || !self.passes_filters(doc) {
+            // With filters most texts have no section that passes: find
+            // out before the bound and the phrase are computed.
+            let filtered = self.filter.is_some();
+            if filtered && !self.collect_members(text) {
                 continue;
             }
-            let norm = self.norms_ngram.fieldnorm_id(doc);
-            let Some(check) = self.check_for(doc, norm) else {
+            let norm = self.norms_ngram.fieldnorm_id(text);
+            let Some(check) = self.check_for(text, norm) else {
                 self.top.skipped += 1;
                 continue;
             };
-            let Some(phrase) = self.phrase_of_text(doc, norm) else {
+            if !filtered && !self.collect_members(text) {
+                continue;
+            }
+            let Some(phrase) = self.phrase_of_text(text, norm) else {
                 continue;
             };
-            self.top.matched += 1;
-            if let Some(g) = self.snapshot.file_of(self.ord, doc) {
-                bits::set(&mut self.top.files, g);
+            self.top.matched += self.members.len();
+            for &s in &self.members {
+                if let Some(g) = self.snapshot.file_of(self.ord, s) {
+                    bits::set(&mut self.top.files, g);
+                }
             }
-            if let Check::Score { factor, words } = check {
-                self.keep(Scored {
-                    score: (phrase + words) * factor,
-                    doc,
-                });
+            if let Check::Score { words } = check {
+                for i in 0..self.members.len() {
+                    let doc = self.members[i];
+                    let score = (phrase + words) * self.factor(doc);
+                    self.keep(Scored { score, doc });
+                }
             }
         }
+    }
+
+    /// Puts in `members` the live sections of `text` that pass the
+    /// filters: whether there are any.
+    fn collect_members(&mut self, text: DocId) -> bool {
+        let end = self.runs.end_of(text);
+        self.members.clear();
+        match &mut self.filter {
+            Some(fs) => {
+                let mut d = seek_forward(fs, text + 1);
+                while d < end {
+                    if !self.seg.is_deleted(d) {
+                        self.members.push(d);
+                    }
+                    d = fs.advance();
+                }
+            }
+            None => self
+                .members
+                .extend((text + 1..end).filter(|&d| !self.seg.is_deleted(d))),
+        }
+        !self.members.is_empty()
     }
 
     /// Most candidates of a wide query cannot rank: whether the lead
@@ -990,7 +1033,7 @@ impl SegmentScan<'_> {
                 // The same operations as the score, so that rounding never
                 // puts the bound below it.
                 if may_rank((phrase_bound + words) * factor) {
-                    return Some(Check::Score { factor, words });
+                    return Some(Check::Score { words });
                 }
             }
         }
@@ -1029,19 +1072,13 @@ impl SegmentScan<'_> {
     /// section found by both is equal.
     fn near(&mut self, docs: &[DocId], files: &[NearFile]) -> Vec<Scored> {
         let mut found = Vec::new();
-        let mut i = 0;
-        while i < docs.len() {
-            // Only sections of the rarest bigram can match: leap to them.
-            let lead = seek_forward(&mut self.lists.postings[self.lists.order[0]], docs[i]);
-            if lead == TERMINATED {
-                break;
-            }
-            if lead != docs[i] {
-                i += docs[i..].partition_point(|&d| d < lead);
+        // The text of the last section looked at, with its phrase and
+        // words parts (None: it does not match).
+        let mut current: Option<(DocId, Option<(Score, Score)>)> = None;
+        for &doc in docs {
+            let Some((text, _)) = self.runs.text_holding(doc) else {
                 continue;
-            }
-            let doc = docs[i];
-            i += 1;
+            };
             let threshold = self
                 .snapshot
                 .file_of(self.ord, doc)
@@ -1050,19 +1087,28 @@ impl SegmentScan<'_> {
             let Some(threshold) = threshold else {
                 continue;
             };
-            if self.seg.is_deleted(doc) || !self.passes_filters(doc) || !self.lists.reach_all(doc) {
+            if self.seg.is_deleted(doc) || !self.passes_filters(doc) {
                 continue;
             }
-            let words = self.words_score(doc);
-            let norm = self.norms_ngram.fieldnorm_id(doc);
-            let factor = self.factor(doc);
-            if (self.phrase_bound(norm) + words) * factor < threshold {
-                continue;
+            if current.is_none_or(|(t, _)| t != text) {
+                // Only texts of the rarest bigram can match: leap to them.
+                let lead = seek_forward(&mut self.lists.postings[self.lists.order[0]], text);
+                if lead == TERMINATED {
+                    break;
+                }
+                let parts = if lead == text && self.lists.reach_all(text) {
+                    let norm = self.norms_ngram.fieldnorm_id(text);
+                    let words = self.words_score(text);
+                    self.phrase_of_text(text, norm).map(|p| (p, words))
+                } else {
+                    None
+                };
+                current = Some((text, parts));
             }
-            let Some(phrase) = self.phrase_of_text(doc, norm) else {
+            let Some((_, Some((phrase, words)))) = current else {
                 continue;
             };
-            let score = (phrase + words) * factor;
+            let score = (phrase + words) * self.factor(doc);
             if score >= threshold {
                 found.push(Scored { score, doc });
             }

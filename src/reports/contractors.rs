@@ -15,6 +15,7 @@ use crate::normalize::fold;
 use crate::parse::form::key_has_prefix;
 use crate::query::filter::any_of;
 use crate::query::search::{sections_where, SectionRecord};
+use crate::query::join::SectionsOf;
 use crate::query::syntax::substring_query;
 
 /// The bundled alias table (`data/contractors.tsv`).
@@ -475,7 +476,10 @@ fn holding_a_spelling(
             .filter(|p| !p.is_empty())?;
         parts.push((
             tantivy::query::Occur::Should,
-            substring_query(store.fields.body_ngram, longest),
+            SectionsOf::boxed(
+                substring_query(store.fields.body_ngram, longest),
+                store.fields.kind,
+            ),
         ));
     }
     (!parts.is_empty()).then(|| Box::new(tantivy::query::BooleanQuery::new(parts)) as _)
@@ -490,7 +494,7 @@ fn mention_sections(store: &Store, spellings: &BTreeSet<String>) -> Result<Vec<S
             .map(|s| {
                 (
                     tantivy::query::Occur::Should,
-                    substring_query(f.body_ngram, s),
+                    SectionsOf::boxed(substring_query(f.body_ngram, s), f.kind),
                 )
             })
             .collect(),
