@@ -226,38 +226,52 @@ fn the_default_counts_the_seeds_exactly() {
     );
 }
 
-/// A search checks each distinct text once and reuses the answer for every
-/// section whose `body_hash` is the same (`query::topk`), so the column must
-/// hash exactly the text that the bigram field indexes; and this corpus must
-/// repeat texts, or the tests above would not exercise the reuse.
+/// Each distinct text of a batch is indexed once, as a text record that
+/// the sections with that text follow (`index::texts`): a section must
+/// follow the record of exactly its own text, or a search would give it
+/// another text's matches. And a search checks each distinct text once and
+/// reuses the answer for every text record with the same `body_hash`
+/// (`query::topk`), so the column must hash exactly the text the section
+/// holds; and this corpus must repeat texts, or the tests above would not
+/// exercise the reuse.
 #[test]
-fn every_section_is_hashed_by_the_text_its_bigrams_index() {
+fn every_section_follows_the_record_of_its_own_text() {
     use pia_search::index::analysis::body_hash;
+    use pia_search::index::texts::TextRuns;
     use pia_search::normalize::fold;
     use tantivy::schema::Value;
     use tantivy::{DocAddress, TantivyDocument};
 
     let store = wide_store();
     let searcher = store.reader().expect("reader").searcher();
-    let (mut sections, mut distinct) = (0, std::collections::HashSet::new());
+    let (mut sections, mut texts, mut distinct) = (0, 0, std::collections::HashSet::new());
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {
         let hashes = seg
             .fast_fields()
             .u64("body_hash")
             .expect("body_hash column");
+        let runs = TextRuns::read(seg, store.fields.kind).expect("runs");
+        texts += runs.texts();
         for doc in 0..seg.max_doc() {
             let Some(hash) = hashes.first(doc) else {
                 continue;
             };
             let stored: TantivyDocument = searcher
                 .doc(DocAddress::new(ord as u32, doc))
-                .expect("stored section");
-            // A file record has no body: its hash is only the column's filler.
+                .expect("stored record");
             let Some(body) = stored.get_first(store.fields.body).and_then(|v| v.as_str()) else {
-                assert_eq!(hash, 0, "a file record's hash");
+                if !runs.is_text(doc) {
+                    // A file record has no body: its hash is only the column's filler.
+                    assert_eq!(hash, 0, "a file record's hash");
+                }
                 continue;
             };
+            assert!(!runs.is_text(doc), "a text record stores no body");
             assert_eq!(hash, body_hash(&fold(body)), "{body}");
+            let (text, _) = runs
+                .text_holding(doc)
+                .unwrap_or_else(|| panic!("section {doc} follows no text record"));
+            assert_eq!(hashes.first(text), Some(hash), "section {doc}: {body}");
             sections += 1;
             distinct.insert(hash);
         }
@@ -267,6 +281,10 @@ fn every_section_is_hashed_by_the_text_its_bigrams_index() {
         distinct.len() * 2 < sections,
         "{} texts in {sections} sections: the variants repeat most of them",
         distinct.len()
+    );
+    assert!(
+        texts * 2 < sections,
+        "{texts} text records for {sections} sections"
     );
 }
 

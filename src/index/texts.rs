@@ -104,6 +104,11 @@ impl TextRuns {
         Some((start >> 1, end))
     }
 
+    /// Whether `doc` is a text record.
+    pub fn is_text(&self, doc: DocId) -> bool {
+        self.starts.binary_search(&(doc << 1 | 1)).is_ok()
+    }
+
     /// Text records in the segment.
     pub fn texts(&self) -> usize {
         self.starts.iter().filter(|&&s| s & 1 == 1).count()
@@ -139,5 +144,6 @@ mod tests {
             assert_eq!(r.text_holding(start), None);
         }
         assert_eq!(r.texts(), 3);
+        assert!(r.is_text(4) && !r.is_text(5) && !r.is_text(6));
     }
 }
