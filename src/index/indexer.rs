@@ -71,7 +71,12 @@ pub struct Budget {
     /// quarter of the budget.
     pub memos: usize,
     /// Source bytes parsed per batch: a sixty-fourth of the budget per
-    /// thread, as a parsed file's documents hold its text about four times
+    /// thread, and a sixteenth of one thread's budget at least, since each
+    /// batch indexes its distinct texts once ([`crate::index::texts`]) and
+    /// smaller batches repeat more of them (100 MiB corpus, 2 threads at
+    /// 256 MiB: 8 MiB batches gave an index of 59.7 MiB without the stored
+    /// text, 16 MiB batches 57.2 MiB).
+    /// A parsed file's documents hold its text about four times
     /// (the section text, the normalised text for two fields, and the
     /// metadata in each section) until written,
     /// and up to three batches are alive at once (one being parsed, one
@@ -103,7 +108,7 @@ impl IndexOptions {
             threads,
             arena: per_thread * 3 / 8,
             memos: threads * per_thread / 4,
-            batch: (threads * per_thread / 64) as u64,
+            batch: (threads * per_thread / 64).max(per_thread / 16) as u64,
             merge_bytes: (threads * per_thread * 3 / 8) as u64,
             merge_threads: (threads / 8).clamp(1, 4),
         })
@@ -191,8 +196,14 @@ struct Prepared {
 /// What the text record of a section's text holds, computed on the
 /// parsing threads.
 struct SectionText {
+    /// The hash of `norm` ([`body_hash`]).
     hash: u64,
+    /// What a batch groups sections by: the hash of `norm` and `choices`.
+    key: u64,
     norm: Arc<str>,
+    /// The normalised choice list: a text record holds a text and a
+    /// choice list, since choice lists are boilerplate too.
+    choices: Arc<str>,
     /// The section's weight as the column stores it: the text record
     /// carries the largest of its sections' ([`crate::query::topk`] bounds
     /// a text's sections by it).
@@ -221,7 +232,11 @@ impl Batch {
         let mut docs = p.docs.into_iter();
         self.records.extend(docs.next());
         for (d, t) in docs.zip(p.texts) {
-            match self.group_of.get(&t.hash) {
+            let same = |g: &usize| {
+                let (u, _) = &self.groups[*g];
+                u.norm == t.norm && u.choices == t.choices
+            };
+            match self.group_of.get(&t.key).filter(|g| same(g)) {
                 Some(&g) => {
                     let (text, sections) = &mut self.groups[g];
                     text.weight = text.weight.max(t.weight);
@@ -233,7 +248,9 @@ impl Batch {
                     }
                 }
                 None => {
-                    self.group_of.insert(t.hash, self.groups.len());
+                    // (A key of another text: the texts' 64-bit hashes
+                    // collide, and this one gets a record of its own.)
+                    self.group_of.entry(t.key).or_insert(self.groups.len());
                     self.groups.push((t, vec![d]));
                 }
             }
@@ -275,6 +292,9 @@ fn text_record(f: &Fields, t: &SectionText) -> TantivyDocument {
     );
     d.add_text(f.body_ja, &*t.norm);
     d.add_text(f.body_ngram, &*t.norm);
+    if !t.choices.is_empty() {
+        d.add_text(f.choices_ngram, &*t.choices);
+    }
     d
 }
 
@@ -723,9 +743,16 @@ fn documents(
     )));
     for (i, (s, (norm, choices_norm))) in doc.sections.iter().zip(norms).enumerate() {
         let weight = weight_to_column(section_weight(s, i, doc.sections.len()));
+        let hash = body_hash(norm);
         let text = SectionText {
-            hash: body_hash(norm),
+            hash,
+            key: if choices_norm.is_empty() {
+                hash
+            } else {
+                hash ^ body_hash(choices_norm).rotate_left(1)
+            },
             norm: norm.clone(),
+            choices: choices_norm.clone(),
             weight,
             chars: norm.chars().count() as u64,
         };
@@ -744,7 +771,6 @@ fn documents(
         texts.push(text);
         if !s.choices.is_empty() {
             d.add_text(f.choices, &s.choices);
-            d.add_text(f.choices_ngram, choices_norm);
         }
         if let Some(v) = &s.value {
             d.add_text(f.value, v);

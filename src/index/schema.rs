@@ -60,7 +60,7 @@ pub struct Fields {
     pub body_ngram: Field,
     /// Choice lists and boilerplate, stored; searchable only on request.
     pub choices: Field,
-    /// Choice lists as bigrams.
+    /// Choice lists as bigrams. Text records only.
     pub choices_ngram: Field,
     /// Selected choice value.
     pub value: Field,

@@ -61,13 +61,14 @@ impl FileCounter {
 /// body text), so counting does not intersect with every section.
 pub fn match_query(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<Box<dyn Query>> {
     let over = |field: Field| req.query.match_query(field);
-    let mut user = SectionsOf::boxed(over(f.body_ngram), f.kind);
+    let mut text = over(f.body_ngram);
     if req.include_choices {
-        user = Box::new(BooleanQuery::new(vec![
-            (Occur::Should, user),
+        text = Box::new(BooleanQuery::new(vec![
+            (Occur::Should, text),
             (Occur::Should, over(f.choices_ngram)),
         ]));
     }
+    let user = SectionsOf::boxed(text, f.kind);
     let filters = req.filters.to_queries(searcher, f)?;
     if filters.is_empty() {
         return Ok(user);
@@ -221,13 +222,11 @@ fn choice_only_query(
     f: &Fields,
     req: &SearchRequest,
 ) -> Result<Box<dyn Query>> {
-    let mut clauses = vec![
+    let text: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
         (Occur::Must, req.query.match_query(f.choices_ngram)),
-        (
-            Occur::MustNot,
-            SectionsOf::boxed(req.query.match_query(f.body_ngram), f.kind),
-        ),
-    ];
+        (Occur::MustNot, req.query.match_query(f.body_ngram)),
+    ]));
+    let mut clauses = vec![(Occur::Must, SectionsOf::boxed(text, f.kind))];
     clauses.extend(
         req.filters
             .to_queries(searcher, f)?

@@ -66,14 +66,17 @@ pub struct SearchResults {
 /// The complete tantivy query of a request: the user query (over body
 /// text, and choice lists when asked) and the filters.
 pub fn build_query(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<Box<dyn Query>> {
-    let mut user = SectionsOf::boxed(req.query.to_query(f.body_ngram, f.body_ja), f.kind);
+    let mut text = req.query.to_query(f.body_ngram, f.body_ja);
     if req.include_choices {
         let choices = req.query.to_query(f.choices_ngram, f.body_ja);
-        user = Box::new(BooleanQuery::new(vec![
-            (Occur::Should, user),
+        text = Box::new(BooleanQuery::new(vec![
+            (Occur::Should, text),
             (Occur::Should, choices),
         ]));
     }
+    // Text fields are on text records: the join turns their matches into
+    // the sections that hold them.
+    let user = SectionsOf::boxed(text, f.kind);
     // No `kind:section` clause: only sections have body text or choice
     // lists, and every user query requires one of them (intersecting with
     // every section cost each search a pass over the longest posting list).
@@ -353,7 +356,7 @@ fn totals_certainly_exact(plan: Option<&topk::Plan>, req: &SearchRequest) -> boo
     plan.is_none_or(|p| req.exact_up_to == usize::MAX || p.reach() <= req.exact_up_to as u64)
 }
 
-/// Sections the query can match at most ([`topk::Plan::reach`]), for
+/// Texts the query can match at most ([`topk::Plan::reach`]), for
 /// requests that take the general path.
 fn reach(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> u64 {
     let of_part = |norm: &str| {

@@ -1,22 +1,26 @@
 //! The best `k` sections of a plain phrase query without reading every
 //! match's bigram positions, which are most of a search's time (a doc-id
-//! intersection of the bigrams costs a tenth of the phrase check). A phrase
-//! occurs in a section no more often than its least frequent bigram there, so
-//! that term frequency bounds the section's score from above; a section whose
-//! bound cannot reach the best `k` so far is skipped unchecked. Every
-//! candidate of the rarest bigram is still visited (tantivy's block maxima
-//! are not guaranteed upper bounds across segments); once the exact-count
-//! checks are spent, one that its frequency of that bigram alone rules out
-//! is skipped before the other lists are read, and the positions of a
-//! skipped section are never read.
+//! intersection of the bigrams costs a tenth of the phrase check). The
+//! bigrams are on text records ([`crate::index::texts`]): the pass walks
+//! texts, and a text that matches gives its score to each section that
+//! follows it, times the section's weight. A phrase occurs in a text no
+//! more often than its least frequent bigram there, so that term frequency
+//! bounds the text's score from above, and the text record's weight (the
+//! largest of its sections') bounds its sections'; a text whose bound
+//! cannot reach the best `k` so far is skipped unchecked. Every candidate
+//! of the rarest bigram is still visited (tantivy's block maxima are not
+//! guaranteed upper bounds across segments); once the exact-count checks
+//! are spent, one that its frequency of that bigram alone rules out is
+//! skipped before the other lists are read, and the positions of a
+//! skipped text are never read.
 //!
-//! Totals stay exact while fewer than [`EXACT_TOTAL`] sections that cannot
-//! rank have been checked; past it, skipped sections are not counted and the
-//! totals are lower bounds (`SearchResults::totals_exact` false), as in
-//! Lucene and Elasticsearch. Segments searched on several threads share
-//! the budget and the floor as they go, so a lower bound can differ between
-//! runs; the hits cannot. Counting queries ([`crate::query::count`]) and
-//! long listings stay exact.
+//! Totals stay exact while fewer than [`EXACT_TOTAL`] texts that cannot
+//! rank have been checked; past it, skipped texts' sections are not
+//! counted and the totals are lower bounds (`SearchResults::totals_exact`
+//! false), as in Lucene and Elasticsearch. Segments searched on several
+//! threads share the budget and the floor as they go, so a lower bound can
+//! differ between runs; the hits cannot. Counting queries
+//! ([`crate::query::count`]) and long listings stay exact.
 
 use std::cell::RefCell;
 use std::cmp::{Ordering, Reverse};
@@ -43,9 +47,10 @@ use crate::index::texts::TextRuns;
 use crate::query::join::TextStats;
 use crate::query::syntax::WORD_BOOST;
 
-/// Sections that cannot rank whose phrase is still checked, so that the
+/// Texts that cannot rank whose phrase is still checked, so that the
 /// totals of all but the widest queries stay exact (Elasticsearch's
-/// default); beyond it a search checks only what can rank.
+/// default counts 10 000 documents); beyond it a search checks only what
+/// can rank.
 pub const EXACT_TOTAL: usize = 10_000;
 
 /// The [`SearchRequest::exact_up_to`] of a search that counts every match
@@ -141,7 +146,7 @@ pub struct Plan {
     kind: tantivy::schema::Field,
     /// Characters of the query's parts, for the coverage factor.
     matched_chars: usize,
-    /// Sections the query can match at most ([`Plan::reach`]).
+    /// Texts the query can match at most ([`Plan::reach`]).
     reach: u64,
     /// The dictionary entries of every term above, per segment.
     infos: TermInfos,
@@ -263,7 +268,7 @@ impl Plan {
                 .all(|p| p.norm.chars().nth(1).is_some())
     }
 
-    /// Sections the query can match at most: those of the rarest cover
+    /// Texts the query can match at most: those of the rarest cover
     /// bigram of its narrowest part (all parts must match).
     pub fn reach(&self) -> u64 {
         self.reach
