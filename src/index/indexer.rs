@@ -71,11 +71,11 @@ pub struct Budget {
     /// quarter of the budget.
     pub memos: usize,
     /// Source bytes parsed per batch: a sixty-fourth of the budget per
-    /// thread, and a sixteenth of one thread's budget at least, since each
-    /// batch indexes its distinct texts once ([`crate::index::texts`]) and
-    /// smaller batches repeat more of them (100 MiB corpus, 2 threads at
-    /// 256 MiB: 8 MiB batches gave an index of 59.7 MiB without the stored
-    /// text, 16 MiB batches 57.2 MiB).
+    /// thread. Each batch indexes its distinct texts once
+    /// ([`crate::index::texts`]), so larger batches give a smaller index
+    /// (100 MiB corpus, 2 threads: 8 MiB batches 59.7 MiB without the
+    /// stored text, 16 MiB 57.2 MiB), but at one thread a 16 MiB batch
+    /// took unique prose 18.1–18.4 → 21.6 s and 370 → 657 MiB.
     /// A parsed file's documents hold its text about four times
     /// (the section text, the normalised text for two fields, and the
     /// metadata in each section) until written,
@@ -108,7 +108,7 @@ impl IndexOptions {
             threads,
             arena: per_thread * 3 / 8,
             memos: threads * per_thread / 4,
-            batch: (threads * per_thread / 64).max(per_thread / 16) as u64,
+            batch: (threads * per_thread / 64) as u64,
             merge_bytes: (threads * per_thread * 3 / 8) as u64,
             merge_threads: (threads / 8).clamp(1, 4),
         })
@@ -739,7 +739,6 @@ fn documents(
         f.ordinal => 0u64,
         f.weight => weight_to_column(0.0),
         f.body_chars => 0u64,
-        f.body_hash => 0u64,
     )));
     for (i, (s, (norm, choices_norm))) in doc.sections.iter().zip(norms).enumerate() {
         let weight = weight_to_column(section_weight(s, i, doc.sections.len()));
@@ -767,7 +766,6 @@ fn documents(
             f.weight => weight,
         ));
         d.add_u64(f.body_chars, text.chars);
-        d.add_u64(f.body_hash, text.hash);
         texts.push(text);
         if !s.choices.is_empty() {
             d.add_text(f.choices, &s.choices);

@@ -75,11 +75,12 @@ pub struct Fields {
     /// Characters of the normalised body: ranking's coverage of a section
     /// by the query, read from a column instead of the stored text.
     pub body_chars: Field,
-    /// A 64-bit hash of the normalised body ([`crate::index::analysis::body_hash`]):
-    /// sections with the same text match a phrase the same way, and most
-    /// sections of a corpus of assessments repeat another's text (form
-    /// boilerplate, vendors' standard wording), so a search checks the
-    /// bigram positions of each text once ([`crate::query::topk`]).
+    /// A 64-bit hash of the normalised body ([`crate::index::analysis::body_hash`]),
+    /// on text records only: a text recurs as a record in each indexing
+    /// batch that holds it, and matches a phrase the same way in each, so
+    /// a search checks the bigram positions of each text once per segment
+    /// ([`crate::query::topk`]). Only text records: on every section it
+    /// took 1.3 MB of a 100 MiB corpus's index, which nothing read.
     pub body_hash: Field,
     /// Municipality, normalised for filtering.
     pub municipality: Field,

@@ -35,8 +35,8 @@ pub struct SegmentColumns {
     fast: FastFieldReaders,
     /// Length of the section's normalised text, in characters.
     pub body_chars: Column<u64>,
-    /// The hash of the section's normalised text, opened on first use
-    /// (only phrase checks read it).
+    /// The hash of a text record's text, opened on first use (only phrase
+    /// checks read it).
     body_hash: OnceLock<Option<Column<u64>>>,
     /// The section's ranking weight, as
     /// [`crate::index::schema::weight_to_column`] stores it.
@@ -64,9 +64,9 @@ impl SegmentColumns {
         self.lazy(&self.ordinal, "ordinal")?.first(doc)
     }
 
-    /// Each section's hash of its normalised text
-    /// ([`crate::index::analysis::body_hash`]; file records hold 0, or none
-    /// in an index written before they filled the columns).
+    /// Each text record's hash of its text
+    /// ([`crate::index::analysis::body_hash`]; sections and file records
+    /// have none).
     pub fn body_hashes(&self) -> Option<&Column<u64>> {
         self.lazy(&self.body_hash, "body_hash")
     }

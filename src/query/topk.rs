@@ -870,7 +870,7 @@ struct SegmentScan<'a> {
     top: SegmentTop,
     /// Position buffers of the phrase check, and its order of lists.
     scratch: (Vec<u32>, Vec<u32>, Vec<(u32, usize)>),
-    /// Each section's hash of its normalised text (None: an index without
+    /// Each text record's hash of its text (None: an index without
     /// the column).
     hashes: Option<&'a Column<u64>>,
     /// The phrase part of the score of each text checked so far in this
