@@ -14,9 +14,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
 use tantivy::collector::DocSetCollector;
+use tantivy::indexer::UserOperation;
 use tantivy::query::TermQuery;
 use tantivy::schema::{Facet, IndexRecordOption, Value};
-use tantivy::indexer::UserOperation;
 use tantivy::{doc, DocSet, IndexWriter, TantivyDocument, Term, TERMINATED};
 
 use crate::index::analysis::{self, body_hash, fold_cached};

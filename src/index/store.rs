@@ -296,10 +296,8 @@ impl Store {
     pub fn bigram_share(&self) -> Result<BigramShare> {
         let searcher = self.reader()?.searcher();
         // Bigrams are indexed once per text record: shares are of texts.
-        let texts = searcher.doc_freq(&Term::from_field_text(
-            self.fields.kind,
-            schema::KIND_TEXT,
-        ))?;
+        let texts =
+            searcher.doc_freq(&Term::from_field_text(self.fields.kind, schema::KIND_TEXT))?;
         Ok(BigramShare {
             searcher,
             ngram: self.fields.body_ngram,

@@ -132,7 +132,10 @@ mod tests {
     #[test]
     fn a_text_holds_the_documents_up_to_the_next_start() {
         // file record 0, text 1 with 2–3, text 4 with 5, file 6, text 7 with 8–9.
-        let r = runs(&[(0, false), (1, true), (4, true), (6, false), (7, true)], 10);
+        let r = runs(
+            &[(0, false), (1, true), (4, true), (6, false), (7, true)],
+            10,
+        );
         assert_eq!(r.end_of(1), 4);
         assert_eq!(r.end_of(4), 6);
         assert_eq!(r.end_of(7), 10);

@@ -19,8 +19,8 @@ use crate::model::{DocMeta, Location};
 use crate::normalize::fold;
 use crate::query::count::{FileCounter, Hidden};
 use crate::query::filter::{any_of, matching_terms};
-use crate::query::snippet::{self, Snippet};
 use crate::query::join::{SectionsOf, TextStats};
+use crate::query::snippet::{self, Snippet};
 use crate::query::{bits, topk};
 
 /// One matching section.

@@ -1077,11 +1077,39 @@ impl SegmentScan<'_> {
     /// section found by both is equal.
     fn near(&mut self, docs: &[DocId], files: &[NearFile]) -> Vec<Scored> {
         let mut found = Vec::new();
-        // The text of the last section looked at, with its phrase and
-        // words parts (None: it does not match).
-        let mut current: Option<(DocId, Option<(Score, Score)>)> = None;
-        for &doc in docs {
-            let Some((text, _)) = self.runs.text_holding(doc) else {
+        // The text of the sections at `i`, with its phrase and words parts.
+        let mut current: Option<(DocId, Score, Score)> = None;
+        let mut i = 0;
+        while i < docs.len() {
+            let doc = docs[i];
+            let Some((text, end)) = self.runs.text_holding(doc) else {
+                i += 1;
+                continue;
+            };
+            if current.is_none_or(|(t, _, _)| t != text) {
+                current = None;
+                // Only texts of the rarest bigram can match: leap to them,
+                // past the sections of the texts in between.
+                let lead = seek_forward(&mut self.lists.postings[self.lists.order[0]], text);
+                if lead == TERMINATED {
+                    break;
+                }
+                let parts = if lead == text && self.lists.reach_all(text) {
+                    let norm = self.norms_ngram.fieldnorm_id(text);
+                    let words = self.words_score(text);
+                    self.phrase_of_text(text, norm).map(|p| (p, words))
+                } else {
+                    None
+                };
+                let Some((phrase, words)) = parts else {
+                    let past = if lead == text { end } else { lead };
+                    i += docs[i..].partition_point(|&d| d < past);
+                    continue;
+                };
+                current = Some((text, phrase, words));
+            }
+            i += 1;
+            let Some((_, phrase, words)) = current else {
                 continue;
             };
             let threshold = self
@@ -1095,24 +1123,6 @@ impl SegmentScan<'_> {
             if self.seg.is_deleted(doc) || !self.passes_filters(doc) {
                 continue;
             }
-            if current.is_none_or(|(t, _)| t != text) {
-                // Only texts of the rarest bigram can match: leap to them.
-                let lead = seek_forward(&mut self.lists.postings[self.lists.order[0]], text);
-                if lead == TERMINATED {
-                    break;
-                }
-                let parts = if lead == text && self.lists.reach_all(text) {
-                    let norm = self.norms_ngram.fieldnorm_id(text);
-                    let words = self.words_score(text);
-                    self.phrase_of_text(text, norm).map(|p| (p, words))
-                } else {
-                    None
-                };
-                current = Some((text, parts));
-            }
-            let Some((_, Some((phrase, words)))) = current else {
-                continue;
-            };
             let score = (phrase + words) * self.factor(doc);
             if score >= threshold {
                 found.push(Scored { score, doc });

@@ -14,8 +14,8 @@ use crate::model::Location;
 use crate::normalize::fold;
 use crate::parse::form::key_has_prefix;
 use crate::query::filter::any_of;
-use crate::query::search::{sections_where, SectionRecord};
 use crate::query::join::SectionsOf;
+use crate::query::search::{sections_where, SectionRecord};
 use crate::query::syntax::substring_query;
 
 /// The bundled alias table (`data/contractors.tsv`).
