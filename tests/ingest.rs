@@ -630,3 +630,61 @@ fn an_open_store_sees_later_commits() {
     assert_eq!(counts(&index_json(&dir, &idx)), [0, 0, 1, 1]);
     assert_eq!(documents("中間サーバー"), Some(1));
 }
+
+/// Two files with the same text share its text records (`index::texts`):
+/// editing or removing one deletes only its own sections, so the other's
+/// sections must still be found by every phrase of theirs, before and after
+/// the segments are merged into one (a merge drops the deleted sections
+/// from between a text record and the sections that remain).
+#[test]
+fn a_file_that_shares_its_texts_stays_searchable_when_the_other_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    let idx = tmp.path().join("idx");
+    fs::create_dir_all(&dir).unwrap();
+    fs::copy(corpus_file(SEED), dir.join("a.txt")).unwrap();
+    fs::copy(corpus_file(SEED), dir.join("b.txt")).unwrap();
+    assert_eq!(counts(&index_json(&dir, &idx)), [2, 0, 0, 0]);
+    let store = Store::open(&idx).unwrap();
+    let sections = sections_of(&store, "b.txt");
+    assert!(sections.len() > 50, "{}", sections.len());
+    // Each section's own phrase: the first 12 characters of its text.
+    let phrases: Vec<(String, String)> = sections
+        .iter()
+        .filter(|(_, _, body)| body.chars().count() >= 4)
+        .map(|(_, path, body)| (path.clone(), body.chars().take(12).collect()))
+        .collect();
+    let found_in_b = |store: &Store| {
+        phrases
+            .iter()
+            .filter(|(path, phrase)| {
+                search_files(store, &format!("\"{phrase}\""))
+                    .iter()
+                    .any(|(f, p)| f == "b.txt" && p == path)
+            })
+            .count()
+    };
+    assert_eq!(found_in_b(&store), phrases.len());
+
+    // a.txt changes (its old sections are deleted), then goes.
+    let text = fs::read_to_string(dir.join("a.txt")).unwrap();
+    fs::write(dir.join("a.txt"), text.replacen("中間サーバー", "中間装置", 3)).unwrap();
+    assert_eq!(counts(&index_json(&dir, &idx)), [0, 1, 0, 1]);
+    let store = Store::open(&idx).unwrap();
+    assert_eq!(found_in_b(&store), phrases.len(), "after the edit");
+    fs::remove_file(dir.join("a.txt")).unwrap();
+    assert_eq!(counts(&index_json(&dir, &idx)), [0, 0, 1, 1]);
+
+    let store = Store::open(&idx).unwrap();
+    let ids = store.index.searchable_segment_ids().unwrap();
+    if ids.len() > 1 {
+        let mut w: tantivy::IndexWriter = store.index.writer(50_000_000).unwrap();
+        w.merge(&ids).wait().unwrap();
+        w.wait_merging_threads().unwrap();
+    }
+    let store = Store::open(&idx).unwrap();
+    assert_eq!(store.index.searchable_segment_ids().unwrap().len(), 1);
+    assert_eq!(found_in_b(&store), phrases.len(), "after the merge");
+    assert!(sections_of(&store, "a.txt").is_empty());
+    assert!(search_files(&store, "中間装置").is_empty());
+}
