@@ -668,7 +668,11 @@ fn a_file_that_shares_its_texts_stays_searchable_when_the_other_changes() {
 
     // a.txt changes (its old sections are deleted), then goes.
     let text = fs::read_to_string(dir.join("a.txt")).unwrap();
-    fs::write(dir.join("a.txt"), text.replacen("中間サーバー", "中間装置", 3)).unwrap();
+    fs::write(
+        dir.join("a.txt"),
+        text.replacen("中間サーバー", "中間装置", 3),
+    )
+    .unwrap();
     assert_eq!(counts(&index_json(&dir, &idx)), [0, 1, 0, 1]);
     let store = Store::open(&idx).unwrap();
     assert_eq!(found_in_b(&store), phrases.len(), "after the edit");

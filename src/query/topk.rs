@@ -935,9 +935,14 @@ impl SegmentScan<'_> {
                 }
             }
             if let Check::Score { words } = check {
+                // The sections share the text's length: only their weights
+                // are read (as `factor` computes it, so the scores are the
+                // same).
+                let cover = 1.0 + self.coverage_of(text);
                 for i in 0..self.members.len() {
                     let doc = self.members[i];
-                    let score = (phrase + words) * self.factor(doc);
+                    let weight = self.columns.weight(doc).unwrap_or(1.0);
+                    let score = (phrase + words) * (weight * cover);
                     self.keep(Scored { score, doc });
                 }
             }
@@ -1067,8 +1072,14 @@ impl SegmentScan<'_> {
     /// The section's weight × (1 + coverage), from the columns.
     fn factor(&self, doc: DocId) -> Score {
         let weight = self.columns.weight(doc).unwrap_or(1.0);
+        weight * (1.0 + self.coverage_of(doc))
+    }
+
+    /// The share of the text of `doc` (a text record or a section) that
+    /// the query covers.
+    fn coverage_of(&self, doc: DocId) -> Score {
         let chars = self.columns.body_chars.first(doc).unwrap_or(0);
-        weight * (1.0 + coverage(chars, self.matched_chars))
+        coverage(chars, self.matched_chars)
     }
 
     /// Of `docs` (ascending), the sections that match and score at least
@@ -1173,6 +1184,10 @@ impl SegmentScan<'_> {
     /// Adds a scored section to the best `k`, and shares the floor once
     /// there are `k`.
     fn keep(&mut self, s: Scored) {
+        // One that cannot enter a full heap is not pushed only to be popped.
+        if self.heap.len() >= self.k && self.heap.peek().is_some_and(|Reverse(w)| s < *w) {
+            return;
+        }
         self.heap.push(Reverse(s));
         if self.heap.len() > self.k {
             self.heap.pop();
