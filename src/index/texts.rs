@@ -14,7 +14,10 @@
 //! sorted), so a text's sections are exactly the documents after it up to
 //! the next text or file record. Text records belong to no file: updating
 //! or removing a file deletes its sections, never a text another file's
-//! sections still follow. [`TextRuns`] finds the runs of a segment.
+//! sections still follow. A text whose sections have all been deleted
+//! stays until the index is rebuilt: it matches nothing (no section
+//! follows it) but still counts in BM25's statistics and its postings.
+//! [`TextRuns`] finds the runs of a segment.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
