@@ -80,7 +80,7 @@ enum Cmd {
         #[arg(long)]
         per_file: bool,
         /// Count every match exactly, however many (a wide query otherwise
-        /// stops checking texts that cannot rank after 10,000 and prints
+        /// stops checking sections that cannot rank after 10,000 and prints
         /// its totals as lower bounds, "10000+").
         #[arg(long)]
         exact_totals: bool,

@@ -44,18 +44,31 @@ impl TextRuns {
     /// The runs of `seg`, from the postings of its `kind` terms.
     pub fn read(seg: &SegmentReader, kind: Field) -> Result<TextRuns> {
         let inv = seg.inverted_index(kind)?;
-        let mut starts = Vec::new();
-        for (value, flag) in [(KIND_TEXT, 1), (KIND_DOC, 0)] {
+        let mut lists = [Vec::new(), Vec::new()];
+        for (value, list) in [KIND_DOC, KIND_TEXT].into_iter().zip(&mut lists) {
             let term = Term::from_field_text(kind, value);
             if let Some(mut p) = inv.read_postings(&term, IndexRecordOption::Basic)? {
                 let mut d = p.doc();
                 while d != TERMINATED {
-                    starts.push(d << 1 | flag);
+                    list.push(d);
                     d = p.advance();
                 }
             }
         }
-        starts.sort_unstable();
+        // Both lists ascend: merged, not sorted (a sort was 6 % of a
+        // search process).
+        let [docs, texts] = lists;
+        let mut starts = Vec::with_capacity(docs.len() + texts.len());
+        let (mut i, mut j) = (0, 0);
+        while i < docs.len() || j < texts.len() {
+            if j == texts.len() || (i < docs.len() && docs[i] < texts[j]) {
+                starts.push(docs[i] << 1);
+                i += 1;
+            } else {
+                starts.push(texts[j] << 1 | 1);
+                j += 1;
+            }
+        }
         Ok(TextRuns {
             starts,
             max_doc: seg.max_doc(),

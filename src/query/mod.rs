@@ -36,7 +36,7 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Also match inside choice lists (＜選択肢＞), which are not ranked text.
     pub include_choices: bool,
-    /// Texts a ranked search checks whatever their rank before its
+    /// Sections a ranked search checks whatever their rank before its
     /// totals may become lower bounds ([`topk`]): [`topk::EXACT_TOTAL`]
     /// normally, `usize::MAX` for exact totals (`--exact-totals`).
     pub exact_up_to: usize,

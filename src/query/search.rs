@@ -349,7 +349,9 @@ fn work(reach: u64, exact_up_to: u64) -> u64 {
 
 /// Whether `req`'s totals will be exact whatever the ranking finds: it
 /// does not take the pruned pass (`plan`), counts every match, or cannot
-/// match more sections than it checks for exact totals.
+/// match more texts than it checks sections for exact totals (a text has
+/// a section at least; one with more may still spend the checks, and the
+/// totals then say so).
 fn totals_certainly_exact(plan: Option<&topk::Plan>, req: &SearchRequest) -> bool {
     plan.is_none_or(|p| req.exact_up_to == usize::MAX || p.reach() <= req.exact_up_to as u64)
 }

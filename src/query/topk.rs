@@ -14,9 +14,9 @@
 //! skipped before the other lists are read, and the positions of a
 //! skipped text are never read.
 //!
-//! Totals stay exact while fewer than [`EXACT_TOTAL`] texts that cannot
-//! rank have been checked; past it, skipped texts' sections are not
-//! counted and the totals are lower bounds (`SearchResults::totals_exact`
+//! Totals stay exact while fewer than [`EXACT_TOTAL`] sections that
+//! cannot rank have been checked (their texts' phrase); past it, skipped
+//! texts' sections are not counted and the totals are lower bounds (`SearchResults::totals_exact`
 //! false), as in Lucene and Elasticsearch. Segments searched on several
 //! threads share the budget and the floor as they go, so a lower bound can
 //! differ between runs; the hits cannot. Counting queries
@@ -47,7 +47,7 @@ use crate::index::texts::TextRuns;
 use crate::query::join::TextStats;
 use crate::query::syntax::WORD_BOOST;
 
-/// Texts that cannot rank whose phrase is still checked, so that the
+/// Sections that cannot rank whose text's phrase is still checked, so that the
 /// totals of all but the widest queries stay exact (Elasticsearch's
 /// default counts 10 000 documents); beyond it a search checks only what
 /// can rank.
@@ -925,6 +925,9 @@ impl SegmentScan<'_> {
             if !filtered && !self.collect_members(text) {
                 continue;
             }
+            if let Check::Count = check {
+                self.spend_checks(self.members.len());
+            }
             let Some(phrase) = self.phrase_of_text(text, norm) else {
                 continue;
             };
@@ -1050,10 +1053,25 @@ impl SegmentScan<'_> {
         if self.checks == 0 {
             self.checks = self.shared.take();
         }
-        (self.checks > 0).then(|| {
-            self.checks -= 1;
-            Check::Count
-        })
+        (self.checks > 0).then(|| Check::Count)
+    }
+
+    /// Takes `n` sections' worth of the checks for exact totals (the
+    /// checks count sections, as totals do, though a text is checked once
+    /// for all of them): the last text may overdraw.
+    fn spend_checks(&mut self, n: usize) {
+        let mut need = n;
+        while need > 0 {
+            if self.checks == 0 {
+                self.checks = self.shared.take();
+                if self.checks == 0 {
+                    return;
+                }
+            }
+            let spent = need.min(self.checks);
+            self.checks -= spent;
+            need -= spent;
+        }
     }
 
     /// A bound of the phrase part of the section's score, from the least
