@@ -1053,7 +1053,7 @@ impl SegmentScan<'_> {
         if self.checks == 0 {
             self.checks = self.shared.take();
         }
-        (self.checks > 0).then(|| Check::Count)
+        (self.checks > 0).then_some(Check::Count)
     }
 
     /// Takes `n` sections' worth of the checks for exact totals (the
