@@ -172,14 +172,15 @@ pub fn index_report(out: &mut impl Write, r: &IndexReport, json: bool) -> Result
     let mib = r.bytes as f64 / (1024.0 * 1024.0);
     writeln!(
         out,
-        "indexed {} files ({} added, {} updated, {} unchanged, {} removed), {} sections written, \
-         {} skipped, {} failed, {:.2} s ({:.1} MiB parsed, {:.1} MiB/s)",
+        "indexed {} files ({} added, {} updated, {} unchanged, {} removed), {} sections written \
+         ({} texts indexed), {} skipped, {} failed, {:.2} s ({:.1} MiB parsed, {:.1} MiB/s)",
         r.indexed(),
         r.added,
         r.updated,
         r.unchanged,
         r.removed,
         r.sections,
+        r.texts,
         r.skipped.len(),
         r.failed.len(),
         r.seconds,
