@@ -489,6 +489,15 @@ fn index_json(dir: &Path, index: &Path) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// A temporary directory with an empty input folder and where its index goes.
+fn scratch() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    let idx = tmp.path().join("idx");
+    fs::create_dir_all(&dir).unwrap();
+    (tmp, dir, idx)
+}
+
 fn counts(v: &serde_json::Value) -> [u64; 4] {
     ["added", "updated", "removed", "unchanged"].map(|k| v[k].as_u64().unwrap())
 }
@@ -583,10 +592,7 @@ fn reindexing_is_incremental_and_idempotent() {
 /// file, an edited one, a removed one).
 #[test]
 fn an_open_store_sees_later_commits() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("in");
-    let idx = tmp.path().join("idx");
-    fs::create_dir_all(&dir).unwrap();
+    let (_tmp, dir, idx) = scratch();
     fs::copy(corpus_file(SEED), dir.join(SEED)).unwrap();
     assert_eq!(counts(&index_json(&dir, &idx)), [1, 0, 0, 0]);
     let store = Store::open(&idx).unwrap();
@@ -638,10 +644,7 @@ fn an_open_store_sees_later_commits() {
 /// from between a text record and the sections that remain).
 #[test]
 fn a_file_that_shares_its_texts_stays_searchable_when_the_other_changes() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("in");
-    let idx = tmp.path().join("idx");
-    fs::create_dir_all(&dir).unwrap();
+    let (_tmp, dir, idx) = scratch();
     fs::copy(corpus_file(SEED), dir.join("a.txt")).unwrap();
     fs::copy(corpus_file(SEED), dir.join("b.txt")).unwrap();
     assert_eq!(counts(&index_json(&dir, &idx)), [2, 0, 0, 0]);
