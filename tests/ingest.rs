@@ -489,6 +489,22 @@ fn index_json(dir: &Path, index: &Path) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// Text records of the index at `idx` none of whose sections is alive.
+fn orphan_texts(idx: &Path) -> usize {
+    let store = Store::open(idx).unwrap();
+    let searcher = store.reader().unwrap().searcher();
+    searcher
+        .segment_readers()
+        .iter()
+        .map(|seg| {
+            pia_search::index::texts::TextRuns::read(seg, store.fields.kind)
+                .unwrap()
+                .orphans(seg)
+                .len()
+        })
+        .sum()
+}
+
 /// A temporary directory with an empty input folder and where its index goes.
 fn scratch() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
@@ -641,7 +657,8 @@ fn an_open_store_sees_later_commits() {
 /// editing or removing one deletes only its own sections, so the other's
 /// sections must still be found by every phrase of theirs, before and after
 /// the segments are merged into one (a merge drops the deleted sections
-/// from between a text record and the sections that remain).
+/// from between a text record and the sections that remain). Text records
+/// left without a live section are deleted by the next run that writes.
 #[test]
 fn a_file_that_shares_its_texts_stays_searchable_when_the_other_changes() {
     let (_tmp, dir, idx) = scratch();
@@ -681,6 +698,14 @@ fn a_file_that_shares_its_texts_stays_searchable_when_the_other_changes() {
     assert_eq!(found_in_b(&store), phrases.len(), "after the edit");
     fs::remove_file(dir.join("a.txt")).unwrap();
     assert_eq!(counts(&index_json(&dir, &idx)), [0, 0, 1, 1]);
+    // The edited a.txt had texts of its own: their records now have no
+    // live section. The next run that writes deletes them.
+    assert!(orphan_texts(&idx) > 0);
+    fs::copy(corpus_file(SEED2), dir.join("c.txt")).unwrap();
+    assert_eq!(counts(&index_json(&dir, &idx)), [1, 0, 0, 1]);
+    assert_eq!(orphan_texts(&idx), 0);
+    let store = Store::open(&idx).unwrap();
+    assert_eq!(found_in_b(&store), phrases.len(), "after the orphans went");
 
     let store = Store::open(&idx).unwrap();
     let ids = store.index.searchable_segment_ids().unwrap();

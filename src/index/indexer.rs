@@ -22,6 +22,7 @@ use tantivy::{doc, DocSet, IndexWriter, TantivyDocument, Term, TERMINATED};
 use crate::index::analysis::{self, body_hash, fold_cached};
 use crate::index::schema::{weight_to_column, Fields, KIND_DOC, KIND_SECTION, KIND_TEXT};
 use crate::index::store::{read_stored, Store};
+use crate::index::texts;
 use crate::ingest;
 use crate::ingest::walk::{self, InputFile, InputKind, WalkOptions};
 use crate::model::{DocMeta, ParsedDoc, Section};
@@ -413,7 +414,7 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
             if !ops.is_empty() {
                 let w = match &mut writer {
                     Some(w) => w,
-                    None => writer.insert(store.writer(&budget)?),
+                    None => writer.insert(open_writer(store, &budget)?),
                 };
                 w.run(ops)?;
             }
@@ -424,7 +425,7 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
     })?;
     bar.finish_and_clear();
     if writer.is_none() && !gone.is_empty() {
-        writer = Some(store.writer(&budget)?);
+        writer = Some(open_writer(store, &budget)?);
     }
     if let Some(mut w) = writer {
         for g in &gone {
@@ -445,6 +446,17 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
     let _ = store.save_numbering();
     report.seconds = start.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// The index writer of a run that changes something. Its first operation
+/// deletes the text records that earlier runs left without a live section
+/// ([`texts::OrphanTexts`]).
+fn open_writer(store: &Store, budget: &Budget) -> Result<IndexWriter> {
+    let w = store.writer(budget)?;
+    w.delete_query(Box::new(texts::OrphanTexts {
+        kind: store.fields.kind,
+    }))?;
+    Ok(w)
 }
 
 /// Which side segments the word field with lindera, its costliest analysis:

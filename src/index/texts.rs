@@ -15,17 +15,21 @@
 //! the next text or file record. Text records belong to no file: updating
 //! or removing a file deletes its sections, never a text another file's
 //! sections still follow. A text whose sections have all been deleted
-//! stays until the index is rebuilt: it matches nothing (no section
-//! follows it) but still counts in BM25's statistics and its postings.
-//! [`TextRuns`] finds the runs of a segment.
+//! matches nothing (no section follows it); the next indexing run that
+//! writes deletes it ([`OrphanTexts`]), so that it does not stay in the
+//! postings and in BM25's statistics. [`TextRuns`] finds the runs of a
+//! segment.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
 use tantivy::index::SegmentId;
+use tantivy::query::{
+    BitSetDocSet, ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight,
+};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, SegmentReader, Term, TERMINATED};
+use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
 use crate::index::schema::{KIND_DOC, KIND_TEXT};
 
@@ -128,6 +132,63 @@ impl TextRuns {
     /// Text records in the segment.
     pub fn texts(&self) -> usize {
         self.starts.iter().filter(|&&s| s & 1 == 1).count()
+    }
+}
+
+impl TextRuns {
+    /// The text records of `seg` none of whose sections is alive.
+    pub fn orphans(&self, seg: &SegmentReader) -> Vec<DocId> {
+        let alive = seg.alive_bitset();
+        let is_alive = |d: DocId| alive.is_none_or(|a| a.is_alive(d));
+        let mut out = Vec::new();
+        for (i, &s) in self.starts.iter().enumerate() {
+            if s & 1 == 0 {
+                continue;
+            }
+            let text = s >> 1;
+            let end = self.starts.get(i + 1).map_or(self.max_doc, |&n| n >> 1);
+            if !(text + 1..end).any(is_alive) {
+                out.push(text);
+            }
+        }
+        out
+    }
+}
+
+/// Matches the text records whose sections have all been deleted, as a
+/// delete query: `pia index` issues it when it starts writing, before any
+/// document of the run, so it sees the deletions of earlier runs (those of
+/// its own run are not applied yet when it is evaluated) and never touches
+/// the run's own records.
+#[derive(Clone, Debug)]
+pub struct OrphanTexts {
+    /// The schema's `kind` field.
+    pub kind: Field,
+}
+
+impl Query for OrphanTexts {
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for OrphanTexts {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let runs = TextRuns::read(reader, self.kind)
+            .map_err(|e| tantivy::TantivyError::InternalError(format!("{e:#}")))?;
+        let mut docs = tantivy::BitSet::with_max_value(reader.max_doc());
+        for d in runs.orphans(reader) {
+            docs.insert(d);
+        }
+        Ok(Box::new(ConstScorer::new(BitSetDocSet::from(docs), boost)))
+    }
+
+    fn explain(&self, _: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let _ = doc;
+        Ok(Explanation::new(
+            "a text record without a live section",
+            1.0,
+        ))
     }
 }
 
