@@ -129,13 +129,6 @@ impl TextRuns {
         self.starts.binary_search(&(doc << 1 | 1)).is_ok()
     }
 
-    /// Text records in the segment.
-    pub fn texts(&self) -> usize {
-        self.starts.iter().filter(|&&s| s & 1 == 1).count()
-    }
-}
-
-impl TextRuns {
     /// The text records of `seg` none of whose sections is alive.
     pub fn orphans(&self, seg: &SegmentReader) -> Vec<DocId> {
         let alive = seg.alive_bitset();
@@ -152,6 +145,11 @@ impl TextRuns {
             }
         }
         out
+    }
+
+    /// Text records in the segment.
+    pub fn texts(&self) -> usize {
+        self.starts.iter().filter(|&&s| s & 1 == 1).count()
     }
 }
 
