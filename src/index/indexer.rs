@@ -742,9 +742,10 @@ fn documents(
     let mut texts = Vec::with_capacity(doc.sections.len());
     // Only the per-file record carries the file's content hash (incremental
     // indexing).
-    // It has a value in every numeric column, as sections do, so that the
-    // columns are dense: tantivy reads a column that some documents lack
-    // through a rank lookup (3.6 % of a ranked pass with exact totals).
+    // It has a value in the numeric columns that sections have (weight,
+    // length, ordinal), so that they are dense: tantivy reads a column that
+    // some documents lack through a rank lookup (3.6 % of a ranked pass
+    // with exact totals). `body_hash` is on text records only.
     out.push(common(doc!(
         f.kind => KIND_DOC,
         f.hash => hash,

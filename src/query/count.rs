@@ -57,8 +57,8 @@ impl FileCounter {
 }
 
 /// The sections [`crate::query::search::build_query`] matches, without what only
-/// ranks (word clauses) or is implied (`kind:section`: only sections have
-/// body text), so counting does not intersect with every section.
+/// ranks (word clauses) or is implied (`kind:section`: the join yields
+/// sections only), so counting does not intersect with every section.
 pub fn match_query(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Result<Box<dyn Query>> {
     let over = |field: Field| req.query.match_query(field);
     let mut text = over(f.body_ngram);

@@ -68,14 +68,12 @@ struct SectionsWeight {
 impl Weight for SectionsWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let inner = self.inner.scorer(reader, boost)?;
-        let runs = TextRuns::of(reader, self.kind)
-            .map_err(|e| tantivy::TantivyError::InternalError(format!("{e:#}")))?;
+        let runs = TextRuns::of(reader, self.kind)?;
         Ok(Box::new(SectionsScorer::new(inner, runs)))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let runs = TextRuns::of(reader, self.kind)
-            .map_err(|e| tantivy::TantivyError::InternalError(format!("{e:#}")))?;
+        let runs = TextRuns::of(reader, self.kind)?;
         let Some((text, _)) = runs.text_holding(doc) else {
             return Err(tantivy::TantivyError::InvalidArgument(format!(
                 "document {doc} is not a section"

@@ -77,9 +77,9 @@ pub fn build_query(searcher: &Searcher, f: &Fields, req: &SearchRequest) -> Resu
     // Text fields are on text records: the join turns their matches into
     // the sections that hold them.
     let user = SectionsOf::boxed(text, f.kind);
-    // No `kind:section` clause: only sections have body text or choice
-    // lists, and every user query requires one of them (intersecting with
-    // every section cost each search a pass over the longest posting list).
+    // No `kind:section` clause: the join yields sections only, and every
+    // user query goes through it (intersecting with every section cost
+    // each search a pass over the longest posting list).
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user)];
     // Filters restrict, they do not rank (as in the pruned pass, [`topk`]).
     for q in req.filters.to_queries(searcher, f)? {

@@ -16,11 +16,11 @@
 //!
 //! Totals stay exact while fewer than [`EXACT_TOTAL`] sections that
 //! cannot rank have been checked (their texts' phrase); past it, skipped
-//! texts' sections are not counted and the totals are lower bounds (`SearchResults::totals_exact`
-//! false), as in Lucene and Elasticsearch. Segments searched on several
-//! threads share the budget and the floor as they go, so a lower bound can
-//! differ between runs; the hits cannot. Counting queries
-//! ([`crate::query::count`]) and long listings stay exact.
+//! texts' sections are not counted and the totals are lower bounds
+//! (`SearchResults::totals_exact` false), as in Lucene and Elasticsearch.
+//! Segments searched on several threads share the budget and the floor as
+//! they go, so a lower bound can differ between runs; the hits cannot.
+//! Counting queries ([`crate::query::count`]) and long listings stay exact.
 
 use std::cell::RefCell;
 use std::cmp::{Ordering, Reverse};
@@ -939,13 +939,11 @@ impl SegmentScan<'_> {
             }
             if let Check::Score { words } = check {
                 // The sections share the text's length: only their weights
-                // are read (as `factor` computes it, so the scores are the
-                // same).
+                // are read.
                 let cover = 1.0 + self.coverage_of(text);
                 for i in 0..self.members.len() {
                     let doc = self.members[i];
-                    let weight = self.columns.weight(doc).unwrap_or(1.0);
-                    let score = (phrase + words) * (weight * cover);
+                    let score = (phrase + words) * self.weighted(doc, cover);
                     self.keep(Scored { score, doc });
                 }
             }
@@ -1089,8 +1087,13 @@ impl SegmentScan<'_> {
 
     /// The section's weight × (1 + coverage), from the columns.
     fn factor(&self, doc: DocId) -> Score {
-        let weight = self.columns.weight(doc).unwrap_or(1.0);
-        weight * (1.0 + self.coverage_of(doc))
+        self.weighted(doc, 1.0 + self.coverage_of(doc))
+    }
+
+    /// The section's weight × `cover` (its 1 + coverage): [`Self::factor`]
+    /// with the coverage of its text already known.
+    fn weighted(&self, doc: DocId, cover: Score) -> Score {
+        self.columns.weight(doc).unwrap_or(1.0) * cover
     }
 
     /// The share of the text of `doc` (a text record or a section) that
