@@ -434,6 +434,12 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
         }
         let t = Instant::now();
         w.commit()?;
+        if report.updated + report.removed > 0 {
+            // The run's own deletions apply at its commit: the text records
+            // they left without a live section go in a second one.
+            w.delete_query(orphan_texts(store))?;
+            w.commit()?;
+        }
         report.stages.commit = t.elapsed().as_secs_f64();
         let t = Instant::now();
         w.wait_merging_threads()?;
@@ -449,14 +455,20 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
 }
 
 /// The index writer of a run that changes something. Its first operation
-/// deletes the text records that earlier runs left without a live section
-/// ([`texts::OrphanTexts`]).
+/// deletes the text records left without a live section
+/// ([`texts::OrphanTexts`]) by a run that ended before its own clean-up
+/// (the run deletes those it made after its commit).
 fn open_writer(store: &Store, budget: &Budget) -> Result<IndexWriter> {
     let w = store.writer(budget)?;
-    w.delete_query(Box::new(texts::OrphanTexts {
-        kind: store.fields.kind,
-    }))?;
+    w.delete_query(orphan_texts(store))?;
     Ok(w)
+}
+
+/// The delete query of text records without a live section.
+fn orphan_texts(store: &Store) -> Box<texts::OrphanTexts> {
+    Box::new(texts::OrphanTexts {
+        kind: store.fields.kind,
+    })
 }
 
 /// Which side segments the word field with lindera, its costliest analysis:

@@ -15,9 +15,10 @@
 //! the next text or file record. Text records belong to no file: updating
 //! or removing a file deletes its sections, never a text another file's
 //! sections still follow. A text whose sections have all been deleted
-//! matches nothing (no section follows it); the next indexing run that
-//! writes deletes it ([`OrphanTexts`]), so that it does not stay in the
-//! postings and in BM25's statistics. [`TextRuns`] finds the runs of a
+//! matches nothing (no section follows it); the run that deleted its last
+//! section deletes it after its commit ([`OrphanTexts`]), so that it does
+//! not stay in the postings and in BM25's statistics (a run stopped
+//! between the two commits leaves it to the next run that writes). [`TextRuns`] finds the runs of a
 //! segment.
 
 use std::collections::HashMap;
@@ -155,10 +156,10 @@ impl TextRuns {
 }
 
 /// Matches the text records whose sections have all been deleted, as a
-/// delete query: `pia index` issues it when it starts writing, before any
-/// document of the run, so it sees the deletions of earlier runs (those of
-/// its own run are not applied yet when it is evaluated) and never touches
-/// the run's own records.
+/// delete query. tantivy evaluates a delete query against the deletions
+/// committed before it, so `pia index` issues it after the commit of a run
+/// that deleted sections (and, for a run stopped before that, when the
+/// next run starts writing, before any document of its own).
 #[derive(Clone, Debug)]
 pub struct OrphanTexts {
     /// The schema's `kind` field.
