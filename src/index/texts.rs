@@ -83,26 +83,26 @@ impl TextRuns {
     /// a query's weight only the segment reader, and reading the runs is a
     /// walk over a tenth of the segment's documents.
     pub fn of(seg: &SegmentReader, kind: Field) -> tantivy::Result<Arc<TextRuns>> {
-        static CACHE: Mutex<Option<HashMap<SegmentId, Arc<TextRuns>>>> = Mutex::new(None);
+        static CACHE: Mutex<Option<RunsCache>> = Mutex::new(None);
         let id = seg.segment_id();
-        if let Some(r) = CACHE
-            .lock()
-            .ok()
-            .and_then(|c| c.as_ref().and_then(|m| m.get(&id).cloned()))
-        {
+        let cached = |c: &mut Option<RunsCache>| {
+            c.get_or_insert_with(|| RunsCache::new(CACHED_RUNS_BYTES))
+                .get(id)
+        };
+        if let Some(r) = CACHE.lock().ok().and_then(|mut c| cached(&mut c)) {
             return Ok(r);
         }
         let runs = Arc::new(TextRuns::read(seg, kind)?);
         if let Ok(mut c) = CACHE.lock() {
-            let map = c.get_or_insert_with(HashMap::new);
-            // Segments of old commits are not told apart from live ones:
-            // a bound keeps a long-running server's cache from growing.
-            if map.len() >= MAX_CACHED_SEGMENTS {
-                map.clear();
-            }
-            map.insert(id, runs.clone());
+            c.get_or_insert_with(|| RunsCache::new(CACHED_RUNS_BYTES))
+                .insert(id, runs.clone());
         }
         Ok(runs)
+    }
+
+    /// Memory the runs take (what [`RunsCache`] counts).
+    fn bytes(&self) -> usize {
+        self.starts.len() * std::mem::size_of::<u32>()
     }
 
     /// The end (exclusive) of the sections that follow text record `text`.
@@ -190,8 +190,64 @@ impl Weight for OrphanTexts {
     }
 }
 
-/// Segments whose runs [`TextRuns::of`] keeps.
-const MAX_CACHED_SEGMENTS: usize = 4096;
+/// Bytes of runs [`TextRuns::of`] keeps: the 1 GiB corpus's segments hold
+/// 430 882 starts (1.6 MiB), so a server keeps the runs of several commits
+/// of a national index (its readers may still search an older one) and no
+/// more.
+const CACHED_RUNS_BYTES: usize = 64 << 20;
+
+/// The runs of recently searched segments, the least recently used
+/// dropped beyond a budget of bytes: segments of old commits are not told
+/// apart from live ones (tantivy hands a weight only the segment), and
+/// each commit of a long-running server brings new segments.
+struct RunsCache {
+    /// Each segment's runs and when they were last asked for.
+    map: HashMap<SegmentId, (Arc<TextRuns>, u64)>,
+    /// Ticks at every look-up.
+    clock: u64,
+    bytes: usize,
+    budget: usize,
+}
+
+impl RunsCache {
+    fn new(budget: usize) -> RunsCache {
+        RunsCache {
+            map: HashMap::new(),
+            clock: 0,
+            bytes: 0,
+            budget,
+        }
+    }
+
+    fn get(&mut self, id: SegmentId) -> Option<Arc<TextRuns>> {
+        self.clock += 1;
+        let (runs, used) = self.map.get_mut(&id)?;
+        *used = self.clock;
+        Some(runs.clone())
+    }
+
+    /// Adds `runs`, then drops the least recently used others while the
+    /// budget is exceeded (the runs just read stay, whatever their size).
+    fn insert(&mut self, id: SegmentId, runs: Arc<TextRuns>) {
+        self.clock += 1;
+        self.bytes += runs.bytes();
+        if let Some((old, _)) = self.map.insert(id, (runs, self.clock)) {
+            self.bytes -= old.bytes();
+        }
+        while self.bytes > self.budget {
+            let oldest = self
+                .map
+                .iter()
+                .filter(|(k, _)| **k != id)
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| *k);
+            let Some(oldest) = oldest else { break };
+            if let Some((gone, _)) = self.map.remove(&oldest) {
+                self.bytes -= gone.bytes();
+            }
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -223,5 +279,28 @@ mod tests {
         }
         assert_eq!(r.texts(), 3);
         assert!(r.is_text(4) && !r.is_text(5) && !r.is_text(6));
+    }
+
+    #[test]
+    fn the_cache_drops_the_least_recently_used_runs_beyond_its_budget() {
+        // Three segments of 4 starts (16 bytes) each, a budget of 40 bytes.
+        let mut cache = RunsCache::new(40);
+        let ids: Vec<SegmentId> = (0..4).map(|_| SegmentId::generate_random()).collect();
+        let four = || Arc::new(runs(&[(0, false), (1, true), (3, true), (5, true)], 8));
+        cache.insert(ids[0], four());
+        cache.insert(ids[1], four());
+        assert_eq!(cache.bytes, 32);
+        // The first is used again: the second is now the least recent.
+        assert!(cache.get(ids[0]).is_some());
+        cache.insert(ids[2], four());
+        assert!(cache.get(ids[1]).is_none());
+        assert!(cache.get(ids[0]).is_some() && cache.get(ids[2]).is_some());
+        assert_eq!(cache.bytes, 32);
+        // Runs larger than the whole budget stay alone.
+        let big = Arc::new(runs(&(0..20).map(|d| (d, true)).collect::<Vec<_>>(), 40));
+        cache.insert(ids[3], big);
+        assert_eq!(cache.map.len(), 1);
+        assert_eq!(cache.bytes, 80);
+        assert!(cache.get(ids[3]).is_some());
     }
 }

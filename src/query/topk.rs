@@ -678,7 +678,13 @@ impl Plan {
         scan.run();
         if std::env::var_os("PIA_X").is_some() {
             let floor = f32::from_bits((shared.floor.load(AtomicOrdering::Relaxed) >> 32) as u32);
-            let most_all: Score = scan.lists.parts.iter().map(|(_, p)| most(&p.bm25)).sum::<Score>() + scan.words_most;
+            let most_all: Score = scan
+                .lists
+                .parts
+                .iter()
+                .map(|(_, p)| most(&p.bm25))
+                .sum::<Score>()
+                + scan.words_most;
             let mw = scan.columns.max_weight().max(1.0);
             let mut l2 = self.open_lists(ord, seg)?.unwrap();
             let lead = l2.order[0];
@@ -689,10 +695,15 @@ impl Plan {
                 n += 1;
                 let chars = scan.columns.body_chars.first(d).unwrap_or(0);
                 let b = most_all * mw * (1.0 + coverage(chars, self.matched_chars));
-                if b > floor { pass_b += 1; }
+                if b > floor {
+                    pass_b += 1;
+                }
                 let w = scan.columns.weight(d).unwrap_or(1.0);
-                if most_all * w * (1.0 + coverage(chars, self.matched_chars)) > floor { pass_w += 1; }
-                let c = (chars as f32).log2().max(0.0) as usize / 2; hist[c.min(7)] += 1;
+                if most_all * w * (1.0 + coverage(chars, self.matched_chars)) > floor {
+                    pass_w += 1;
+                }
+                let c = (chars as f32).log2().max(0.0) as usize / 2;
+                hist[c.min(7)] += 1;
                 l2.postings[lead].advance();
             }
             eprintln!("X seg {ord} lead {n} B>floor {pass_b} Bw>floor {pass_w} floor {floor} mostall {most_all} mw {mw} m {} hist(log4 chars) {:?}", self.matched_chars, hist);
