@@ -175,14 +175,14 @@ impl DocSet for SectionsScorer {
         self.doc
     }
 
+    /// The texts' sections at the segment's mean per text (the hints
+    /// order intersections).
     fn size_hint(&self) -> u32 {
-        self.inner.size_hint().saturating_mul(SECTIONS_PER_TEXT)
+        self.inner
+            .size_hint()
+            .saturating_mul(self.runs.sections_per_text())
     }
 }
-
-/// Sections per text, roughly, for the size hints that order
-/// intersections (about six in a corpus of assessments).
-const SECTIONS_PER_TEXT: u32 = 6;
 
 impl Scorer for SectionsScorer {
     fn score(&mut self) -> Score {
