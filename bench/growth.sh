@@ -11,39 +11,26 @@
 # taking the least compares the two in the same minutes and keeps the
 # rounds the neighbours disturbed least.
 #
-# Needs python3 only. Env: PIA, PIA_BENCH (binaries; default target/release),
-# KIT (the shared kit, default ../shared/bench), SEEDS (gen_corpus.py's seeds,
-# default the kit's ../seeds), PIA_GROWTH_DIR (scratch, default
-# /tmp/pia-growth; corpora and indexes there are reused), ROUNDS (default 3),
-# REPEAT (timed searches per query per round, default 20).
+# Needs python3 only. Env: PIA, PIA_BENCH, KIT, SEEDS (see common.sh),
+# PIA_GROWTH_DIR (scratch, default /tmp/pia-growth; corpora and indexes there
+# are reused), ROUNDS (default 3), REPEAT (timed searches per query per
+# round, default 20).
 # Prints one TSV row per query: query, small ms, large ms, growth.
 set -euo pipefail
 
 SMALL="${1:-100}"
 LARGE="${2:-1024}"
-HERE="$(cd "$(dirname "$0")" && pwd)"
-REPO="$(dirname "$HERE")"
-PIA="${PIA:-$REPO/target/release/pia}"
-PIA_BENCH="${PIA_BENCH:-$REPO/target/release/pia-bench}"
-KIT="${KIT:-$REPO/../shared/bench}"
-SEEDS="${SEEDS:-$KIT/../seeds}"
+source "$(dirname "$0")/common.sh"
 ROOT="${PIA_GROWTH_DIR:-/tmp/pia-growth}"
 ROUNDS="${ROUNDS:-3}"
 REPEAT="${REPEAT:-20}"
 mkdir -p "$ROOT"
 
-say() { printf '== %s\n' "$*" >&2; }
-
 # corpus_and_index MiB: generated once, indexed once (an unchanged re-run
 # of `pia index` only checks the files).
 corpus_and_index() {
   local mb="$1"
-  if [ ! -d "$ROOT/c$mb" ]; then
-    say "corpus: gen_corpus.py --seed 42 --mb $mb"
-    python3 "$KIT/gen_corpus.py" --seeds "$SEEDS" --seed 42 --mb "$mb" --out "$ROOT/c$mb" > "$ROOT/kit.log" 2>&1 \
-      || { tail "$ROOT/kit.log" >&2; exit 1; }
-    rm -f "$ROOT/c$mb/manifest.tsv"
-  fi
+  [ -d "$ROOT/c$mb" ] || generate "$mb" "$ROOT/c$mb"
   say "index: $ROOT/i$mb"
   "$PIA" index "$ROOT/c$mb" --index "$ROOT/i$mb" >&2
 }

@@ -11,9 +11,7 @@
 #    unchanged, then in-process ranked top-10 and count latencies.
 #
 # Needs python3 only (no /usr/bin/time: timed.py reads wait4's rusage).
-# Env: PIA, PIA_BENCH (binaries; default target/release), KIT (the shared kit,
-#      default ../shared/bench), SEEDS (gen_corpus.py's seeds, default the
-#      kit's ../seeds; corpus/ holds the same files), PIA_SCALE_DIR (scratch, default /tmp/pia-scale),
+# Env: PIA, PIA_BENCH, KIT, SEEDS (see common.sh), PIA_SCALE_DIR (scratch, default /tmp/pia-scale),
 #      OUT_DIR (results, default $PIA_SCALE_DIR/results), REPEAT (query rounds),
 #      THREADS / UNIQUE_THREADS (thread counts of steps 1 and 2, e.g. "1 16").
 # Writes $OUT_DIR/scale.tsv: label, threads, corpus MiB, wall s, MiB/s,
@@ -23,20 +21,14 @@ set -euo pipefail
 
 MB="${1:-256}"
 BIG="${2:-0}"
-HERE="$(cd "$(dirname "$0")" && pwd)"
-REPO="$(dirname "$HERE")"
-PIA="${PIA:-$REPO/target/release/pia}"
-PIA_BENCH="${PIA_BENCH:-$REPO/target/release/pia-bench}"
-KIT="${KIT:-$REPO/../shared/bench}"
+source "$(dirname "$0")/common.sh"
 ROOT="${PIA_SCALE_DIR:-/tmp/pia-scale}"
 OUT_DIR="${OUT_DIR:-$ROOT/results}"
 REPEAT="${REPEAT:-5}"
-SEEDS="${SEEDS:-$KIT/../seeds}"
 ALL=$(nproc)
 mkdir -p "$ROOT" "$OUT_DIR"
 TSV="$OUT_DIR/scale.tsv"
 
-say() { printf '== %s\n' "$*" >&2; }
 
 # timed LABEL THREADS CORPUS INDEX: one `pia index`, one row of scale.tsv.
 BASE_S=""
@@ -49,10 +41,7 @@ timed() {
   tail -n1 "$TSV" >&2
 }
 
-say "corpus: gen_corpus.py --seed 42 --mb $MB"
-rm -rf "$ROOT/c$MB"
-python3 "$KIT/gen_corpus.py" --seeds "$SEEDS" --seed 42 --mb "$MB" --out "$ROOT/c$MB" > "$ROOT/kit.log" 2>&1 || { tail "$ROOT/kit.log" >&2; exit 1; }
-rm -f "$ROOT/c$MB/manifest.tsv"
+generate "$MB" "$ROOT/c$MB"
 
 for t in ${THREADS:-$(printf '%s\n' 1 2 4 8 16 32 64 "$ALL" | awk -v n="$ALL" '$1 <= n' | sort -nu)}; do
   rm -rf "$ROOT/i$MB"
@@ -78,10 +67,8 @@ done
 rm -rf "$ROOT/iu$MB" "$ROOT/u$MB"
 
 if [ "$BIG" -gt 0 ]; then
-  say "big corpus: gen_corpus.py --seed 42 --mb $BIG"
-  rm -rf "$ROOT/c$BIG" "$ROOT/i$BIG"
-  python3 "$KIT/gen_corpus.py" --seeds "$SEEDS" --seed 42 --mb "$BIG" --out "$ROOT/c$BIG" > "$ROOT/kit.log" 2>&1 || { tail "$ROOT/kit.log" >&2; exit 1; }
-  rm -f "$ROOT/c$BIG/manifest.tsv"
+  rm -rf "$ROOT/i$BIG"
+  generate "$BIG" "$ROOT/c$BIG"
   BASE_S=""
   timed "big" "$ALL" "$ROOT/c$BIG" "$ROOT/i$BIG"
   timed "big-unchanged" "$ALL" "$ROOT/c$BIG" "$ROOT/i$BIG"
