@@ -21,18 +21,14 @@
 set -euo pipefail
 
 MB="${1:-100}"
-HERE="$(cd "$(dirname "$0")" && pwd)"
-REPO="$(dirname "$HERE")"
-SHARED="${PIA_SHARED:-$HERE/../../shared}"
-KIT="$SHARED/bench"
+KIT="${PIA_SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/shared}/bench"
+source "$(dirname "$0")/common.sh"
 ROOT="${PIA_BENCH_DIR:-/tmp/pia-bench}"
 CORPUS="$ROOT/corpus$MB"
 IDX="$ROOT/pia-idx$MB"
 OUT="$ROOT/results/corpus$MB"
 QUERIES="${QUERIES:-$KIT/queries.txt}"
 REPEAT="${REPEAT:-10}"
-PIA="$REPO/target/release/pia"
-BENCH="$REPO/target/release/pia-bench"
 
 # --- prerequisites ---------------------------------------------------------
 missing=()
@@ -50,7 +46,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 [ -f "$KIT/gen_corpus.py" ] || { echo "no benchmark kit at $KIT (set PIA_SHARED)" >&2; exit 1; }
 mkdir -p "$OUT"
-say() { echo "== $*" >&2; }
 
 # --- build -----------------------------------------------------------------
 if [ "${NO_BUILD:-0}" != 1 ]; then
@@ -107,7 +102,7 @@ BUILD_S=$RUN_S RSS_KB=$LAST_RSS_KB CPU=$LAST_CPU
 say "pia index again, nothing changed"
 index_run "unchanged" "$CORPUS" "$IDX" "$ALL"
 mv "$ROOT/manifest$MB.tsv" "$CORPUS/manifest.tsv"
-"$BENCH" build-row "$CORPUS" --index "$IDX" --build-s "$BUILD_S" \
+"$PIA_BENCH" build-row "$CORPUS" --index "$IDX" --build-s "$BUILD_S" \
   --notes "peak_rss_mib=$((RSS_KB / 1024)) cpu=$CPU threads=$ALL" > "$OUT/pia.tsv"
 
 # --- unique prose: no memo hits (uniquify.py), pia 1 thread and all, Groonga --
@@ -140,14 +135,14 @@ fi
 
 # --- in-process query latency ----------------------------------------------
 say "pia-bench queries (in-process, $REPEAT rounds)"
-"$BENCH" queries "$QUERIES" --index "$IDX" --corpus "corpus$MB" --repeat "$REPEAT" --top10 >> "$OUT/pia.tsv"
+"$PIA_BENCH" queries "$QUERIES" --index "$IDX" --corpus "corpus$MB" --repeat "$REPEAT" --top10 >> "$OUT/pia.tsv"
 # The best ten alone, no totals kept (what the peers' `LIMIT 10` does).
-"$BENCH" queries "$QUERIES" --index "$IDX" --corpus "corpus$MB" --repeat "$REPEAT" --top10 \
+"$PIA_BENCH" queries "$QUERIES" --index "$IDX" --corpus "corpus$MB" --repeat "$REPEAT" --top10 \
   --exact-up-to 0 | grep -P '^query\tpia\ttop10' >> "$OUT/pia.tsv"
 
 # --- hit counts: engine vs brute force with the normative definition --------
 say "pia-bench check (engine vs stored sections) and norm_truth.py (whole files)"
-"$BENCH" check "$QUERIES" --index "$IDX" > "$OUT/check.tsv" || echo "CHECK FAILED (see $OUT/check.tsv)" >&2
+"$PIA_BENCH" check "$QUERIES" --index "$IDX" > "$OUT/check.tsv" || echo "CHECK FAILED (see $OUT/check.tsv)" >&2
 python3 "$HERE/norm_truth.py" "$CORPUS" "$QUERIES" > "$OUT/normtruth.tsv"
 
 # --- whole process: pia search vs rg -F (hyperfine) -------------------------
