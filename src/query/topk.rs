@@ -676,38 +676,6 @@ impl Plan {
         };
         let mut scan = self.segment_scan(snapshot, ord, seg, lists, k, shared)?;
         scan.run();
-        if std::env::var_os("PIA_X").is_some() {
-            let floor = f32::from_bits((shared.floor.load(AtomicOrdering::Relaxed) >> 32) as u32);
-            let most_all: Score = scan
-                .lists
-                .parts
-                .iter()
-                .map(|(_, p)| most(&p.bm25))
-                .sum::<Score>()
-                + scan.words_most;
-            let mw = scan.columns.max_weight().max(1.0);
-            let mut l2 = self.open_lists(ord, seg)?.unwrap();
-            let lead = l2.order[0];
-            let (mut n, mut pass_b, mut pass_w) = (0, 0, 0);
-            let mut hist = [0u32; 8];
-            while l2.postings[lead].doc() != TERMINATED {
-                let d = l2.postings[lead].doc();
-                n += 1;
-                let chars = scan.columns.body_chars.first(d).unwrap_or(0);
-                let b = most_all * mw * (1.0 + coverage(chars, self.matched_chars));
-                if b > floor {
-                    pass_b += 1;
-                }
-                let w = scan.columns.weight(d).unwrap_or(1.0);
-                if most_all * w * (1.0 + coverage(chars, self.matched_chars)) > floor {
-                    pass_w += 1;
-                }
-                let c = (chars as f32).log2().max(0.0) as usize / 2;
-                hist[c.min(7)] += 1;
-                l2.postings[lead].advance();
-            }
-            eprintln!("X seg {ord} lead {n} B>floor {pass_b} Bw>floor {pass_w} floor {floor} mostall {most_all} mw {mw} m {} hist(log4 chars) {:?}", self.matched_chars, hist);
-        }
         let mut top = scan.top;
         top.best = scan.heap.into_iter().map(|Reverse(s)| s).collect();
         Ok(top)
