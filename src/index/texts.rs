@@ -18,8 +18,8 @@
 //! matches nothing (no section follows it); the run that deleted its last
 //! section deletes it after its commit ([`OrphanTexts`]), so that it does
 //! not stay in the postings and in BM25's statistics (a run stopped
-//! between the two commits leaves it to the next run that writes). [`TextRuns`] finds the runs of a
-//! segment.
+//! between the two commits leaves it to the next run that writes).
+//! [`TextRuns`] finds the runs of a segment.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
