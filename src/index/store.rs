@@ -23,6 +23,7 @@ use crate::index::analysis;
 use crate::index::indexer::Budget;
 use crate::index::schema::{self, Fields};
 use crate::index::snapshot::Snapshot;
+use crate::index::texts;
 
 /// The corpus bundled with the crate: what `pia index` and `pia search` work
 /// on when no directory is given.
@@ -296,8 +297,7 @@ impl Store {
     pub fn bigram_share(&self) -> Result<BigramShare> {
         let searcher = self.reader()?.searcher();
         // Bigrams are indexed once per text record: shares are of texts.
-        let texts =
-            searcher.doc_freq(&Term::from_field_text(self.fields.kind, schema::KIND_TEXT))?;
+        let texts = texts::text_records(&searcher, self.fields.kind)?;
         Ok(BigramShare {
             searcher,
             ngram: self.fields.body_ngram,

@@ -29,7 +29,7 @@ use tantivy::query::{
     BitSetDocSet, ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, Term, TERMINATED};
 
 use crate::index::schema::{KIND_DOC, KIND_TEXT};
 
@@ -165,6 +165,13 @@ impl TextRuns {
         let sections = self.max_doc.saturating_sub(self.starts.len() as u32);
         sections.div_ceil(texts).max(1)
     }
+}
+
+/// Text records in `searcher`'s segments (deleted ones included until a
+/// merge drops them, as [`Searcher::doc_freq`] counts): BM25 and bigram
+/// shares count texts, since only text records hold the text fields.
+pub fn text_records(searcher: &Searcher, kind: Field) -> tantivy::Result<u64> {
+    searcher.doc_freq(&Term::from_field_text(kind, KIND_TEXT))
 }
 
 /// Matches the text records whose sections have all been deleted, as a

@@ -14,8 +14,7 @@ use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, 
 use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, Term, TERMINATED};
 
-use crate::index::schema::KIND_TEXT;
-use crate::index::texts::TextRuns;
+use crate::index::texts::{text_records, TextRuns};
 
 /// The sections of the text records `inner` matches, each with its text's
 /// score.
@@ -202,7 +201,7 @@ pub struct TextStats<'s> {
 impl<'s> TextStats<'s> {
     /// The statistics of `searcher`'s texts (`kind`: the schema's `kind` field).
     pub fn new(searcher: &'s Searcher, kind: Field) -> tantivy::Result<TextStats<'s>> {
-        let texts = searcher.doc_freq(&Term::from_field_text(kind, KIND_TEXT))?;
+        let texts = text_records(searcher, kind)?;
         Ok(TextStats { searcher, texts })
     }
 }

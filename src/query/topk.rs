@@ -106,7 +106,8 @@ impl Bm25StatisticsProvider for CachedStats<'_> {
         self.texts.total_num_docs()
     }
 
-    /// Sections holding `term`, as [`Searcher::doc_freq`] counts them.
+    /// Documents holding `term`, as [`Searcher::doc_freq`] counts them:
+    /// text records, the only ones with the text fields.
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
         if self.infos.borrow().get(term).is_none() {
             let mut v = Vec::with_capacity(self.searcher.segment_readers().len());
@@ -1109,8 +1110,9 @@ impl SegmentScan<'_> {
     /// section found by both is equal.
     fn near(&mut self, docs: &[DocId], files: &[NearFile]) -> Vec<Scored> {
         let mut found = Vec::new();
-        // The text of the sections at `i`, with its phrase and words parts.
-        let mut current: Option<(DocId, Score, Score)> = None;
+        // The text of the sections at `i`, with its phrase and words parts
+        // and its 1 + coverage.
+        let mut current: Option<(DocId, Score, Score, Score)> = None;
         let mut i = 0;
         while i < docs.len() {
             let doc = docs[i];
@@ -1118,7 +1120,7 @@ impl SegmentScan<'_> {
                 i += 1;
                 continue;
             };
-            if current.is_none_or(|(t, _, _)| t != text) {
+            if current.is_none_or(|(t, ..)| t != text) {
                 current = None;
                 // Only texts of the rarest bigram can match: leap to them,
                 // past the sections of the texts in between.
@@ -1138,10 +1140,10 @@ impl SegmentScan<'_> {
                     i += docs[i..].partition_point(|&d| d < past);
                     continue;
                 };
-                current = Some((text, phrase, words));
+                current = Some((text, phrase, words, 1.0 + self.coverage_of(text)));
             }
             i += 1;
-            let Some((_, phrase, words)) = current else {
+            let Some((_, phrase, words, cover)) = current else {
                 continue;
             };
             let threshold = self
@@ -1155,7 +1157,8 @@ impl SegmentScan<'_> {
             if self.seg.is_deleted(doc) || !self.passes_filters(doc) {
                 continue;
             }
-            let score = (phrase + words) * self.factor(doc);
+            // As in `run`: the sections share their text's length.
+            let score = (phrase + words) * self.weighted(doc, cover);
             if score >= threshold {
                 found.push(Scored { score, doc });
             }
