@@ -105,6 +105,10 @@ fn facet_filters_narrow_results_and_keep_zero_values() {
         .iter()
         .any(|v| v["value"] == "神奈川県" && v["selected"] == true));
     assert!(pref.len() >= 3, "other prefectures stay listed: {pref:?}");
+    // North to south (prefecture codes 07, 12, 14), not by character code
+    // (千葉県 < 神奈川県 < 福島県).
+    let order: Vec<&str> = pref.iter().map(|v| v["value"].as_str().unwrap()).collect();
+    assert_eq!(order, ["福島県", "千葉県", "神奈川県"], "{pref:?}");
     // A form facet value with zero hits under this query is greyed, not dropped.
     let page = get(&format!("/search?q={}&form={}", enc("委託"), enc("基礎")));
     assert_eq!(page.status, 200);

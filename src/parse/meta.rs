@@ -84,6 +84,14 @@ pub fn is_prefecture(name: &str) -> bool {
     PREFECTURES.contains(&name)
 }
 
+/// Where a prefecture stands in the official order (全国地方公共団体コード:
+/// 北海道 first, 沖縄県 last), the order Japanese readers scan a list of
+/// prefectures in; sorted by character code they come out scrambled
+/// (三重県, 京都府, 佐賀県 …). None for a name that is not a prefecture.
+pub fn prefecture_order(name: &str) -> Option<usize> {
+    PREFECTURES.iter().position(|p| *p == name)
+}
+
 /// Which cover field a cover line belongs to.
 fn cover_field(schema: &Schema, cover: usize, label: &str) -> SlotKey {
     let node = schema

@@ -18,6 +18,7 @@ use crate::index::indexer;
 use crate::index::schema;
 use crate::index::store::Store;
 use crate::model::PATH_SEP;
+use crate::parse::meta::prefecture_order;
 use crate::query::count::{self, MatchSet};
 use crate::query::filter;
 use crate::query::search;
@@ -314,7 +315,7 @@ fn facets(
             let base = bases[at].1.as_ref();
             let terms =
                 filter::matching_terms(searcher, field, |t| !t.is_empty()).unwrap_or_default();
-            let values = terms
+            let mut values = terms
                 .into_iter()
                 .filter_map(|t| String::from_utf8(t).ok())
                 .map(|value| {
@@ -330,7 +331,11 @@ fn facets(
                         selected,
                     }
                 })
-                .collect();
+                .collect::<Vec<_>>();
+            if param == "prefecture" {
+                // North to south, as every Japanese list of them runs.
+                values.sort_by_key(|v| prefecture_order(&v.value).unwrap_or(usize::MAX));
+            }
             Facet {
                 param,
                 label,
