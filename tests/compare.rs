@@ -135,6 +135,20 @@ fn list_ranks_items_by_variation() {
     for i in &items {
         assert!((i.variation - i.clusters as f64 / i.documents as f64).abs() < 1e-9);
     }
+    // Items that share a label (every risk has its `リスクに対する措置の内容`)
+    // are told apart by where they stand in the form.
+    let measures: Vec<_> = items
+        .iter()
+        .filter(|i| i.label == "リスクに対する措置の内容")
+        .collect();
+    assert!(measures.len() > 3, "{}", measures.len());
+    let contexts: std::collections::HashSet<&str> =
+        measures.iter().map(|i| i.context.as_str()).collect();
+    assert_eq!(contexts.len(), measures.len(), "{contexts:?}");
+    assert!(
+        measures.iter().all(|i| i.context.contains("リスク")),
+        "{contexts:?}"
+    );
 }
 
 #[test]

@@ -1229,6 +1229,11 @@ pub struct ComparableItem {
     pub key: String,
     /// Human label (the label as printed in the first form that has it).
     pub label: String,
+    /// Where the item stands in that form: its ancestors' labels below the
+    /// top level, numbers stripped (`特定個人情報の入手 >
+    /// リスク１：目的外の入手が行われるリスク`). Many items share a label
+    /// (`リスクに対する措置の内容` under every risk); this tells them apart.
+    pub context: String,
     /// Forms that have the item.
     pub forms: Vec<Variant>,
 }
@@ -1251,11 +1256,28 @@ pub fn comparable_items() -> Vec<ComparableItem> {
             out.push(ComparableItem {
                 key: n.key.clone(),
                 label: strip_number(&n.label),
+                context: context_of(&schema(v).nodes, n),
                 forms: vec![v],
             });
         }
     }
     out
+}
+
+/// The labels of `node`'s ancestors below the top level, outermost first,
+/// numbers stripped ([`ComparableItem::context`]).
+fn context_of(nodes: &[Node], node: &Node) -> String {
+    let mut chain = Vec::new();
+    let mut at = node.parent;
+    while let Some(i) = at {
+        let n = &nodes[i];
+        if n.kind != Kind::Top {
+            chain.push(strip_number(&n.label));
+        }
+        at = n.parent;
+    }
+    chain.reverse();
+    chain.join(" > ")
 }
 
 /// A label without its leading `１．`/`①` numbering.

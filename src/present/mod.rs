@@ -463,12 +463,15 @@ pub fn compare_items(out: &mut impl Write, items: &[ItemVariation], json: bool) 
     if json {
         return json_lines(out, items);
     }
-    writeln!(out, "variation\tclusters\tanswers\tdocuments\tkey\tlabel")?;
+    writeln!(
+        out,
+        "variation\tclusters\tanswers\tdocuments\tkey\tlabel\tcontext"
+    )?;
     for i in items {
         writeln!(
             out,
-            "{:.2}\t{}\t{}\t{}\t{}\t{}",
-            i.variation, i.clusters, i.answers, i.documents, i.key, i.label
+            "{:.2}\t{}\t{}\t{}\t{}\t{}\t{}",
+            i.variation, i.clusters, i.answers, i.documents, i.key, i.label, i.context
         )?;
     }
     Ok(())

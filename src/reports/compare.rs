@@ -467,6 +467,8 @@ pub struct ItemVariation {
     pub key: String,
     /// Label as printed in the first form that has it.
     pub label: String,
+    /// Its ancestors' labels in that form ([`crate::parse::form::ComparableItem::context`]).
+    pub context: String,
     /// Documents that have the item (within the sample, see `sampled`).
     pub documents: usize,
     /// Distinct selected answers.
@@ -525,6 +527,7 @@ pub fn list(store: &Store) -> Result<Vec<ItemVariation>> {
                 Ok(Some(ItemVariation {
                     key: item.key,
                     label: item.label,
+                    context: item.context,
                     documents,
                     answers,
                     clusters: matrix.clusters.len(),

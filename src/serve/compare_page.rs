@@ -103,7 +103,7 @@ fn item_list(list: &[Item], current: &str, filters: &DocFilters) -> Markup {
             label for="item" { "item (label, key or path fragment): " }
             input #item name="item" list="item-names" value=(current) maxlength="500";
             datalist #item-names {
-                @for i in list { option value=(i.key) { (i.label) } }
+                @for i in list { option value=(i.key) { (i.label) @if !i.context.is_empty() { " — " (i.context) } } }
             }
             " " label { "prefecture " input name="prefecture" size="8"
                 value=(filters.prefecture.as_deref().unwrap_or("")); }
@@ -118,14 +118,20 @@ fn item_list(list: &[Item], current: &str, filters: &DocFilters) -> Markup {
         }
         @if current.is_empty() {
             p { input #item-filter type="search" placeholder="filter the list" aria-label="filter items"; }
+            p.muted { "Items whose wording differs most between documents first "
+                "(distinct wordings per document; 1 or less: nearly everyone words it alike)." }
             table #items {
-                thead { tr { th { "item" } th { "key" } th { "documents" } } }
+                thead { tr { th { "item" } th { "key" } th { "documents" } th { "wordings per document" } } }
                 tbody {
                     @for i in list {
                         tr {
-                            td { a href=(url("/compare", &[("item", i.key.clone())])) { (i.label) } }
+                            td {
+                                a href=(url("/compare", &[("item", i.key.clone())])) { (i.label) }
+                                @if !i.context.is_empty() { br; small.muted { (i.context) } }
+                            }
                             td { code { (i.key) } }
                             td.num { (i.documents) }
+                            td.num { (format!("{:.2}", i.variation)) }
                         }
                     }
                 }
