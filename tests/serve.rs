@@ -466,6 +466,20 @@ fn compare_pages_and_api() {
     let r = get("/compare?item=risk.training");
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("id=\"compared\""));
+    // A key is titled by the item's label; one under a parent by both.
+    assert!(
+        r.body
+            .contains("<h2 id=\"compared\">従業者に対する教育・啓発</h2>"),
+        "{}",
+        r.body
+    );
+    let r = get("/compare?item=risk.training.method");
+    assert!(
+        r.body
+            .contains("<h2 id=\"compared\">具体的な方法 — 従業者に対する教育・啓発</h2>"),
+        "{}",
+        r.body
+    );
     let (status, c) = get_json("/api/compare?item=risk.training");
     assert_eq!(status, 200);
     let n = c["entries"].as_array().unwrap().len();

@@ -508,7 +508,13 @@ pub fn comparison(
             CompareView::Clusters => json_lines(out, &c.clusters),
         };
     }
-    writeln!(out, "item {:?} → keys {}", c.item, c.keys.join(", "))?;
+    let title = c.title();
+    let named = if title == c.item {
+        String::new()
+    } else {
+        format!(" ({title})")
+    };
+    writeln!(out, "item {:?}{named} → keys {}", c.item, c.keys.join(", "))?;
     let documents = c.documents();
     let blocks = if c.entries.len() > documents {
         format!(" ({} file blocks)", c.entries.len())

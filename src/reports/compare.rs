@@ -126,6 +126,21 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// The compared item as readers name it: a key (typed, or linked from
+    /// the list) says little to most of them, so an item that resolved to
+    /// one form item is titled by its label and where it stands
+    /// (`具体的な方法 — 従業者に対する教育・啓発`); otherwise as asked.
+    pub fn title(&self) -> String {
+        let [key] = self.keys.as_slice() else {
+            return self.item.clone();
+        };
+        match comparable_items().into_iter().find(|i| &i.key == key) {
+            Some(i) if i.context.is_empty() => i.label,
+            Some(i) => format!("{} — {}", i.label, i.context),
+            None => self.item.clone(),
+        }
+    }
+
     /// Documents compared (a document with several 特定個人情報ファイル has
     /// an entry per file's block).
     pub fn documents(&self) -> usize {

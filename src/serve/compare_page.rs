@@ -160,7 +160,7 @@ fn comparison(
 ) -> Markup {
     let base = c.groups.first().map(|g| g.text.as_str()).unwrap_or("");
     html! {
-        h2 #compared { (c.item) }
+        h2 #compared { (c.title()) }
         p.muted { "keys: " (c.keys.join(", ")) " · " (c.documents()) " documents, "
             (c.groups.len()) " wordings · "
             a #export-csv href=(url("/compare.csv", pairs)) { "CSV" } " · "
