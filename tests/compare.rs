@@ -55,6 +55,23 @@ fn training_answers_are_tallied_for_every_document() {
         .all(|w| w[0].documents >= w[1].documents));
 }
 
+/// A free-text item (the training's 具体的な方法) has prose and no answers:
+/// no `(none)` row per document.
+#[test]
+fn a_free_text_item_has_no_answers_tally() {
+    let c = compare::compare(
+        common::store(),
+        "risk.training.method",
+        None,
+        &Filters::default(),
+    )
+    .unwrap();
+    assert!(c.entries.len() >= 2, "{}", c.entries.len());
+    assert!(c.entries.iter().any(|e| !e.sentences.is_empty()));
+    assert!(c.answers.is_empty(), "{:?}", c.answers);
+    assert_eq!(c.title(), "具体的な方法 — 従業者に対する教育・啓発");
+}
+
 #[test]
 fn disciplinary_sentences_are_one_cluster_and_nothing_else_joins() {
     let c = training();

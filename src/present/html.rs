@@ -31,24 +31,28 @@ fn diff_html(spans: &[DiffSpan]) -> String {
 /// The answers tally and the sentence-cluster × document matrix as HTML
 /// tables (shared with the web UI's compare page).
 pub fn compare_tables(c: &Comparison) -> String {
-    let mut h = String::from(
-        "<h2>Answers</h2>\n<table><tr><th>answer</th><th>documents</th><th>cities</th></tr>\n",
-    );
+    let mut h = String::new();
     let cities = super::Cities::of(c);
-    for a in &c.answers {
-        h.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td><small>{}</small></td></tr>\n",
-            escape(&a.answer),
-            a.count,
-            escape(&cities.who(&a.files))
-        ));
+    if !c.answers.is_empty() {
+        h.push_str(
+            "<h2>Answers</h2>\n<table><tr><th>answer</th><th>documents</th><th>cities</th></tr>\n",
+        );
+        for a in &c.answers {
+            h.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td><small>{}</small></td></tr>\n",
+                escape(&a.answer),
+                a.count,
+                escape(&cities.who(&a.files))
+            ));
+        }
+        h.push_str("</table>\n");
     }
     // One column per document only while the columns fit a page: with
     // more, each wording names its cities under the text instead (a matrix
     // of a hundred narrow columns pushed the sentences off the screen).
     let matrix = c.entries.len() <= super::MATRIX_DOCS;
     h.push_str(&format!(
-        "</table>\n<h2>Sentences</h2>\n<p>● same wording as the cluster · ◐ variant · blank: absent; \
+        "<h2>Sentences</h2>\n<p>● same wording as the cluster · ◐ variant · blank: absent; \
          <b>bold</b>: boilerplate (half the documents or more); {own}: the document's own city or \
          prefecture</p>\n<table><tr><th>#</th><th>docs</th><th>sentence and its variants</th>",
         own = super::OWN_NAME

@@ -527,8 +527,10 @@ pub fn comparison(
         c.clusters.len(),
         c.groups.len()
     )?;
-    writeln!(out, "\n== answers")?;
     let cities = Cities::of(c);
+    if !c.answers.is_empty() {
+        writeln!(out, "\n== answers")?;
+    }
     for a in &c.answers {
         writeln!(
             out,

@@ -115,7 +115,8 @@ pub struct Comparison {
     pub item: String,
     /// Canonical key patterns it resolved to.
     pub keys: Vec<String>,
-    /// Selected answers, most documents first.
+    /// Selected answers, most documents first; empty for an item that no
+    /// document answers from a choice (free text).
     pub answers: Vec<AnswerCount>,
     /// Sentence clusters across documents, most shared first.
     pub clusters: Vec<Cluster>,
@@ -245,6 +246,11 @@ fn sentences(entries: &mut [CompareEntry], background: Background) -> SentenceMa
 
 /// Answers tallied over the entries, most documents first.
 fn tally(entries: &[CompareEntry]) -> Vec<AnswerCount> {
+    // A free-text item has no answers: a lone `(none)` row for every
+    // document would only be noise.
+    if entries.iter().all(|e| e.value.is_none()) {
+        return Vec::new();
+    }
     let mut by: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for e in entries {
         let answer = e.value.clone().unwrap_or_else(|| "(none)".to_string());
