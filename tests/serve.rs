@@ -42,6 +42,64 @@ fn landing_page_lists_documents() {
     assert!(r.body.contains("Indexed documents (5)"));
 }
 
+/// The files of the start page's document table, in order.
+fn listed(body: &str) -> Vec<&str> {
+    let table = &body[body.find("id=\"docs\"").expect("document table")..];
+    table
+        .split("href=\"/doc/")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect()
+}
+
+/// [`listed`] without the hostile test document.
+fn seeds(body: &str) -> Vec<&str> {
+    listed(body)
+        .into_iter()
+        .filter(|f| !f.starts_with("900_"))
+        .collect()
+}
+
+/// The start page lists documents by prefecture and city in the official
+/// order (not by file name), narrows them by the search filters, and pages.
+#[test]
+fn landing_page_lists_documents_in_order_by_filter_and_page() {
+    let r = get(&format!("/?prefecture={}", enc("神奈川県")));
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Two seeds and the hostile copy of 003 (相模原市).
+    assert!(r.body.contains("3 of 5 documents"), "{}", r.body);
+    // 相模原市 (code 14150) before 伊勢原市 (14214).
+    assert_eq!(
+        seeds(&r.body),
+        ["003_2bb90e44d61317a5.txt", "000_db110713dcb7ac82.txt"]
+    );
+    // Prefectures north to south: 福島県 (07), 千葉県 (12), 神奈川県 (14).
+    let all = get("/");
+    assert_eq!(
+        seeds(&all.body),
+        [
+            "002_72349b560cd020d7.txt",
+            "001_254e73f7c39d389b.txt",
+            "003_2bb90e44d61317a5.txt",
+            "000_db110713dcb7ac82.txt"
+        ]
+    );
+    // Two to a page: three pages, the second linked both ways.
+    let p2 = get("/?size=2&page=2");
+    assert_eq!(p2.status, 200);
+    assert_eq!(listed(&p2.body), listed(&all.body)[2..4]);
+    assert!(p2.body.contains("page 2 of 3"), "{}", p2.body);
+    assert!(
+        p2.body.contains("href=\"/?page=3&amp;size=2\""),
+        "{}",
+        p2.body
+    );
+    assert!(p2.body.contains("href=\"/?size=2\""), "{}", p2.body);
+    // Bad paging is a clear 400.
+    assert_eq!(get("/?page=0").status, 400);
+    assert_eq!(get("/?size=1000").status, 400);
+}
+
 #[test]
 fn api_search_returns_cli_hits_and_facets() {
     let (status, v) = get_json(&format!("/api/search?q={}&limit=3", enc("委託")));

@@ -84,6 +84,21 @@ pub fn is_prefecture(name: &str) -> bool {
     PREFECTURES.contains(&name)
 }
 
+/// Where a municipality stands in the official order (its 全国地方公共団体コード:
+/// within a prefecture, the designated cities first, then cities, then
+/// towns and villages by county), as the prefectures' own lists run. None
+/// for a name the table lacks.
+pub fn municipality_order(prefecture: &str, municipality: &str) -> Option<usize> {
+    static ORDER: Lazy<HashMap<(&'static str, &'static str), usize>> = Lazy::new(|| {
+        TABLE
+            .iter()
+            .enumerate()
+            .map(|(i, &(p, m))| ((p, m), i))
+            .collect()
+    });
+    ORDER.get(&(prefecture, municipality)).copied()
+}
+
 /// Where a prefecture stands in the official order (全国地方公共団体コード:
 /// 北海道 first, 沖縄県 last), the order Japanese readers scan a list of
 /// prefectures in; sorted by character code they come out scrambled

@@ -25,7 +25,7 @@ use crate::query::syntax;
 
 /// `/api/docs`: every indexed document (`pia docs --json`).
 pub async fn api_list(State(app): State<App>) -> Response {
-    json(blocking(move || Ok(indexer::doc_records(&app.store)?)).await)
+    json(blocking(move || Ok(app.docs()?.as_ref().clone())).await)
 }
 
 /// One indexed document with its sections in document order.
@@ -40,9 +40,11 @@ pub struct Document {
 
 /// The indexed document named `file`, or 404.
 fn load(app: &App, file: &str) -> Answer<Document> {
-    let record = indexer::doc_records(&app.store)?
-        .into_iter()
+    let record = app
+        .docs()?
+        .iter()
         .find(|d| d.file == file)
+        .cloned()
         .ok_or_else(|| Error::missing(format!("no indexed document is named {file:?}")))?;
     let f = app.store.fields;
     let in_file = TermQuery::new(
@@ -196,9 +198,7 @@ fn tree<'a>(
 /// only for indexed files that lie inside the corpus directory.
 pub async fn original(State(app): State<App>, UrlPath(file): UrlPath<String>) -> Answer<Response> {
     let text = blocking(move || {
-        let known = indexer::doc_records(&app.store)?
-            .into_iter()
-            .any(|d| d.file == file);
+        let known = app.docs()?.iter().any(|d| d.file == file);
         if !known {
             return Err(Error::missing(format!(
                 "no indexed document is named {file:?}"

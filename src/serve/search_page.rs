@@ -18,7 +18,7 @@ use crate::index::indexer;
 use crate::index::schema;
 use crate::index::store::Store;
 use crate::model::PATH_SEP;
-use crate::parse::meta::prefecture_order;
+use crate::parse::meta::{municipality_order, prefecture_order};
 use crate::query::count::{self, MatchSet};
 use crate::query::filter;
 use crate::query::search;
@@ -427,11 +427,15 @@ fn selects(param: &str, given: &str, value: &str) -> bool {
 
 /// `/` and `/search`: the landing page without a query, else results.
 pub async fn page(State(app): State<App>, Query(p): Query<Pairs>) -> Answer<Html<String>> {
-    let state = SearchState::parse(&p)?;
-    if state.q.is_empty() {
-        let docs = blocking(move || Ok(indexer::doc_records(&app.store)?)).await?;
-        return Ok(frame("検索", "", &[], landing(&docs)));
+    if params::text(&p, "q")?.unwrap_or_default().is_empty() {
+        // The document list pages on past a search's first results.
+        let filters = DocFilters::parse(&p)?;
+        let page = params::number(&p, "page", 1, u32::MAX as usize)?;
+        let size = params::number(&p, "size", DOCS_PER_PAGE, MAX_PAGE_SIZE)?;
+        let docs = blocking(move || Ok(app.docs()?)).await?;
+        return Ok(frame("検索", "", &[], landing(&filters, page, size, &docs)));
     }
+    let state = SearchState::parse(&p)?;
     let st = state.clone();
     let out = blocking(move || execute(&app, &st, None)).await?;
     let hidden = state
@@ -493,7 +497,74 @@ pub async fn csv(State(app): State<App>, Query(p): Query<Pairs>) -> Answer<Respo
     ))
 }
 
-fn landing(docs: &[indexer::DocRecord]) -> Markup {
+/// Documents listed per page of the start page (`size` lowers it).
+const DOCS_PER_PAGE: usize = MAX_PAGE_SIZE;
+
+/// The start page: how to search, then the indexed documents by prefecture
+/// (north to south) and city, a page at a time and narrowed by the same
+/// filters as a search (a national index lists 45 000; all on one page
+/// made 15 MB of HTML).
+fn landing(filters: &DocFilters, page: usize, size: usize, docs: &[indexer::DocRecord]) -> Markup {
+    let name = |o: Option<&str>| o.unwrap_or("-").to_string();
+    fn pref(d: &indexer::DocRecord) -> Option<&str> {
+        d.meta.prefecture.as_ref().map(|p| p.0.as_str())
+    }
+    fn city(d: &indexer::DocRecord) -> Option<&str> {
+        d.meta.municipality.as_ref().map(|m| m.0.as_str())
+    }
+    let holds = |param: &str, value: Option<&str>| {
+        filters
+            .clone()
+            .slot(param)
+            .and_then(|s| s.clone())
+            .is_none_or(|given| value.is_some_and(|v| selects(param, &given, v)))
+    };
+    let mut shown: Vec<&indexer::DocRecord> = docs
+        .iter()
+        .filter(|d| {
+            holds("prefecture", pref(d))
+                && holds("city", city(d))
+                && holds("form", Some(d.meta.form.name()))
+                && holds("affair", d.meta.affair.as_deref())
+        })
+        .collect();
+    shown.sort_by_cached_key(|d| {
+        let (p, c) = (pref(d).unwrap_or(""), city(d).unwrap_or(""));
+        (
+            prefecture_order(p).unwrap_or(usize::MAX),
+            municipality_order(p, c).unwrap_or(usize::MAX),
+            name(city(d)),
+            d.file.clone(),
+        )
+    });
+    // Documents per prefecture, north to south, for the links above the list.
+    let mut per_pref: Vec<(usize, &str, usize)> = Vec::new();
+    for d in docs {
+        let p = pref(d).unwrap_or("-");
+        match per_pref.iter_mut().find(|(_, q, _)| *q == p) {
+            Some(e) => e.2 += 1,
+            None => per_pref.push((prefecture_order(p).unwrap_or(usize::MAX), p, 1)),
+        }
+    }
+    per_pref.sort();
+    let pages = shown.len().div_ceil(size).max(1);
+    let page = page.min(pages);
+    let on_page = shown.iter().skip((page - 1) * size).take(size);
+    let active = filters.active();
+    let at = |page: usize, filters: &DocFilters| -> String {
+        let mut pairs: Vec<(&str, String)> = filters
+            .active()
+            .into_iter()
+            .map(|(k, v)| (k, v.to_string()))
+            .collect();
+        if page > 1 {
+            pairs.push(("page", page.to_string()));
+        }
+        if size != DOCS_PER_PAGE {
+            pairs.push(("size", size.to_string()));
+        }
+        url("/", &pairs)
+    };
     html! {
         h1 { "特定個人情報保護評価書の検索" }
         p.muted {
@@ -506,21 +577,57 @@ fn landing(docs: &[indexer::DocRecord]) -> Markup {
             }
         }
         h2 { "Indexed documents (" (docs.len()) ")" }
-        table {
+        p #prefectures {
+            @for (_, p, n) in &per_pref {
+                @if *p == "-" {
+                    "(prefecture unknown) (" (n) ") "
+                } @else {
+                    a href=(at(1, &DocFilters::default().with("prefecture", Some(p)))) { (p) } " (" (n) ") "
+                }
+            }
+        }
+        form #doc-filter action="/" method="get" {
+            label { "city " input name="city" size="10" value=(filters.city.as_deref().unwrap_or("")); }
+            " " label { "prefecture " input name="prefecture" size="8" value=(filters.prefecture.as_deref().unwrap_or("")); }
+            " " label { "form " select name="form" {
+                option value="" { "any" }
+                @for f in ["基礎", "重点", "全項目"] {
+                    @let on = filters.form_type().ok().flatten().is_some_and(|t| model::FormType::from_user(f) == Some(t));
+                    option value=(f) selected[on] { (f) }
+                }
+            } }
+            " " button type="submit" { "list" }
+        }
+        @if !active.is_empty() {
+            div.chips {
+                @for (param, value) in &active {
+                    a.chip href=(at(1, &filters.with(param, None))) { (param) ": " (value) " ×" }
+                }
+            }
+            p #doc-count { (shown.len()) " of " (docs.len()) " documents" }
+        }
+        table #docs {
             thead { tr { th { "file" } th { "municipality" } th { "prefecture" } th { "form" } th { "affair" } } }
             tbody {
-                @for d in docs {
+                @for d in on_page {
                     tr {
                         td { a href=(doc_href(&d.file, None, "")) { (d.file) } }
-                        td { (d.meta.municipality.as_ref().map(|m| m.0.as_str()).unwrap_or("-")) }
-                        td { (d.meta.prefecture.as_ref().map(|m| m.0.as_str()).unwrap_or("-")) }
+                        td { (name(city(d))) }
+                        td { (name(pref(d))) }
                         td { (d.meta.form.name()) }
-                        td { (d.meta.affair.as_deref().unwrap_or("-")) }
+                        td { (name(d.meta.affair.as_deref())) }
                     }
                 }
             }
         }
-        p { a href="/api/docs" { "JSON" } }
+        @if pages > 1 {
+            nav.pager {
+                @if page > 1 { a rel="prev" href=(at(page - 1, filters)) { "← prev" } }
+                span { "page " (page) " of " (pages) }
+                @if page < pages { a rel="next" href=(at(page + 1, filters)) { "next →" } }
+            }
+        }
+        p { a href="/api/docs" { "JSON" } " (every document)" }
     }
 }
 
