@@ -84,6 +84,20 @@ pub fn is_prefecture(name: &str) -> bool {
     PREFECTURES.contains(&name)
 }
 
+/// Where a place stands in the official order, prefecture then
+/// municipality ([`prefecture_order`], [`municipality_order`]); unknown
+/// names after the known ones. Lists of documents sort by it so that a
+/// reader finds a city where Japanese lists put it.
+pub fn place_order(prefecture: Option<&str>, municipality: Option<&str>) -> (usize, usize) {
+    let p = prefecture.unwrap_or("");
+    (
+        prefecture_order(p).unwrap_or(usize::MAX),
+        municipality
+            .and_then(|m| municipality_order(p, m))
+            .unwrap_or(usize::MAX),
+    )
+}
+
 /// Where a municipality stands in the official order (its 全国地方公共団体コード:
 /// within a prefecture, the designated cities first, then cities, then
 /// towns and villages by county), as the prefectures' own lists run. None

@@ -261,6 +261,20 @@ struct Slot {
     value: Option<String>,
 }
 
+/// A section's lines, once: a whole block printed twice in a row (a table
+/// export repeats a block on its next page, a page printed twice; FORMS.md
+/// trap 20) fills each of its sections with the same lines twice, which
+/// compare and the contractor listing then showed doubled
+/// (`共通基盤システムの開発・保守・運用 共通基盤システムの開発・保守・運用`).
+fn once(lines: &[String]) -> &[String] {
+    let half = lines.len() / 2;
+    if half > 0 && lines.len() % 2 == 0 && lines[..half] == lines[half..] {
+        &lines[..half]
+    } else {
+        lines
+    }
+}
+
 impl<'a> Builder<'a> {
     /// A builder for one document of `schema`'s form.
     pub fn new(schema: &'a Schema) -> Self {
@@ -375,8 +389,8 @@ impl<'a> Builder<'a> {
                     .and_then(|(names, (top, _))| names.get(&(top, s.file)).cloned());
                 let key = s.key?;
                 let (path, ckey) = self.render(&key);
-                let mut body = s.body.join("\n");
-                let mut choices = s.choices.join("\n");
+                let mut body = once(&s.body).join("\n");
+                let mut choices = once(&s.choices).join("\n");
                 if self.empty_label_is_boilerplate && self.is_bare_label(&key, &body) {
                     choices = [body.as_str(), choices.as_str()]
                         .iter()

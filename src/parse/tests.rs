@@ -113,6 +113,28 @@ fn metadata_of_the_seeds() {
     }
 }
 
+/// A block printed twice in a row (a table export repeats it on its next
+/// page, FORMS.md trap 20) gives the same sections as printed once: seed
+/// 003's 委託事項4 block, rows 委託事項4 to before 委託事項5, doubled.
+#[test]
+fn a_block_printed_twice_reads_as_printed_once() {
+    let (_, text) = seed("003");
+    let lines: Vec<&str> = text.lines().collect();
+    let at = |head: &str| lines.iter().position(|l| l.starts_with(head)).unwrap();
+    let (from, to) = (at("委託事項4\t"), at("委託事項5\t"));
+    let doubled: Vec<&str> = lines[..to].iter().chain(&lines[from..]).copied().collect();
+    let once = parse_document(&text).sections;
+    let twice = parse_document(&doubled.join("\n")).sections;
+    let block = |secs: &[Section]| -> Vec<(String, String, String)> {
+        secs.iter()
+            .filter(|s| s.key.0.starts_with("file.entrust.4"))
+            .map(|s| (s.key.0.clone(), s.body.clone(), s.choices.clone()))
+            .collect()
+    };
+    assert!(block(&once).len() > 5, "{:?}", block(&once));
+    assert_eq!(block(&twice), block(&once));
+}
+
 #[test]
 fn era_dates() {
     assert_eq!(

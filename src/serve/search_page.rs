@@ -18,7 +18,7 @@ use crate::index::indexer;
 use crate::index::schema;
 use crate::index::store::Store;
 use crate::model::PATH_SEP;
-use crate::parse::meta::{municipality_order, prefecture_order};
+use crate::parse::meta::{place_order, prefecture_order};
 use crate::query::count::{self, MatchSet};
 use crate::query::filter;
 use crate::query::search;
@@ -528,15 +528,7 @@ fn landing(filters: &DocFilters, page: usize, size: usize, docs: &[indexer::DocR
                 && holds("affair", d.meta.affair.as_deref())
         })
         .collect();
-    shown.sort_by_cached_key(|d| {
-        let (p, c) = (pref(d).unwrap_or(""), city(d).unwrap_or(""));
-        (
-            prefecture_order(p).unwrap_or(usize::MAX),
-            municipality_order(p, c).unwrap_or(usize::MAX),
-            name(city(d)),
-            d.file.clone(),
-        )
-    });
+    shown.sort_by_cached_key(|d| (place_order(pref(d), city(d)), name(city(d)), d.file.clone()));
     // Documents per prefecture, north to south, for the links above the list.
     let mut per_pref: Vec<(usize, &str, usize)> = Vec::new();
     for d in docs {
