@@ -268,7 +268,7 @@ struct Slot {
 /// (`共通基盤システムの開発・保守・運用 共通基盤システムの開発・保守・運用`).
 fn once(lines: &[String]) -> &[String] {
     let half = lines.len() / 2;
-    if half > 0 && lines.len() % 2 == 0 && lines[..half] == lines[half..] {
+    if half > 0 && lines.len().is_multiple_of(2) && lines[..half] == lines[half..] {
         &lines[..half]
     } else {
         lines
