@@ -174,6 +174,14 @@ fn folded_sets() -> &'static [FoldedSet] {
     })
 }
 
+/// The options of the forms' effort questions (従業者に対する教育・啓発,
+/// ⑤物理的対策, ⑥技術的対策): the same three in each.
+const EFFORT: &[&str] = &[
+    "特に力を入れて行っている",
+    "十分に行っている",
+    "十分に行っていない",
+];
+
 /// The official option lists of the choice and checkbox fields (the
 /// `＜選択肢＞` lists and box texts of the forms), by the name the trees use in
 /// `opt=NAME`. Data, not per-document rules: a value that is one of a field's
@@ -225,14 +233,8 @@ pub const OPTION_SETS: &[(&str, &[&str])] = &[
     ("implement", &["実施する", "実施しない", "未定"]),
     ("entrust", &["委託する", "委託しない"]),
     ("subcontract", &["再委託する", "再委託しない"]),
-    (
-        "training",
-        &["特に力を入れて行っている", "十分に行っている", "十分に行っていない"],
-    ),
-    (
-        "measures",
-        &["特に力を入れて行っている", "十分に行っている", "十分に行っていない"],
-    ),
+    ("training", EFFORT),
+    ("measures", EFFORT),
     (
         "assurance",
         &[
