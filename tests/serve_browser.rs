@@ -159,6 +159,18 @@ async fn count(c: &Client, css: &str) -> usize {
     c.find_all(Locator::Css(css)).await.unwrap().len()
 }
 
+/// The search page's result count (`#count`).
+async fn result_count(c: &Client) -> u64 {
+    c.find(Locator::Css("#count"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 async fn js(c: &Client, script: &str) -> serde_json::Value {
     c.execute(script, vec![]).await.expect("script")
 }
@@ -210,15 +222,7 @@ async fn a_user_searches_filters_and_follows_links() {
         "the query stays in the box"
     );
     shot(&c, "2-results").await;
-    let total: u64 = c
-        .find(Locator::Css("#count"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-        .parse()
-        .unwrap();
+    let total = result_count(&c).await;
 
     // Click a facet: a chip appears and the count drops; remove the chip.
     let facet = c
@@ -232,15 +236,7 @@ async fn a_user_searches_filters_and_follows_links() {
         chip.text().await.unwrap().starts_with("prefecture: "),
         "{facet_text}"
     );
-    let narrowed: u64 = c
-        .find(Locator::Css("#count"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-        .parse()
-        .unwrap();
+    let narrowed = result_count(&c).await;
     assert!(narrowed < total, "{facet_text}: {narrowed} < {total}");
     assert!(
         c.current_url()
