@@ -272,6 +272,12 @@ fn bad_tree() -> BadTree {
     )
     .unwrap();
     fs::write(root.join("notes.docx"), b"PK\x03\x04").unwrap();
+    // Text, but not an assessment: indexed, and named as such.
+    fs::write(
+        root.join("memo.txt"),
+        "打合せメモ\n委託契約の更新は来月の課内会議で決める。\n".as_bytes(),
+    )
+    .unwrap();
     symlink(root.join("nowhere.txt"), root.join("dangling.txt")).unwrap();
     symlink(&root, root.join("loop/back")).unwrap();
     let fifo = root.join("pipe.txt");
@@ -293,7 +299,16 @@ fn bad_input_is_reported_once_each_and_good_files_are_searchable() {
     let t = bad_tree();
     let store = Store::open_or_create(&t.index).unwrap();
     let r = indexer::index_dir(&store, &t.root, &opts()).unwrap();
-    assert_eq!((r.added, r.updated, r.unchanged), (2, 0, 0), "{r:?}");
+    assert_eq!((r.added, r.updated, r.unchanged), (3, 0, 0), "{r:?}");
+    let unrecognised: Vec<_> = r.unrecognised.iter().map(|p| p.path.clone()).collect();
+    assert_eq!(unrecognised, [t.root.join("memo.txt")], "{r:?}");
+    assert_eq!(
+        search_files(&store, "打合せメモ")
+            .into_iter()
+            .map(|h| h.0)
+            .collect::<Vec<_>>(),
+        ["memo.txt"]
+    );
     let reasons: BTreeMap<String, (&str, String)> = r
         .skipped
         .iter()
@@ -356,11 +371,19 @@ fn cli_reports_problems_on_stderr_and_exits_2() {
         assert!(err.contains(&format!("skipped: {}", t.root.join(name).display())));
     }
     let summary = String::from_utf8(out.stdout).unwrap();
-    assert!(summary.contains("indexed 2 files (2 added"), "{summary}");
-    assert!(summary.contains("2 skipped, 7 failed"), "{summary}");
+    assert!(summary.contains("indexed 3 files (3 added"), "{summary}");
+    assert!(
+        summary.contains("2 skipped, 7 failed, 1 with no form recognised"),
+        "{summary}"
+    );
+    let note = format!(
+        "note: {}: no assessment form",
+        t.root.join("memo.txt").display()
+    );
+    assert_eq!(err.matches(&note).count(), 1, "{err}");
     let docs = pia(&["docs", "--json", "--index", s(&t.index)]);
     assert!(docs.status.success(), "{}", stderr(&docs));
-    assert_eq!(String::from_utf8(docs.stdout).unwrap().lines().count(), 2);
+    assert_eq!(String::from_utf8(docs.stdout).unwrap().lines().count(), 3);
 
     // JSON summary for scripts; a clean directory exits 0.
     let clean = tempfile::tempdir().unwrap();

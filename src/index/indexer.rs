@@ -25,7 +25,7 @@ use crate::index::store::{read_stored, Store};
 use crate::index::texts;
 use crate::ingest;
 use crate::ingest::walk::{self, InputFile, InputKind, WalkOptions};
-use crate::model::{DocMeta, ParsedDoc, Section};
+use crate::model::{DocMeta, FormType, ParsedDoc, Section};
 use crate::normalize::fold;
 use crate::parse;
 
@@ -125,6 +125,11 @@ pub struct FileProblem {
     pub reason: String,
 }
 
+/// Why a file is listed in [`IndexReport::unrecognised`].
+const UNRECOGNISED: &str =
+    "no assessment form recognised (no 基礎項目/重点項目/全項目評価書 title or \
+     form headings); indexed as plain text under the form 不明";
+
 /// What an indexing run did; printed as the run's summary.
 #[derive(Debug, Default, Serialize)]
 pub struct IndexReport {
@@ -147,6 +152,10 @@ pub struct IndexReport {
     pub skipped: Vec<FileProblem>,
     /// Files that failed (binary, undecodable, unreadable …).
     pub failed: Vec<FileProblem>,
+    /// Files indexed whose text shows none of the three forms (no title,
+    /// no form headings): searchable as plain text under the form 不明, and
+    /// named so that a folder's stray notes or a wrong file are noticed.
+    pub unrecognised: Vec<FileProblem>,
     /// Wall time.
     pub seconds: f64,
     /// Where the wall time went, to see which stage bounds a run.
@@ -192,6 +201,8 @@ struct Prepared {
     /// Whether the texts' words were segmented ahead
     /// ([`analysis::segment_ahead`]).
     ahead: bool,
+    /// Whether the parser recognised one of the forms.
+    recognised: bool,
 }
 
 /// What the text record of a section's text holds, computed on the
@@ -405,6 +416,12 @@ pub fn index_dir(store: &Store, root: &Path, opts: &IndexOptions) -> Result<Inde
                 } else {
                     report.added += 1;
                 }
+                if !p.recognised {
+                    report.unrecognised.push(FileProblem {
+                        path: root.join(&p.rel),
+                        reason: UNRECOGNISED.to_string(),
+                    });
+                }
                 report.bytes += p.bytes;
                 report.sections += p.texts.len();
                 batch.add(p);
@@ -617,6 +634,7 @@ fn prepare(
         docs,
         texts,
         ahead: segment_ahead,
+        recognised: doc.meta.form != FormType::Unknown,
     }))
 }
 

@@ -164,16 +164,23 @@ pub fn index_report(out: &mut impl Write, r: &IndexReport, json: bool) -> Result
     for p in &r.failed {
         writeln!(err, "failed: {}: {}", p.path.display(), p.reason)?;
     }
+    for p in &r.unrecognised {
+        writeln!(err, "note: {}: {}", p.path.display(), p.reason)?;
+    }
     if json {
         serde_json::to_writer(&mut *out, r)?;
         writeln!(out)?;
         return Ok(());
     }
     let mib = r.bytes as f64 / (1024.0 * 1024.0);
+    let unrecognised = match r.unrecognised.len() {
+        0 => String::new(),
+        n => format!(", {n} with no form recognised"),
+    };
     writeln!(
         out,
         "indexed {} files ({} added, {} updated, {} unchanged, {} removed), {} sections written \
-         ({} texts indexed), {} skipped, {} failed, {:.2} s ({:.1} MiB parsed, {:.1} MiB/s)",
+         ({} texts indexed), {} skipped, {} failed{unrecognised}, {:.2} s ({:.1} MiB parsed, {:.1} MiB/s)",
         r.indexed(),
         r.added,
         r.updated,
