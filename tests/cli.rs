@@ -79,6 +79,20 @@ fn text_output_shows_path_and_highlighted_snippet() {
         "{plain}"
     );
     assert_eq!(plain, summary(&["--exact-totals"]));
+    assert!(plain.ends_with("(--limit N shows more)"), "{plain}");
+    // A complete list does not offer more, and nothing found says so.
+    let all = summary(&["--limit", "10000"]);
+    assert!(all.ends_with(" shown"), "{all}");
+    let out = pia()
+        .args(["search", "存在しない語句", "--index"])
+        .arg(&idx)
+        .output()
+        .unwrap();
+    common::assert_success(&out);
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "no matching sections\n"
+    );
 }
 
 #[test]

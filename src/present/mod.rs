@@ -63,11 +63,16 @@ pub fn json_lines<T: Serialize>(
 /// stderr (stdout stays one hit per line).
 pub fn hidden_note(h: &Hidden) -> Option<String> {
     let mut parts = Vec::new();
-    if h.choice_only_documents > 0 || h.choice_only_sections > 0 {
-        parts.push(format!(
-            "{} more documents ({} sections) mention it only in choice lists (＜選択肢＞): add --choices to include them",
-            h.choice_only_documents, h.choice_only_sections
-        ));
+    let include = "add --choices to include them";
+    match (h.choice_only_documents, h.choice_only_sections) {
+        (0, 0) => {}
+        // Sections of documents already counted.
+        (0, n) => parts.push(format!(
+            "{n} more sections of these documents mention it only in choice lists (＜選択肢＞): {include}"
+        )),
+        (d, n) => parts.push(format!(
+            "{d} more documents ({n} sections) mention it only in choice lists (＜選択肢＞): {include}"
+        )),
     }
     if h.filtered_out_documents > 0 {
         parts.push(format!(
@@ -115,12 +120,22 @@ pub fn hits(out: &mut impl Write, res: &SearchResults, style: Style) -> Result<(
     let docs = res
         .documents
         .map_or_else(String::new, |d| format!(" in {d}{more} documents"));
-    writeln!(
-        out,
-        "{} of {}{more} matching sections{docs} shown (--limit N shows more)",
-        res.hits.len(),
-        res.total,
-    )?;
+    if res.total == 0 {
+        writeln!(out, "no matching sections")?;
+    } else {
+        // Only a list cut short says how to see the rest.
+        let cut = if res.hits.len() < res.total || !res.totals_exact {
+            " (--limit N shows more)"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "{} of {}{more} matching sections{docs} shown{cut}",
+            res.hits.len(),
+            res.total,
+        )?;
+    }
     if let Some(note) = res.hidden.as_ref().and_then(hidden_note) {
         writeln!(out, "{note}")?;
     }
