@@ -7,12 +7,12 @@ use axum::response::{Html, Response};
 use maud::{html, Markup, PreEscaped};
 
 use super::contractors_page::section_href;
-use super::html::{page as frame, place};
+use super::html::{form_select, page as frame, place};
 use super::params::{self, url, DocFilters, Pairs};
 use super::{blocking, json, table, Answer, App, Error};
+use crate::present;
 use crate::query::syntax;
 use crate::reports::compare;
-use crate::{model, present};
 
 /// The compare picker lists every item with its document count and how much
 /// its wording varies (the library's `pia compare --list`).
@@ -107,13 +107,7 @@ fn item_list(list: &[Item], current: &str, filters: &DocFilters) -> Markup {
             }
             " " label { "prefecture " input name="prefecture" size="8"
                 value=(filters.prefecture.as_deref().unwrap_or("")); }
-            " " label { "form " select name="form" {
-                option value="" { "any" }
-                @for f in ["基礎", "重点", "全項目"] {
-                    @let on = form.is_some_and(|t| model::FormType::from_user(f) == Some(t));
-                    option value=(f) selected[on] { (f) }
-                }
-            } }
+            " " label { "form " (form_select(form)) }
             " " button type="submit" { "compare" }
         }
         @if current.is_empty() {

@@ -117,6 +117,20 @@ pub fn place(municipality: Option<&str>, prefecture: Option<&str>) -> String {
         .join(" ")
 }
 
+/// A `form` select of the three forms, `chosen` selected: the list pages'
+/// filter forms (start page, compare) offer the same choice.
+pub fn form_select(chosen: Option<crate::model::FormType>) -> Markup {
+    html! {
+        select name="form" {
+            option value="" { "any" }
+            @for f in ["基礎", "重点", "全項目"] {
+                @let on = chosen.is_some_and(|t| crate::model::FormType::from_user(f) == Some(t));
+                option value=(f) selected[on] { (f) }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use tantivy::collector::Count;
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
-use super::html::{doc_href, marked, page as frame, place};
+use super::html::{doc_href, form_select, marked, page as frame, place};
 use super::params::{self, url, DocFilters, Pairs, MAX_PAGE_SIZE, MAX_RESULTS};
 use super::{blocking, json, table, Answer, App, Error};
 use crate::index::indexer;
@@ -581,13 +581,7 @@ fn landing(filters: &DocFilters, page: usize, size: usize, docs: &[indexer::DocR
         form #doc-filter action="/" method="get" {
             label { "city " input name="city" size="10" value=(filters.city.as_deref().unwrap_or("")); }
             " " label { "prefecture " input name="prefecture" size="8" value=(filters.prefecture.as_deref().unwrap_or("")); }
-            " " label { "form " select name="form" {
-                option value="" { "any" }
-                @for f in ["基礎", "重点", "全項目"] {
-                    @let on = filters.form_type().ok().flatten().is_some_and(|t| model::FormType::from_user(f) == Some(t));
-                    option value=(f) selected[on] { (f) }
-                }
-            } }
+            " " label { "form " (form_select(filters.form_type().ok().flatten())) }
             " " button type="submit" { "list" }
         }
         @if !active.is_empty() {
