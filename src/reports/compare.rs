@@ -8,13 +8,14 @@
 //! near-identity, each diffed against the most common wording.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Result};
 use once_cell::sync::Lazy;
 use rayon::prelude::*;
 use regex::Regex;
 use serde::Serialize;
-use similar::{ChangeTag, TextDiff};
+use similar::{capture_diff_slices_deadline, Algorithm, ChangeTag, DiffTag, TextDiff};
 use tantivy::query::{BooleanQuery, Occur, Query};
 
 use crate::index::indexer::doc_records;
@@ -445,31 +446,111 @@ fn group(entries: &mut [CompareEntry]) -> Vec<Group> {
         .zip(&assigned)
         .map(|(d, &c)| (d.0, renumber[c]))
         .collect();
+    // One diff per distinct wording (most documents share one word for
+    // word), on all cores: diffing every entry took an item of 11 286
+    // documents 6.7 s, 85 % of it in Myers' algorithm.
     let base = groups.first().map(|g| g.text.clone()).unwrap_or_default();
+    let wordings: BTreeSet<&str> = texts.iter().map(String::as_str).collect();
+    let diffs: HashMap<&str, Vec<DiffSpan>> = wordings
+        .into_par_iter()
+        .map(|t| (t, diff(&base, t)))
+        .collect();
     for ((e, k), text) in entries.iter_mut().zip(folded).zip(&texts) {
         e.group = group_of[&k];
-        e.diff = diff(&base, text);
+        e.diff = diffs[text.as_str()].clone();
     }
     entries.sort_by(|a, b| (a.group, &a.location.file).cmp(&(b.group, &b.location.file)));
     groups
 }
 
-/// Character diff of `text` against `base`, as merged runs.
+/// How long one diff may look for the least edit: two long texts that
+/// share little can take Myers' algorithm seconds, and past this it returns
+/// a correct but coarser diff (longer runs marked inserted and deleted).
+const DIFF_TIMEOUT: Duration = Duration::from_millis(100);
+
+/// Bytes at the start of `a` and `b` that they share, whole characters.
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.chars()
+        .zip(b.chars())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .sum()
+}
+
+/// Bytes at the end of `a` and `b` that they share, whole characters.
+fn common_prefix_rev(a: &str, b: &str) -> usize {
+    a.chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .sum()
+}
+
+/// Replaced sentences longer than this together are marked deleted and
+/// inserted whole rather than compared character by character: about two
+/// sentences a side, the length of an edit a reader compares by eye, where a
+/// character diff of long runs is slow and marks scattered coincidences.
+const MAX_CHAR_DIFF_BYTES: usize = 1_200;
+
+/// Character diff of `text` against `base`, as merged runs: sentences
+/// (`。` or a line break ends one) are matched first, and characters are
+/// compared only within the sentences replaced. Two cities' wordings share
+/// most sentences whole, and a character diff of whole texts took an item
+/// of 11 286 documents seconds (85 % of `pia compare` in Myers' algorithm).
 pub fn diff(base: &str, text: &str) -> Vec<DiffSpan> {
-    let d = TextDiff::from_chars(base, text);
+    let deadline = Instant::now() + DIFF_TIMEOUT;
+    fn sentences(s: &str) -> Vec<&str> {
+        s.split_inclusive(['。', '\n']).collect()
+    }
+    let (old, new) = (sentences(base), sentences(text));
     let mut out: Vec<DiffSpan> = Vec::new();
-    for change in d.iter_all_changes() {
-        let op = match change.tag() {
-            ChangeTag::Equal => "equal",
-            ChangeTag::Insert => "insert",
-            ChangeTag::Delete => "delete",
-        };
+    let mut push = |op: &'static str, text: &str| {
+        if text.is_empty() {
+            return;
+        }
         match out.last_mut() {
-            Some(last) if last.op == op => last.text.push_str(change.value()),
+            Some(last) if last.op == op => last.text.push_str(text),
             _ => out.push(DiffSpan {
                 op,
-                text: change.value().to_string(),
+                text: text.to_string(),
             }),
+        }
+    };
+    for op in capture_diff_slices_deadline(Algorithm::Myers, &old, &new, Some(deadline)) {
+        let (tag, o, n) = op.as_tag_tuple();
+        let (was, now) = (old[o].concat(), new[n].concat());
+        match tag {
+            DiffTag::Equal => push("equal", &was),
+            DiffTag::Delete => push("delete", &was),
+            DiffTag::Insert => push("insert", &now),
+            DiffTag::Replace => {
+                // What the two keep at either end (a word changed in a long
+                // sentence) is equal; only the middle is compared.
+                let head = common_prefix(&was, &now);
+                let tail = common_prefix_rev(&was[head..], &now[head..]);
+                let (mid_was, mid_now) =
+                    (&was[head..was.len() - tail], &now[head..now.len() - tail]);
+                push("equal", &was[..head]);
+                if mid_was.len() + mid_now.len() > MAX_CHAR_DIFF_BYTES {
+                    // Sentences reordered or rewritten at length: whole runs.
+                    push("delete", mid_was);
+                    push("insert", mid_now);
+                } else {
+                    let chars = TextDiff::configure()
+                        .deadline(deadline)
+                        .diff_chars(mid_was, mid_now);
+                    for change in chars.iter_all_changes() {
+                        let op = match change.tag() {
+                            ChangeTag::Equal => "equal",
+                            ChangeTag::Insert => "insert",
+                            ChangeTag::Delete => "delete",
+                        };
+                        push(op, change.value());
+                    }
+                }
+                push("equal", &was[was.len() - tail..]);
+            }
         }
     }
     out
@@ -590,6 +671,51 @@ mod tests {
         assert!(d
             .iter()
             .any(|s| s.op == "insert" && s.text.contains("キャビネット")));
+    }
+
+    /// The text a diff gives for one side: its equal runs and that side's.
+    fn side(d: &[DiffSpan], op: &str) -> String {
+        d.iter()
+            .filter(|s| s.op == "equal" || s.op == op)
+            .map(|s| s.text.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn a_word_changed_in_a_long_sentence_is_all_that_is_marked() {
+        let long = "情報セキュリティに関する研修を実施し、".repeat(40);
+        let base = format!("{long}年1回の受講を必須としている");
+        let text = format!("{long}年2回の受講を必須としている");
+        assert!(base.len() > MAX_CHAR_DIFF_BYTES, "{}", base.len());
+        let d = diff(&base, &text);
+        let changed: Vec<&str> = d
+            .iter()
+            .filter(|s| s.op != "equal")
+            .map(|s| s.text.as_str())
+            .collect();
+        assert_eq!(changed, ["1", "2"], "{d:?}");
+    }
+
+    #[test]
+    fn unrelated_long_wordings_are_one_deletion_and_one_insertion() {
+        let base = "中間サーバー・プラットフォームの運用に携わる職員に対し研修を行う".repeat(30);
+        let text = "本市における措置として担当部署が情報セキュリティ研修を実施する".repeat(30);
+        let d = diff(&base, &text);
+        let ops: Vec<&str> = d.iter().map(|s| s.op).collect();
+        assert_eq!(ops, ["delete", "insert"], "{d:?}");
+    }
+
+    proptest::proptest! {
+        /// Whatever the texts, a diff gives back both of them.
+        #[test]
+        fn a_diff_gives_back_both_texts(
+            base in "[あいう。\n漢a]{0,300}",
+            text in "[あいう。\n漢b]{0,300}",
+        ) {
+            let d = diff(&base, &text);
+            proptest::prop_assert_eq!(side(&d, "delete"), base);
+            proptest::prop_assert_eq!(side(&d, "insert"), text);
+        }
     }
 
     #[test]
