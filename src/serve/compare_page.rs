@@ -188,7 +188,7 @@ fn comparison(
                 table {
                     thead { tr { th { "place" } th { "form" } th { "value" } th { "section" } } }
                     tbody {
-                        @for e in c.entries.iter().filter(|e| e.group == g.group) {
+                        @for e in c.entries.iter().filter(|e| e.group == g.group).take(GROUP_ROWS) {
                             tr {
                                 td { (place(e.location.municipality.as_deref(), e.location.prefecture.as_deref())) }
                                 td { (e.location.form) }
@@ -196,12 +196,24 @@ fn comparison(
                                 td { a href=(section_href(&e.location.file, &e.location.section_path)) { (e.location.shown_path()) } }
                             }
                         }
+                        @let rest = c.entries.iter().filter(|e| e.group == g.group).count().saturating_sub(GROUP_ROWS);
+                        @if rest > 0 {
+                            tr.more { td colspan="4" {
+                                "… and " (rest) " more ("
+                                a href=(url("/compare.csv", pairs)) { "CSV" } " lists every document)"
+                            } }
+                        }
                     }
                 }
             }
         }
     }
 }
+
+/// Documents listed under each wording on the page (all of them in the
+/// CSV): an item of a national index has tens of thousands, and listing
+/// every one made the page of one item 3.8 MB at 1 GiB.
+const GROUP_ROWS: usize = 50;
 
 /// `/compare.csv?item=…`: one row per document.
 pub async fn csv(State(app): State<App>, Query(p): Query<Pairs>) -> Answer<Response> {
