@@ -487,7 +487,7 @@ fn common_prefix(a: &str, b: &str) -> usize {
 }
 
 /// Bytes at the end of `a` and `b` that they share, whole characters.
-fn common_prefix_rev(a: &str, b: &str) -> usize {
+fn common_suffix(a: &str, b: &str) -> usize {
     a.chars()
         .rev()
         .zip(b.chars().rev())
@@ -537,7 +537,7 @@ pub fn diff(base: &str, text: &str) -> Vec<DiffSpan> {
                 // What the two keep at either end (a word changed in a long
                 // sentence) is equal; only the middle is compared.
                 let head = common_prefix(&was, &now);
-                let tail = common_prefix_rev(&was[head..], &now[head..]);
+                let tail = common_suffix(&was[head..], &now[head..]);
                 let (mid_was, mid_now) =
                     (&was[head..was.len() - tail], &now[head..now.len() - tail]);
                 push("equal", &was[..head]);
