@@ -262,3 +262,50 @@ fn two_cities_naming_themselves_word_a_measure_alike() {
     }
     assert_eq!(c.groups.len(), 1);
 }
+
+/// Over more documents than the list samples (`LIST_SAMPLE`), the list's
+/// figures come from the sample and say so: counts stay within it, and the
+/// CLI prints the note on stderr (a count of 51 next to an index of 11 286
+/// documents read as a total).
+#[test]
+fn a_list_over_a_sample_says_so() {
+    let seed = std::fs::read_to_string(common::corpus().join("002_72349b560cd020d7.txt")).unwrap();
+    let corpus = tempfile::tempdir().unwrap();
+    let n = compare::LIST_SAMPLE + 20;
+    for i in 0..n {
+        std::fs::write(corpus.path().join(format!("d{i:04}.txt")), &seed).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("idx");
+    let store = pia_search::index::store::Store::open_or_create(&idx).unwrap();
+    let opts = pia_search::index::indexer::IndexOptions {
+        progress: false,
+        ..Default::default()
+    };
+    let r = pia_search::index::indexer::index_dir(&store, corpus.path(), &opts).unwrap();
+    assert_eq!(r.added, n, "{:?}", r.failed);
+    let items = compare::list(&store).unwrap();
+    assert!(!items.is_empty());
+    assert!(
+        items.iter().all(|i| i.sampled),
+        "every item's figures are the sample's"
+    );
+    assert!(
+        items.iter().map(|i| i.documents).max() == Some(compare::LIST_SAMPLE),
+        "{:?}",
+        items.iter().map(|i| i.documents).max()
+    );
+    drop(store);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pia"))
+        .args(["compare", "--list", "--index"])
+        .arg(&idx)
+        .output()
+        .unwrap();
+    common::assert_success(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let sample = format!("sample of {} documents", compare::LIST_SAMPLE);
+    assert!(
+        err.contains("note: Document counts") && err.contains(&sample),
+        "{err}"
+    );
+}

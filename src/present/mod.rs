@@ -482,6 +482,13 @@ pub fn contractor_entries(out: &mut impl Write, entries: &[Entry], style: Style)
 
 /// `pia compare --list`.
 pub fn compare_items(out: &mut impl Write, items: &[ItemVariation], json: bool) -> Result<()> {
+    if items.iter().any(|i| i.sampled) {
+        writeln!(
+            io::stderr(),
+            "note: {}",
+            crate::reports::compare::sample_note()
+        )?;
+    }
     if json {
         return json_lines(out, items);
     }

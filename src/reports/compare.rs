@@ -570,6 +570,17 @@ pub fn diff(base: &str, text: &str) -> Vec<DiffSpan> {
 /// of the file name), so memory and time stay bounded at national scale.
 pub const LIST_SAMPLE: usize = 400;
 
+/// What readers of the list are told when its figures come from the sample:
+/// a document count of 51 next to an index of 11 286 documents reads as a
+/// total.
+pub fn sample_note() -> String {
+    format!(
+        "Document counts and wordings per document in this list come from a fixed sample of \
+         {LIST_SAMPLE} documents of the index (the same each time); a comparison itself reads \
+         every document."
+    )
+}
+
 /// One comparable item across the corpus: how many documents have it and
 /// how much their wording varies.
 #[derive(Debug, Clone, Serialize)]

@@ -114,6 +114,9 @@ fn item_list(list: &[Item], current: &str, filters: &DocFilters) -> Markup {
             p { input #item-filter type="search" placeholder="filter the list" aria-label="filter items"; }
             p.muted { "Items whose wording differs most between documents first "
                 "(distinct wordings per document; 1 or less: nearly everyone words it alike)." }
+            @if list.iter().any(|i| i.sampled) {
+                p.notice #sampled { (compare::sample_note()) }
+            }
             table #items {
                 thead { tr { th { "item" } th { "key" } th { "documents" } th { "wordings per document" } } }
                 tbody {
