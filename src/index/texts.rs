@@ -24,6 +24,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use once_cell::sync::Lazy;
 use tantivy::index::SegmentId;
 use tantivy::query::{
     BitSetDocSet, ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight,
@@ -86,19 +87,15 @@ impl TextRuns {
     /// a query's weight only the segment reader, and reading the runs is a
     /// walk over a tenth of the segment's documents.
     pub fn of(seg: &SegmentReader, kind: Field) -> tantivy::Result<Arc<TextRuns>> {
-        static CACHE: Mutex<Option<RunsCache>> = Mutex::new(None);
+        static CACHE: Lazy<Mutex<RunsCache>> =
+            Lazy::new(|| Mutex::new(RunsCache::new(CACHED_RUNS_BYTES)));
         let id = seg.segment_id();
-        let cached = |c: &mut Option<RunsCache>| {
-            c.get_or_insert_with(|| RunsCache::new(CACHED_RUNS_BYTES))
-                .get(id)
-        };
-        if let Some(r) = CACHE.lock().ok().and_then(|mut c| cached(&mut c)) {
+        if let Some(r) = CACHE.lock().ok().and_then(|mut c| c.get(id)) {
             return Ok(r);
         }
         let runs = Arc::new(TextRuns::read(seg, kind)?);
         if let Ok(mut c) = CACHE.lock() {
-            c.get_or_insert_with(|| RunsCache::new(CACHED_RUNS_BYTES))
-                .insert(id, runs.clone());
+            c.insert(id, runs.clone());
         }
         Ok(runs)
     }

@@ -23,7 +23,6 @@ use crate::index::store::Store;
 use crate::model::Location;
 use crate::normalize::fold;
 use crate::parse::form::{comparable_items, key_has_prefix, lookup_keys};
-use crate::parse::meta::place_order;
 use crate::query::filter::{any_of, Filters};
 use crate::query::search::{sections_where, SectionRecord};
 use crate::query::syntax::UserQuery;
@@ -461,14 +460,7 @@ fn group(entries: &mut [CompareEntry]) -> Vec<Group> {
         e.diff = diffs[text.as_str()].clone();
     }
     // Each wording's documents by place, north to south.
-    entries.sort_by_cached_key(|e| {
-        let l = &e.location;
-        (
-            e.group,
-            place_order(l.prefecture.as_deref(), l.municipality.as_deref()),
-            l.file.clone(),
-        )
-    });
+    entries.sort_by_cached_key(|e| (e.group, super::by_place(&e.location)));
     groups
 }
 

@@ -13,7 +13,6 @@ use crate::index::store::Store;
 use crate::model::Location;
 use crate::normalize::fold;
 use crate::parse::form::key_has_prefix;
-use crate::parse::meta::place_order;
 use crate::query::filter::any_of;
 use crate::query::join::SectionsOf;
 use crate::query::search::{sections_where, SectionRecord};
@@ -446,14 +445,7 @@ fn lookup_with(
     // south, as a reader scans for a city) and file; within a file the
     // stable sort keeps document order (委託事項2 before 委託事項10), as
     // both lists above come in it.
-    out.sort_by_cached_key(|e| {
-        let l = &e.location;
-        (
-            !e.field,
-            place_order(l.prefecture.as_deref(), l.municipality.as_deref()),
-            l.file.clone(),
-        )
-    });
+    out.sort_by_cached_key(|e| (!e.field, super::by_place(&e.location)));
     Ok(out)
 }
 

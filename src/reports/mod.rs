@@ -12,3 +12,16 @@ pub mod compare;
 pub mod contractors;
 pub mod eval;
 pub mod wording;
+
+use crate::model::Location;
+use crate::parse::meta::place_order;
+
+/// Sort key of a report's entries by place in the official order (north to
+/// south, then municipality code), then file: the order readers scan a list
+/// of cities in. Sorted stably, a file's entries keep their order.
+fn by_place(l: &Location) -> ((usize, usize), String) {
+    (
+        place_order(l.prefecture.as_deref(), l.municipality.as_deref()),
+        l.file.clone(),
+    )
+}

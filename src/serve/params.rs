@@ -123,6 +123,19 @@ impl DocFilters {
         .collect()
     }
 
+    /// The value of a filter by its parameter name (None: not set).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        match name {
+            "section" => &self.section,
+            "city" => &self.city,
+            "prefecture" => &self.prefecture,
+            "form" => &self.form,
+            "affair" => &self.affair,
+            _ => return None,
+        }
+        .as_deref()
+    }
+
     /// Mutable slot of a filter by its parameter name.
     pub fn slot(&mut self, name: &str) -> Option<&mut Option<String>> {
         Some(match name {

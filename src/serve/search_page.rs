@@ -1,6 +1,7 @@
 //! The search page, its exports and `/api/search`: one [`execute`] behind
 //! all three, so the page, the CSV and the JSON always agree.
 
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use axum::extract::{Query, State};
@@ -291,7 +292,7 @@ fn facets(
     let mut out: Vec<Facet> = dims
         .into_iter()
         .map(|(param, label, field)| {
-            let chosen = state.filters.clone().slot(param).and_then(|s| s.clone());
+            let chosen = state.filters.get(param);
             let others = state.filters.with(param, None);
             let key: FilterKey = others
                 .active()
@@ -323,7 +324,7 @@ fn facets(
                         b.count_with(searcher, &Term::from_field_text(field, &value))
                             .unwrap_or(0)
                     });
-                    let selected = chosen.as_deref().is_some_and(|c| selects(param, c, &value));
+                    let selected = chosen.is_some_and(|c| selects(param, c, &value));
                     FacetValue {
                         value,
                         shown: None,
@@ -364,12 +365,8 @@ fn subsections(
     state: &SearchState,
     bases: &[(FilterKey, Option<MatchSet>)],
 ) -> Option<Facet> {
-    let chosen = state
-        .filters
-        .clone()
-        .slot("section")
-        .and_then(|s| s.clone())?;
-    let wanted = filter::path_parts(Some(&chosen)).ok()?;
+    let chosen = state.filters.get("section")?;
+    let wanted = filter::path_parts(Some(chosen)).ok()?;
     if wanted.is_empty() {
         return None;
     }
@@ -514,10 +511,8 @@ fn landing(filters: &DocFilters, page: usize, size: usize, docs: &[indexer::DocR
     }
     let holds = |param: &str, value: Option<&str>| {
         filters
-            .clone()
-            .slot(param)
-            .and_then(|s| s.clone())
-            .is_none_or(|given| value.is_some_and(|v| selects(param, &given, v)))
+            .get(param)
+            .is_none_or(|given| value.is_some_and(|v| selects(param, given, v)))
     };
     let mut shown: Vec<&indexer::DocRecord> = docs
         .iter()
@@ -530,15 +525,13 @@ fn landing(filters: &DocFilters, page: usize, size: usize, docs: &[indexer::DocR
         .collect();
     shown.sort_by_cached_key(|d| (place_order(pref(d), city(d)), name(city(d)), d.file.clone()));
     // Documents per prefecture, north to south, for the links above the list.
-    let mut per_pref: Vec<(usize, &str, usize)> = Vec::new();
+    let mut per_pref: BTreeMap<(usize, &str), usize> = BTreeMap::new();
     for d in docs {
         let p = pref(d).unwrap_or("-");
-        match per_pref.iter_mut().find(|(_, q, _)| *q == p) {
-            Some(e) => e.2 += 1,
-            None => per_pref.push((prefecture_order(p).unwrap_or(usize::MAX), p, 1)),
-        }
+        *per_pref
+            .entry((prefecture_order(p).unwrap_or(usize::MAX), p))
+            .or_default() += 1;
     }
-    per_pref.sort();
     let pages = shown.len().div_ceil(size).max(1);
     let page = page.min(pages);
     let on_page = shown.iter().skip((page - 1) * size).take(size);
@@ -570,7 +563,7 @@ fn landing(filters: &DocFilters, page: usize, size: usize, docs: &[indexer::DocR
         }
         h2 { "Indexed documents (" (docs.len()) ")" }
         p #prefectures {
-            @for (_, p, n) in &per_pref {
+            @for ((_, p), n) in &per_pref {
                 @if *p == "-" {
                     "(prefecture unknown) (" (n) ") "
                 } @else {
