@@ -387,10 +387,7 @@ const HINTS: &[(&str, &[&str])] = &[
         ],
     ),
     ("再委託の許諾方法", &["承諾", "許諾", "申請", "書面"]),
-    (
-        "法令上の根拠",
-        &["法律", "法第", "条", "政令", "省令", "規則"],
-    ),
+    ("法令上の根拠", LAW),
     // Where to send a request or question: an office, its address and
     // telephone number.
     ("請求先", OFFICE),
@@ -414,6 +411,55 @@ const HINTS: &[(&str, &[&str])] = &[
         "規定の内容",
         &["規定", "契約", "禁止", "義務", "てはならない"],
     ),
+];
+
+/// Words of any legal basis (法令上の根拠).
+const LAW: &[&str] = &["法律", "法第", "条", "政令", "省令", "規則"];
+
+/// A legal basis for using the number: the My Number Act's article 9 and
+/// its first annexed table (別表第一), which list the affairs that may use
+/// it (an in-house transfer is such a use).
+const LAW_OF_USE: &[&str] = &[
+    "法律",
+    "法第",
+    "条",
+    "政令",
+    "省令",
+    "規則",
+    "第9条",
+    "第９条",
+    "別表第一",
+    "別表第１",
+];
+
+/// A legal basis for providing the information to another body: the Act's
+/// article 19, its second annexed table (別表第二) and the ministerial order
+/// that replaced the table in 2024 (主務省令), as information linkage
+/// through the network system and provision to another body cite them.
+const LAW_OF_PROVISION: &[&str] = &[
+    "法律",
+    "法第",
+    "条",
+    "政令",
+    "省令",
+    "規則",
+    "第19条",
+    "第１９条",
+    "別表第二",
+    "別表第２",
+    "主務省令",
+];
+
+/// Typical words of a field that depend on the section it is in, by the
+/// end of the parent's label (a block's `N` left out) and of the field's:
+/// the forms ask for a legal basis in four places, and two bases printed
+/// on one page in another order (個人番号の利用 and 情報連携 in 基礎項目;
+/// 提供先 and 移転先 in 全項目) are told apart by the article they cite.
+const PLACED_HINTS: &[(&str, &str, &[&str])] = &[
+    ("個人番号の利用", "法令上の根拠", LAW_OF_USE),
+    ("情報連携", "法令上の根拠", LAW_OF_PROVISION),
+    ("提供先", "法令上の根拠", LAW_OF_PROVISION),
+    ("移転先", "法令上の根拠", LAW_OF_USE),
 ];
 
 /// Subjects of the risk sections (all forms), by the end of the heading.
@@ -441,9 +487,16 @@ fn topic_of(label: &str) -> &'static [&'static str] {
         .map_or(&[], |(_, t)| *t)
 }
 
-/// Hints of a label (see [`Node::hints`]).
-fn hints_of(label: &str, kind: Kind) -> &'static [&'static str] {
+/// Hints of a label under a parent labelled `parent` (see [`Node::hints`]).
+fn hints_of(parent: &str, label: &str, kind: Kind) -> &'static [&'static str] {
     let l = label.trim_end_matches(['※', 'N', ' ']);
+    let parent = parent.trim_end_matches(['※', 'N', ' ']);
+    if let Some((_, _, h)) = PLACED_HINTS
+        .iter()
+        .find(|(p, k, _)| parent.ends_with(p) && l.ends_with(k))
+    {
+        return h;
+    }
     HINTS
         .iter()
         .find(|(k, _)| l.ends_with(k) && (kind != Kind::Block || *k == "委託事項"))
@@ -1161,7 +1214,7 @@ fn build(v: Variant) -> Schema {
             checkbox,
             org: flags.split(',').any(|f| f == "org"),
             group: flags.split(',').any(|f| f == "grp"),
-            hints: hints_of(&label, kind),
+            hints: hints_of(parent.map_or("", |p| nodes[p].label.as_str()), &label, kind),
             topic: if kind == Kind::Numbered {
                 topic_of(&label)
             } else {

@@ -1340,6 +1340,10 @@ fn pick_target(
             }
         }
     }
+    if let Some(i) = filled_of_its_words(schema, &content, &text, targets, filled, k) {
+        *why = "uses the typical words of this field (its second block)".into();
+        return Some(place(i));
+    }
     if kwhy == UNPLACED {
         *why = kwhy;
         return k.map(|p| heading_of(schema, p));
@@ -1355,6 +1359,38 @@ fn pick_target(
     }
     *why = kwhy;
     k
+}
+
+/// A field already filled whose typical words `text` uses strongly (five
+/// characters of them or more, twice as many as of the words of `k`, the
+/// field the block would join otherwise, which expects words of its own):
+/// a value printed as two blocks (a legal basis as `【情報提供の根拠】…` and
+/// `【情報照会の根拠】…`) keeps its second block when the page is scrambled,
+/// instead of giving it to the next legal basis, which cites other articles.
+fn filled_of_its_words(
+    schema: &Schema,
+    content: &[&str],
+    text: &str,
+    targets: &[(usize, &Occ)],
+    filled: &[bool],
+    k: Option<Place>,
+) -> Option<usize> {
+    let k = k.filter(|p| !schema.nodes[p.node].hints.is_empty())?;
+    let k_score = attach::hint_score(schema, k.node, text);
+    let node_of = |i: usize| targets[i].1.place.map_or(0, |p| p.node);
+    let scored: Vec<(usize, usize)> = (0..targets.len())
+        .filter(|&i| {
+            filled[i]
+                && node_of(i) != k.node
+                && attach::value_kind(schema, node_of(i)) == attach::ValueKind::Text
+        })
+        .map(|i| (attach::hint_score(schema, node_of(i), text), i))
+        .filter(|&(sc, i)| {
+            sc >= 5 && sc >= 2 * k_score.max(1) && attach::accepts(schema, node_of(i), content)
+        })
+        .collect();
+    let &(best, i) = scored.iter().max_by_key(|s| s.0)?;
+    (scored.iter().filter(|s| s.0 == best).count() == 1).then_some(i)
 }
 
 /// The numbered section of a node and its subject words.
