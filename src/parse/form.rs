@@ -413,42 +413,26 @@ const HINTS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Words of any legal basis (法令上の根拠).
-const LAW: &[&str] = &["法律", "法第", "条", "政令", "省令", "規則"];
+/// The words of any legal basis (法令上の根拠), then `$w`.
+macro_rules! law {
+    ($($w:literal),*) => {
+        &["法律", "法第", "条", "政令", "省令", "規則", $($w),*]
+    };
+}
+
+/// Words of any legal basis.
+const LAW: &[&str] = law!();
 
 /// A legal basis for using the number: the My Number Act's article 9 and
 /// its first annexed table (別表第一), which list the affairs that may use
 /// it (an in-house transfer is such a use).
-const LAW_OF_USE: &[&str] = &[
-    "法律",
-    "法第",
-    "条",
-    "政令",
-    "省令",
-    "規則",
-    "第9条",
-    "第９条",
-    "別表第一",
-    "別表第１",
-];
+const LAW_OF_USE: &[&str] = law!("第9条", "第９条", "別表第一", "別表第１");
 
 /// A legal basis for providing the information to another body: the Act's
 /// article 19, its second annexed table (別表第二) and the ministerial order
 /// that replaced the table in 2024 (主務省令), as information linkage
 /// through the network system and provision to another body cite them.
-const LAW_OF_PROVISION: &[&str] = &[
-    "法律",
-    "法第",
-    "条",
-    "政令",
-    "省令",
-    "規則",
-    "第19条",
-    "第１９条",
-    "別表第二",
-    "別表第２",
-    "主務省令",
-];
+const LAW_OF_PROVISION: &[&str] = law!("第19条", "第１９条", "別表第二", "別表第２", "主務省令");
 
 /// Typical words of a field that depend on the section it is in, by the
 /// end of the parent's label (a block's `N` left out) and of the field's:
