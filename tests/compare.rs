@@ -55,6 +55,28 @@ fn training_answers_are_tallied_for_every_document() {
         .all(|w| w[0].documents >= w[1].documents));
 }
 
+/// Each wording's entries are exactly the entries of its group, as many as
+/// the group counts, for every item of the corpus: the page and the CLI
+/// list a wording's documents from `entries_of`.
+#[test]
+fn each_wording_lists_its_own_entries() {
+    let items = compare::list(common::store()).unwrap();
+    let mut split = 0;
+    for item in &items {
+        let c = compare::compare(common::store(), &item.key, None, &Filters::default()).unwrap();
+        split += usize::from(c.groups.len() >= 2);
+        let mut seen = 0;
+        for g in &c.groups {
+            let of = c.entries_of(g.group);
+            assert_eq!(of.len(), g.size, "{} wording {}", item.key, g.group);
+            assert!(of.iter().all(|e| e.group == g.group), "{}", item.key);
+            seen += of.len();
+        }
+        assert_eq!(seen, c.entries.len(), "{}", item.key);
+    }
+    assert!(split >= 5, "{split} items with several wordings");
+}
+
 /// A free-text item (the training's 具体的な方法) has prose and no answers:
 /// no `(none)` row per document.
 #[test]

@@ -646,7 +646,7 @@ pub fn comparison(
     for g in &c.groups {
         writeln!(out, "\n   group {} ({} documents)", g.group, g.size)?;
         writeln!(out, "   {}", one_line(&g.text, 200))?;
-        for e in c.entries.iter().filter(|e| e.group == g.group) {
+        for e in c.entries_of(g.group) {
             writeln!(
                 out,
                 "   - {}  {}  {}\n     {}",

@@ -143,6 +143,15 @@ impl Comparison {
         }
     }
 
+    /// The entries of wording `group`, by place. [`compare`] leaves the
+    /// entries sorted by group, so a wording's entries are one run, found
+    /// by binary search rather than by a scan of every entry per wording.
+    pub fn entries_of(&self, group: usize) -> &[CompareEntry] {
+        let from = self.entries.partition_point(|e| e.group < group);
+        let to = self.entries.partition_point(|e| e.group <= group);
+        &self.entries[from..to]
+    }
+
     /// Documents compared (a document with several 特定個人情報ファイル has
     /// an entry per file's block).
     pub fn documents(&self) -> usize {
@@ -459,7 +468,8 @@ fn group(entries: &mut [CompareEntry]) -> Vec<Group> {
         e.group = group_of[&k];
         e.diff = diffs[text.as_str()].clone();
     }
-    // Each wording's documents by place, north to south.
+    // Each wording's documents by place, north to south; a wording's
+    // entries are then one run (`Comparison::entries_of`).
     entries.sort_by_cached_key(|e| (e.group, super::by_place(&e.location)));
     groups
 }

@@ -181,7 +181,7 @@ fn comparison(
                 div.side {
                     div { h4 { "most common wording" } p { (base) } }
                     div { h4 { "this wording (differences marked)" } p {
-                        @match c.entries.iter().find(|e| e.group == g.group) {
+                        @match c.entries_of(g.group).first() {
                             Some(e) => (diff(&e.diff)),
                             None => (g.text),
                         }
@@ -191,7 +191,7 @@ fn comparison(
                 table {
                     thead { tr { th { "place" } th { "form" } th { "value" } th { "section" } } }
                     tbody {
-                        @for e in c.entries.iter().filter(|e| e.group == g.group).take(GROUP_ROWS) {
+                        @for e in c.entries_of(g.group).iter().take(GROUP_ROWS) {
                             tr {
                                 td { (place(e.location.municipality.as_deref(), e.location.prefecture.as_deref())) }
                                 td { (e.location.form) }
@@ -199,7 +199,7 @@ fn comparison(
                                 td { a href=(section_href(&e.location.file, &e.location.section_path)) { (e.location.shown_path()) } }
                             }
                         }
-                        @let rest = c.entries.iter().filter(|e| e.group == g.group).count().saturating_sub(GROUP_ROWS);
+                        @let rest = c.entries_of(g.group).len().saturating_sub(GROUP_ROWS);
                         @if rest > 0 {
                             tr.more { td colspan="4" {
                                 "… and " (rest) " more ("
